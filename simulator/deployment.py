@@ -1,0 +1,135 @@
+"""A deployment: everything one probe needs except the batch size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from simulator.devices import DeviceProfile, get_device
+from simulator.errors import SimulatorInputError
+from simulator.models import ModelConfig, load_model
+from simulator.parallel import ParallelConfig, make_parallel
+from simulator.quantization import KVQuant, LinearQuant, parse_kv_quant, parse_linear_quant
+
+AUTO_MAX_BATCHED_TOKENS_FACTORS = (4, 2, 1)
+DEFAULT_RESERVED_MEMORY_GB = 10.0
+
+
+class Mode(str, Enum):
+    AGG = "agg"
+    DISAGG_PREFILL = "disagg-prefill"
+    DISAGG_DECODE = "disagg-decode"
+
+
+@dataclass(frozen=True)
+class Deployment:
+    model: ModelConfig
+    device: DeviceProfile
+    num_devices: int
+    parallel: ParallelConfig
+    input_length: int
+    output_length: int
+    linear_quant: LinearQuant = LinearQuant.W8A8_DYNAMIC
+    kv_quant: KVQuant = KVQuant.DISABLED
+    compiled: bool = False
+    reserved_memory_gb: float = DEFAULT_RESERVED_MEMORY_GB
+    max_batched_tokens: int | None = None
+    mode: Mode = Mode.AGG
+    tpot_limit_ms: float | None = None
+    ttft_limit_ms: float | None = None
+
+    @property
+    def tp(self) -> int:
+        return self.parallel.tp
+
+    @property
+    def dp(self) -> int:
+        return self.parallel.dp
+
+    @property
+    def ep(self) -> int:
+        return self.parallel.ep
+
+    @property
+    def effective_max_batched_tokens(self) -> int:
+        """Per-DP-replica token budget; 'auto' starts at 4x input (the optimizer may retry 2x, 1x)."""
+        if self.max_batched_tokens is not None:
+            return self.max_batched_tokens
+        return AUTO_MAX_BATCHED_TOKENS_FACTORS[0] * self.input_length
+
+    @classmethod
+    def create(
+        cls,
+        model: str | ModelConfig,
+        *,
+        device: str | DeviceProfile = "TEST_DEVICE",
+        num_devices: int = 1,
+        tp: int = 1,
+        ep: int | None = None,
+        input_length: int,
+        output_length: int,
+        quantize_linear_action: str | LinearQuant = LinearQuant.W8A8_DYNAMIC,
+        quantize_attention_action: str | KVQuant = KVQuant.DISABLED,
+        compile: bool = False,
+        reserved_memory_gb: float = DEFAULT_RESERVED_MEMORY_GB,
+        max_batched_tokens: int | None = None,
+        mode: str | Mode = Mode.AGG,
+        tpot_limit_ms: float | None = None,
+        ttft_limit_ms: float | None = None,
+    ) -> Deployment:
+        """Validate names and numbers into a Deployment; every error names its field."""
+        model_config = model if isinstance(model, ModelConfig) else load_model(model)
+        profile = device if isinstance(device, DeviceProfile) else get_device(device)
+        if num_devices < 1:
+            raise SimulatorInputError("num_devices", f"must be at least 1, got {num_devices}")
+        if num_devices > profile.grid.size:
+            raise SimulatorInputError(
+                "num_devices",
+                f"{num_devices} exceeds the {profile.grid.size}-device grid of {profile.name}",
+                [f"1..{profile.grid.size}"],
+            )
+        _positive_int("input_length", input_length)
+        _positive_int("output_length", output_length)
+        if reserved_memory_gb < 0:
+            raise SimulatorInputError(
+                "reserved_memory_gb", f"must be >= 0, got {reserved_memory_gb}"
+            )
+        if max_batched_tokens is not None:
+            _positive_int("max_batched_tokens", max_batched_tokens)
+            if input_length > max_batched_tokens:
+                raise SimulatorInputError(
+                    "max_batched_tokens",
+                    f"{max_batched_tokens} < input_length {input_length} needs chunked prefill, "
+                    "which is not supported yet",
+                    [f">= {input_length}"],
+                )
+        for name, limit in (("tpot_limit_ms", tpot_limit_ms), ("ttft_limit_ms", ttft_limit_ms)):
+            if limit is not None and not limit > 0:
+                raise SimulatorInputError(name, f"must be > 0 ms, got {limit}")
+        try:
+            mode = Mode(mode)
+        except ValueError:
+            raise SimulatorInputError(
+                "mode", f"unknown mode {mode!r}", [m.value for m in Mode]
+            ) from None
+        return cls(
+            model=model_config,
+            device=profile,
+            num_devices=num_devices,
+            parallel=make_parallel(model_config, num_devices, tp, ep),
+            input_length=input_length,
+            output_length=output_length,
+            linear_quant=parse_linear_quant(quantize_linear_action),
+            kv_quant=parse_kv_quant(quantize_attention_action),
+            compiled=compile,
+            reserved_memory_gb=float(reserved_memory_gb),
+            max_batched_tokens=max_batched_tokens,
+            mode=mode,
+            tpot_limit_ms=tpot_limit_ms,
+            ttft_limit_ms=ttft_limit_ms,
+        )
+
+
+def _positive_int(field: str, value: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise SimulatorInputError(field, f"must be a positive integer, got {value!r}")

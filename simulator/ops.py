@@ -1,0 +1,414 @@
+"""Per-forward op inventories of a decoder model, eager and compiled (serving model §3.2, §3.5).
+
+An op's compute time, bytes moved and communication time are affine in the forward's features
+(per rank): ``tokens``, ``rows`` (sequences), ``attn_qs`` (Σ q·s), ``kv_read`` (Σ s),
+``expert_rows`` and ``active_experts`` (MoE). Counts multiply an op over the layers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from simulator.comm import Affine, Collective, Link, all_gather, all_reduce, all_to_all
+from simulator.deployment import Deployment
+from simulator.memory import BF16, kv_heads_per_rank
+
+FEATURES = ("one", "tokens", "rows", "attn_qs", "kv_read", "expert_rows", "active_experts")
+FP32 = 4
+
+
+@dataclass(frozen=True)
+class Op:
+    name: str
+    count: int
+    static: str
+    compute_s: Affine = field(default_factory=dict)
+    memory_bytes: Affine = field(default_factory=dict)
+    collective: Collective | None = None
+
+
+class _Builder:
+    """Turns FLOP and byte counts into ops for one deployment's device and shapes."""
+
+    def __init__(self, dep: Deployment) -> None:
+        self.dep = dep
+        self.device = dep.device
+        self.ops: list[Op] = []
+
+    def _rate_s(self, flops: Affine, rate: float | None) -> Affine:
+        return {} if rate is None else {k: v / rate for k, v in flops.items()}
+
+    def add(
+        self,
+        name: str,
+        count: int,
+        *,
+        read: Affine,
+        write: Affine,
+        gp: Affine | None = None,
+        gp_dtype: str = "bf16",
+        mma: Affine | None = None,
+        mma_dtype: str = "bf16",
+    ) -> None:
+        compute: Affine = {}
+        static = "gp"
+        if mma:
+            rate = self.device.mma_rate(mma_dtype)
+            compute = self._rate_s(mma, rate)
+            static = "mma" if rate is not None else "gp"
+        if gp:
+            for key, value in self._rate_s(gp, self.device.gp_rate(gp_dtype)).items():
+                compute[key] = compute.get(key, 0.0) + value
+        self.ops.append(Op(name, count, static, compute, _sum(read, write)))
+
+    def collective(self, name: str, count: int, collective: Collective) -> None:
+        self.ops.append(Op(name, count, "comm", {}, collective.memory_bytes, collective))
+
+
+def _sum(*parts: Affine) -> Affine:
+    out: Affine = {}
+    for part in parts:
+        for key, value in part.items():
+            out[key] = out.get(key, 0.0) + value
+    return out
+
+
+def _t(width: float) -> Affine:
+    return {"tokens": float(width)}
+
+
+def build_ops(dep: Deployment) -> list[Op]:
+    b = _Builder(dep)
+    layers = dep.model.num_layers
+    _embedding(b)
+    if dep.compiled:
+        _compiled_layer(b, layers)
+    else:
+        _eager_layer(b, layers)
+    _head(b)
+    return b.ops
+
+
+def _shapes(dep: Deployment) -> tuple[int, int, int, int, int]:
+    m, tp = dep.model, dep.tp
+    q = m.num_heads // tp * m.head_dim
+    kv = kv_heads_per_rank(m, tp) * m.head_dim
+    return m.hidden_size, q, kv, m.head_dim, m.intermediate_size // tp
+
+
+def _tp_link(dep: Deployment) -> Link | None:
+    if dep.tp == 1:
+        return None
+    bandwidth, latency = dep.device.grid.link_for_group(dep.tp)
+    return Link(dep.tp, bandwidth, latency)
+
+
+def _embedding(b: _Builder) -> None:
+    h = b.dep.model.hidden_size
+    b.add("embedding", 1, read=_t(8 + BF16 * h), write=_t(BF16 * h))
+
+
+def _head(b: _Builder) -> None:
+    dep = b.dep
+    h, _, _, d, _ = _shapes(dep)
+    if dep.compiled:
+        _fused_norm(b, "rms_norm", 1, h)
+    else:
+        _eager_norm(b, 1, h, h)
+        b.add("index_select", 2, read=_t(8 + BF16 * d), write=_t(BF16 * d))
+    vocab = -(-dep.model.vocab_size // dep.tp)
+    b.add(
+        "mm",
+        1,
+        mma={"rows": 2.0 * h * vocab},
+        read={"rows": BF16 * h, "one": BF16 * h * vocab},
+        write={"rows": BF16 * vocab},
+    )
+    link = _tp_link(dep)
+    if link:
+        b.collective("all_gather", 1, all_gather(link, {"rows": BF16 * vocab}))
+
+
+def _eager_norm(b: _Builder, count: int, width: int, reduced: int) -> None:
+    """HF RMSNorm unfused: to fp32, pow, mean, +eps, rsqrt, scale, to bf16, times weight."""
+    n = float(width)
+    rows = width / reduced
+    b.add("_to_copy", count, read=_t(BF16 * n), write=_t(FP32 * n))
+    b.add("pow", count, read=_t(FP32 * n), write=_t(FP32 * n), gp=_t(n), gp_dtype="fp32")
+    b.add("mean", count, read=_t(FP32 * n), write=_t(FP32 * rows), gp=_t(n), gp_dtype="fp32")
+    b.add("add", count, read=_t(FP32 * rows), write=_t(FP32 * rows), gp=_t(rows), gp_dtype="fp32")
+    b.add("rsqrt", count, read=_t(FP32 * rows), write=_t(FP32 * rows), gp=_t(rows), gp_dtype="fp32")
+    b.add("mul", count, read=_t(FP32 * (n + rows)), write=_t(FP32 * n), gp=_t(n), gp_dtype="fp32")
+    b.add("_to_copy", count, read=_t(FP32 * n), write=_t(BF16 * n))
+    b.add(
+        "mul", count, read=_sum(_t(BF16 * n), {"one": BF16 * reduced}), write=_t(BF16 * n), gp=_t(n)
+    )
+
+
+def _fused_norm(
+    b: _Builder,
+    name: str,
+    count: int,
+    width: int,
+    *,
+    residual: bool = False,
+    quant_out: bool = False,
+) -> None:
+    n = float(width)
+    read = _t(BF16 * n * (2 if residual else 1))
+    write = _t(BF16 * n * (1 if residual else 0) + (n + FP32 if quant_out else BF16 * n))
+    b.add(
+        name,
+        count,
+        read=_sum(read, {"one": BF16 * width}),
+        write=write,
+        gp=_t(n * (6 if residual else 5)),
+        gp_dtype="fp32",
+    )
+
+
+def _linear(
+    b: _Builder,
+    name: str,
+    count: int,
+    k: int,
+    n: int,
+    *,
+    quant_op: bool,
+    rows: str = "tokens",
+    weight_feature: str = "one",
+) -> None:
+    """A (possibly quantized) linear; with quant_op, its activation quantize op precedes it."""
+    scheme = b.dep.linear_quant.scheme
+    if not b.dep.linear_quant.is_quantized:
+        b.add(
+            "mm",
+            count,
+            mma={rows: 2.0 * k * n},
+            read={rows: BF16 * k, weight_feature: BF16 * k * n},
+            write={rows: BF16 * n},
+        )
+        return
+    if quant_op and scheme.quantizes_activations:
+        b.add("dynamic_quantize_symmetric", count, read={rows: BF16 * k}, write={rows: k + FP32})
+    extra = {"gp": {weight_feature: scheme.dequant_gp_per_weight * k * n}, "gp_dtype": "fp32"}
+    b.add(
+        name,
+        count,
+        mma={rows: 2.0 * k * n},
+        mma_dtype=scheme.mma_dtype,
+        read={
+            rows: scheme.activation_bytes * k + (FP32 if scheme.quantizes_activations else 0),
+            weight_feature: scheme.weight_bytes * k * n,
+        },
+        write={rows: BF16 * n},
+        **(extra if scheme.dequant_gp_per_weight else {}),
+    )
+
+
+def _attention(b: _Builder, count: int) -> None:
+    dep = b.dep
+    _, q, kv, _, _ = _shapes(dep)
+    heads = q // dep.model.head_dim
+    kv_bytes = dep.kv_quant.bytes_per_element
+    gp = {"attn_qs": 4.0 * heads}
+    quantized_kv = kv_bytes == 1
+    b.add("reshape_and_cache", count, read=_t(2 * BF16 * kv), write=_t(2 * kv_bytes * kv))
+    b.add(
+        "attention_quant" if quantized_kv else "attention",
+        count,
+        mma={"attn_qs": 4.0 * heads * dep.model.head_dim},
+        gp=_sum(gp, {"attn_qs": 4.0 * heads}) if quantized_kv else gp,
+        read=_sum(_t(BF16 * q), {"kv_read": 2.0 * kv * kv_bytes}),
+        write=_t(BF16 * q),
+    )
+
+
+def _all_reduce(b: _Builder, count: int) -> None:
+    link = _tp_link(b.dep)
+    if link:
+        b.collective("all_reduce", count, all_reduce(link, _t(BF16 * b.dep.model.hidden_size)))
+
+
+def _eager_rope(b: _Builder, count: int, width: int, d: int) -> None:
+    w = float(width)
+    b.add("mul", count, read=_t(BF16 * (w + d)), write=_t(BF16 * w), gp=_t(w))
+    b.add("neg", count, read=_t(w), write=_t(w), gp=_t(w / 2))
+    b.add("cat", count, read=_t(BF16 * w), write=_t(BF16 * w))
+    b.add("mul", count, read=_t(BF16 * (w + d)), write=_t(BF16 * w), gp=_t(w))
+    b.add("add", count, read=_t(2 * BF16 * w), write=_t(BF16 * w), gp=_t(w))
+
+
+def _eager_layer(b: _Builder, layers: int) -> None:
+    dep = b.dep
+    h, q, kv, d, inter = _shapes(dep)
+    _eager_norm(b, layers, h, h)
+    for width in (q, kv, kv):
+        _linear(b, "static_quant_linear", layers, h, width, quant_op=True)
+    if dep.model.qk_norm:
+        _eager_norm(b, layers, q, d)
+        _eager_norm(b, layers, kv, d)
+    _eager_rope(b, layers, q, d)
+    _eager_rope(b, layers, kv, d)
+    _attention(b, layers)
+    _linear(b, "static_quant_linear", layers, q, h, quant_op=True)
+    _all_reduce(b, layers)
+    _residual_add(b, layers, h)
+    _eager_norm(b, layers, h, h)
+    if dep.model.is_moe:
+        _moe(b, layers, fused=False)
+    else:
+        for _ in range(2):
+            _linear(b, "static_quant_linear", layers, h, inter, quant_op=True)
+        b.add(
+            "silu",
+            layers,
+            read=_t(BF16 * inter),
+            write=_t(BF16 * inter),
+            gp=_t(6.0 * inter),
+            gp_dtype="fp32",
+        )
+        b.add("mul", layers, read=_t(2 * BF16 * inter), write=_t(BF16 * inter), gp=_t(inter))
+        _linear(b, "static_quant_linear", layers, inter, h, quant_op=True)
+        _all_reduce(b, layers)
+    _residual_add(b, layers, h)
+
+
+def _residual_add(b: _Builder, count: int, h: int) -> None:
+    b.add("add", count, read=_t(2 * BF16 * h), write=_t(BF16 * h), gp=_t(h))
+
+
+def _compiled_layer(b: _Builder, layers: int) -> None:
+    dep = b.dep
+    h, q, kv, d, inter = _shapes(dep)
+    quant = dep.linear_quant.is_quantized and dep.linear_quant.scheme.quantizes_activations
+    _fused_norm(
+        b, "rms_norm_dynamic_quant_symmetric" if quant else "rms_norm", layers, h, quant_out=quant
+    )
+    _linear(b, "static_quant_linear", layers, h, q + 2 * kv, quant_op=False)
+    if dep.model.qk_norm:
+        _fused_norm(b, "rms_norm", layers, q)
+        _fused_norm(b, "rms_norm", layers, kv)
+    b.add(
+        "apply_rope",
+        layers,
+        read=_t(BF16 * (q + kv + 2 * d)),
+        write=_t(BF16 * (q + kv)),
+        gp=_t(3.0 * (q + kv)),
+        gp_dtype="fp32",
+    )
+    _attention(b, layers)
+    _linear(b, "static_quant_linear", layers, q, h, quant_op=True)
+    _all_reduce(b, layers)
+    _fused_norm(
+        b,
+        "add_rms_norm_dynamic_quant2_symmetric" if quant else "add_rms_norm",
+        layers,
+        h,
+        residual=True,
+        quant_out=quant,
+    )
+    if dep.model.is_moe:
+        _moe(b, layers, fused=True)
+    else:
+        _linear(b, "static_quant_linear", layers, h, 2 * inter, quant_op=False)
+        b.add(
+            "swiglu",
+            layers,
+            read=_t(2 * BF16 * inter),
+            write=_t(BF16 * inter),
+            gp=_t(7.0 * inter),
+            gp_dtype="fp32",
+        )
+        _linear(b, "static_quant_linear", layers, inter, h, quant_op=True)
+        _all_reduce(b, layers)
+    _residual_add(b, layers, h)
+
+
+def _moe(b: _Builder, layers: int, *, fused: bool) -> None:
+    """Uniformly routed experts sharded by EP (and expert-TP), with all-to-all dispatch/combine."""
+    dep = b.dep
+    m = dep.model
+    h, e, k = m.hidden_size, m.num_experts, m.experts_per_token
+    inter = m.moe_intermediate_size // dep.parallel.moe_tp
+    b.add(
+        "mm",
+        layers,
+        mma=_t(2.0 * h * e),
+        read=_sum(_t(BF16 * h), {"one": BF16 * h * e}),
+        write=_t(BF16 * e),
+    )
+    b.add(
+        "softmax_topk" if fused else "softmax",
+        layers,
+        read=_t(BF16 * e),
+        write=_t(FP32 * e),
+        gp=_t(5.0 * e),
+        gp_dtype="fp32",
+    )
+    if not fused:
+        b.add("topk", layers, read=_t(FP32 * e), write=_t(12.0 * k))
+        b.add("div", layers, read=_t(FP32 * k), write=_t(FP32 * k), gp=_t(k), gp_dtype="fp32")
+    ep_link = None
+    if dep.ep > 1:
+        bandwidth, latency = dep.device.grid.link_for_group(dep.ep)
+        ep_link = Link(dep.ep, bandwidth, latency)
+        share = (dep.ep - 1) / dep.ep
+        act = dep.linear_quant.scheme.activation_bytes
+        b.collective("all_to_all", layers, all_to_all(ep_link, {"expert_rows": act * h * share}))
+    _linear(
+        b,
+        "grouped_matmul",
+        layers,
+        h,
+        2 * inter,
+        quant_op=not fused,
+        rows="expert_rows",
+        weight_feature="active_experts",
+    )
+    if fused:
+        b.add(
+            "swiglu",
+            layers,
+            read={"expert_rows": 2 * BF16 * inter},
+            write={"expert_rows": BF16 * inter},
+            gp={"expert_rows": 7.0 * inter},
+            gp_dtype="fp32",
+        )
+    else:
+        b.add(
+            "silu",
+            layers,
+            read={"expert_rows": BF16 * inter},
+            write={"expert_rows": BF16 * inter},
+            gp={"expert_rows": 6.0 * inter},
+            gp_dtype="fp32",
+        )
+        b.add(
+            "mul",
+            layers,
+            read={"expert_rows": 2 * BF16 * inter},
+            write={"expert_rows": BF16 * inter},
+            gp={"expert_rows": float(inter)},
+        )
+    _linear(
+        b,
+        "grouped_matmul",
+        layers,
+        inter,
+        h,
+        quant_op=True,
+        rows="expert_rows",
+        weight_feature="active_experts",
+    )
+    if ep_link:
+        share = (dep.ep - 1) / dep.ep
+        b.collective("all_to_all", layers, all_to_all(ep_link, {"expert_rows": BF16 * h * share}))
+    b.add(
+        "moe_finalize",
+        layers,
+        read=_t(BF16 * h * k + FP32 * k),
+        write=_t(BF16 * h),
+        gp=_t(2.0 * h * k),
+    )
+    _all_reduce(b, layers)

@@ -1,0 +1,77 @@
+"""Linear-weight and KV-cache quantization: bytes per element and the dtype the MMA runs in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from simulator.errors import SimulatorInputError
+
+
+@dataclass(frozen=True)
+class LinearScheme:
+    weight_bytes: float
+    mma_dtype: str
+    activation_bytes: float
+    quantizes_activations: bool
+    dequant_gp_per_weight: float = 0.0
+
+
+class LinearQuant(str, Enum):
+    DISABLED = "DISABLED"
+    W8A16_STATIC = "W8A16_STATIC"
+    W8A16_DYNAMIC = "W8A16_DYNAMIC"
+    W8A8_STATIC = "W8A8_STATIC"
+    W8A8_DYNAMIC = "W8A8_DYNAMIC"
+    W4A8_STATIC = "W4A8_STATIC"
+    W4A8_DYNAMIC = "W4A8_DYNAMIC"
+    FP8 = "FP8"
+
+    @property
+    def scheme(self) -> LinearScheme:
+        return _LINEAR_SCHEMES[self]
+
+    @property
+    def is_quantized(self) -> bool:
+        return self is not LinearQuant.DISABLED
+
+
+_LINEAR_SCHEMES = {
+    LinearQuant.DISABLED: LinearScheme(2, "bf16", 2, False),
+    LinearQuant.W8A16_STATIC: LinearScheme(1, "bf16", 2, False),
+    LinearQuant.W8A16_DYNAMIC: LinearScheme(1, "bf16", 2, False),
+    LinearQuant.W8A8_STATIC: LinearScheme(1, "int8", 1, True),
+    LinearQuant.W8A8_DYNAMIC: LinearScheme(1, "int8", 1, True),
+    LinearQuant.W4A8_STATIC: LinearScheme(0.5, "int8", 1, True, dequant_gp_per_weight=1),
+    LinearQuant.W4A8_DYNAMIC: LinearScheme(0.5, "int8", 1, True, dequant_gp_per_weight=2),
+    LinearQuant.FP8: LinearScheme(1, "fp8", 1, True),
+}
+
+
+class KVQuant(str, Enum):
+    DISABLED = "DISABLED"
+    INT8 = "INT8"
+    FP8 = "FP8"
+
+    @property
+    def bytes_per_element(self) -> int:
+        return 2 if self is KVQuant.DISABLED else 1
+
+
+def parse_linear_quant(value: str | LinearQuant) -> LinearQuant:
+    return _parse(LinearQuant, value, "quantize_linear_action")
+
+
+def parse_kv_quant(value: str | KVQuant) -> KVQuant:
+    return _parse(KVQuant, value, "quantize_attention_action")
+
+
+def _parse(enum: type[Enum], value, field: str):
+    if isinstance(value, enum):
+        return value
+    try:
+        return enum(str(value).upper())
+    except ValueError:
+        raise SimulatorInputError(
+            field, f"unknown quantization {value!r}", [m.value for m in enum]
+        ) from None

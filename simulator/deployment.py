@@ -52,7 +52,7 @@ class Deployment:
 
     @property
     def effective_max_batched_tokens(self) -> int:
-        """Per-DP-replica token budget; 'auto' starts at 4x input (the optimizer may retry 2x, 1x)."""
+        """Per-DP-replica token budget; auto starts at 4x input (the optimizer retries 2x, 1x)."""
         if self.max_batched_tokens is not None:
             return self.max_batched_tokens
         return AUTO_MAX_BATCHED_TOKENS_FACTORS[0] * self.input_length

@@ -1,0 +1,56 @@
+"""The oracle: evaluate every batch size in [1, cap] through the vectorized sweep.
+
+It sweeps in chunks and stops after a chunk in which every size is out of memory: memory use
+only grows with the batch, so nothing past such a chunk can fit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from harness.probe import ProbeRecorder
+from harness.searches.base import LARGEST_REACHABLE, Outcome, SearchContext
+
+MEMORY_REASONS = ("prefill_oom", "decode_oom")
+
+
+@dataclass(frozen=True)
+class ExhaustiveParams:
+    cap: int = LARGEST_REACHABLE
+    chunk: int = 4096
+
+    def __post_init__(self) -> None:
+        if self.cap < 1 or self.chunk < 1:
+            raise ValueError("cap and chunk must be >= 1")
+
+
+def exhaustive(probe: ProbeRecorder, params: ExhaustiveParams, context: SearchContext) -> Outcome:
+    low, high = context.batch_range or (1, params.cap)
+    largest = None
+    first_infeasible = None
+    first_reason = None
+    start = low
+    while start <= high:
+        batches = np.arange(start, min(start + params.chunk, high + 1), dtype=np.int64)
+        sweep = probe.sweep(batches)
+        feasible = sweep.feasible
+        if feasible.any():
+            largest = int(batches[np.flatnonzero(feasible)[-1]])
+        if first_infeasible is None and not feasible.all():
+            index = int(np.argmin(feasible))
+            first_infeasible = int(batches[index])
+            first_reason = sweep.reason[index]
+        if np.isin(sweep.reason, MEMORY_REASONS).all():
+            break
+        start += params.chunk
+    boundary = high if first_infeasible is None else first_infeasible - 1
+    details = {
+        "first_infeasible_minus_one": boundary,
+        "monotone": largest == (boundary if boundary >= low else None),
+        "first_infeasible_reason": first_reason,
+    }
+    if largest is None:
+        return Outcome(None, early_stop=first_reason, details=details)
+    return Outcome(largest, details=details)

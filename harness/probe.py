@@ -69,10 +69,10 @@ class SimulatorTarget:
     """Adapts one deployment of the simulator to the probe interface."""
 
     def __init__(self, deployment: Deployment) -> None:
-        self._simulator = Simulator(deployment)
+        self.simulator = Simulator(deployment)
 
     def sweep(self, batch_sizes: np.ndarray) -> SweepObservations:
-        result: SweepResult = self._simulator.sweep(batch_sizes)
+        result: SweepResult = self.simulator.sweep(batch_sizes)
         return SweepObservations(
             batch_size=result.batch_size,
             feasible=result.feasible,

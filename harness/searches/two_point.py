@@ -7,6 +7,7 @@ that probe; the estimate caps the binary search's right bound. Memory is treated
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from harness.probe import Observation, ProbeRecorder
@@ -46,7 +47,9 @@ def estimate_right(
         (context.tpot_limit_ms, left.tpot_ms, right.tpot_ms),
         (context.ttft_limit_ms, left.ttft_ms, right.ttft_ms),
     ):
-        if limit is None or low is None or high is None or not high > low or bs <= 1:
+        if limit is None or not math.isfinite(limit) or low is None or high is None:
+            continue
+        if not high > low or bs <= 1:
             continue
         slope = (high - low) / (bs - 1)
         by_latency = (1 + (limit - low) / slope) * params.slo_safety_factor

@@ -55,19 +55,20 @@ def kv_bytes_per_token(dep: Deployment) -> int:
     )
 
 
-def kv_cache_bytes(dep: Deployment, rank_batch: np.ndarray, max_context: np.ndarray) -> np.ndarray:
+def kv_cache_bytes(per_token: int, rank_batch: np.ndarray, max_context: np.ndarray) -> np.ndarray:
     """KV bytes for this forward's requests, allocated in whole 128-token blocks."""
-    tokens = np.asarray(rank_batch, dtype=np.int64) * np.asarray(max_context, dtype=np.int64)
-    blocks = -(-tokens // KV_BLOCK_SIZE)
-    return blocks * KV_BLOCK_SIZE * kv_bytes_per_token(dep)
+    blocks = -(-(rank_batch * max_context) // KV_BLOCK_SIZE)
+    return blocks * (KV_BLOCK_SIZE * per_token)
 
 
-def activation_bytes(dep: Deployment, tokens: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    per_hidden = (
+def activation_per_token(dep: Deployment) -> float:
+    factor = (
         COMPILED_ACTIVATION_PER_TOKEN_PER_HIDDEN
         if dep.compiled
         else EAGER_ACTIVATION_PER_TOKEN_PER_HIDDEN
     )
-    m = dep.model
-    logits = -(-m.vocab_size // dep.tp) * BF16
-    return tokens * (per_hidden * m.hidden_size) + rows * logits
+    return factor * dep.model.hidden_size
+
+
+def logits_bytes_per_row(dep: Deployment) -> int:
+    return -(-dep.model.vocab_size // dep.tp) * BF16

@@ -17,7 +17,7 @@ from simulator.ops import FEATURES, Op, build_ops
 
 @dataclass(frozen=True)
 class _Affine:
-    """Coefficients [n_ops, n_features], restricted to the features any op uses."""
+    """Coefficients [n_columns, n_features], restricted to the features any column uses."""
 
     constant: np.ndarray
     columns: tuple[tuple[int, np.ndarray], ...]
@@ -31,71 +31,94 @@ class _Affine:
         return cls(matrix[:, 0].copy(), used)
 
     def __call__(self, features: np.ndarray) -> np.ndarray:
-        out = np.broadcast_to(self.constant, (features.shape[0], self.constant.size))
+        out = features[:, 0:1] * self.constant
         for index, column in self.columns:
             out = out + features[:, index : index + 1] * column
         return out
 
 
+def _memory_s(op: Op, bandwidth: float) -> dict[str, float]:
+    return {k: v / bandwidth for k, v in op.memory_bytes.items()}
+
+
+def _always_memory_bound(op: Op, bandwidth: float) -> bool:
+    """Compute never exceeds memory time when every feature's compute cost is below its bytes'."""
+    memory = _memory_s(op, bandwidth)
+    return op.collective is None and all(
+        value <= memory.get(feature, 0.0) for feature, value in op.compute_s.items()
+    )
+
+
 class Roofline:
-    """The op table of one deployment, ready to time batches of forward shapes."""
+    """The op table of one deployment, ready to time batches of forward shapes.
+
+    Ops that are memory-bound for every shape have affine times, so they collapse into one
+    column together with every op's fixed cost; only ops whose bound can switch (matmuls,
+    attention) and collectives keep a column of their own.
+    """
 
     def __init__(self, dep: Deployment) -> None:
-        ops = build_ops(dep)
         device = dep.device
-        self.ops: tuple[Op, ...] = tuple(ops)
+        self.ops: tuple[Op, ...] = tuple(build_ops(dep))
         static_cost = {
             "mma": device.mma_op_cost_s,
             "gp": device.gp_op_cost_s,
             "comm": device.comm_op_cost_s,
         }
-        compute_ops = [op for op in ops if op.collective is None]
-        comm_ops = [op for op in ops if op.collective is not None]
         bandwidth = device.effective_memory_bandwidth
-        self._compute = _Affine.of([op.compute_s for op in compute_ops])
-        self._compute_memory = _Affine.of(
-            [{k: v / bandwidth for k, v in op.memory_bytes.items()} for op in compute_ops]
+        fixed = [static_cost[op.static] for op in self.ops]
+        flat: dict[str, float] = {"one": sum(op.count * f for op, f in zip(self.ops, fixed))}
+        switching, collectives = [], []
+        for op in self.ops:
+            if op.collective is not None:
+                collectives.append(op)
+            elif _always_memory_bound(op, bandwidth):
+                for feature, value in _memory_s(op, bandwidth).items():
+                    flat[feature] = flat.get(feature, 0.0) + op.count * value
+            else:
+                switching.append(op)
+        self._switching = len(switching)
+        self._collectives = len(collectives)
+        self._bounds = _Affine.of(
+            [op.compute_s for op in switching]
+            + [_memory_s(op, bandwidth) for op in switching]
+            + [op.collective.first for op in collectives]
+            + [op.collective.second for op in collectives]
+            + [_memory_s(op, bandwidth) for op in collectives]
+            + [flat]
         )
-        self._compute_fixed = np.array([static_cost[op.static] for op in compute_ops])
-        self._compute_count = np.array([op.count for op in compute_ops], dtype=np.float64)
-        self._has_comm = bool(comm_ops)
-        if comm_ops:
-            self._comm_memory = _Affine.of(
-                [{k: v / bandwidth for k, v in op.memory_bytes.items()} for op in comm_ops]
-            )
-            self._comm_first = _Affine.of([op.collective.first for op in comm_ops])
-            self._comm_second = _Affine.of([op.collective.second for op in comm_ops])
-            self._comm_fixed = np.array([static_cost[op.static] for op in comm_ops])
-            self._comm_count = np.array([op.count for op in comm_ops], dtype=np.float64)
+        self._count = np.array([op.count for op in switching + collectives], dtype=np.float64)
+        self._per_op = _Affine.of(
+            [op.compute_s for op in self.ops]
+            + [_memory_s(op, bandwidth) for op in self.ops]
+            + [op.collective.first if op.collective else {} for op in self.ops]
+            + [op.collective.second if op.collective else {} for op in self.ops]
+        )
+        self._per_op_fixed = np.array(fixed)
 
     def latency_s(self, features: np.ndarray) -> np.ndarray:
         """Forward latency in seconds for each row of features [n, len(FEATURES)]."""
-        compute = np.maximum(self._compute(features), self._compute_memory(features))
-        total = ((compute + self._compute_fixed) * self._compute_count).sum(axis=1)
-        if self._has_comm:
-            comm = np.minimum(self._comm_first(features), self._comm_second(features))
-            comm = np.maximum(comm, self._comm_memory(features))
-            total = total + ((comm + self._comm_fixed) * self._comm_count).sum(axis=1)
-        return total
+        bounds = self._bounds(features)
+        s, c = self._switching, self._collectives
+        times = [np.maximum(bounds[:, :s], bounds[:, s : 2 * s])]
+        if c:
+            start = 2 * s
+            algorithm = np.minimum(
+                bounds[:, start : start + c], bounds[:, start + c : start + 2 * c]
+            )
+            times.append(np.maximum(algorithm, bounds[:, start + 2 * c : start + 3 * c]))
+        seconds = np.concatenate(times, axis=1) if c else times[0]
+        return bounds[:, -1] + (seconds * self._count).sum(axis=1)
 
     def breakdown_s(self, features: np.ndarray) -> dict[str, float]:
-        """Seconds per op name for one forward shape: for reports and calibration."""
-        single = features[:1]
+        """Seconds per op name (all occurrences) for one forward shape, for reports."""
+        n = len(self.ops)
+        values = self._per_op(features[:1])[0]
+        compute, memory = values[:n], values[n : 2 * n]
+        first, second = values[2 * n : 3 * n], values[3 * n :]
         out: dict[str, float] = {}
-        compute_ops = [op for op in self.ops if op.collective is None]
-        times = (
-            np.maximum(self._compute(single), self._compute_memory(single)) + self._compute_fixed
-        ) * self._compute_count
-        for op, value in zip(compute_ops, times[0], strict=True):
-            out[op.name] = out.get(op.name, 0.0) + float(value)
-        if self._has_comm:
-            comm_ops = [op for op in self.ops if op.collective is not None]
-            comm = np.maximum(
-                np.minimum(self._comm_first(single), self._comm_second(single)),
-                self._comm_memory(single),
-            )
-            for op, value in zip(
-                comm_ops, ((comm + self._comm_fixed) * self._comm_count)[0], strict=True
-            ):
-                out[op.name] = out.get(op.name, 0.0) + float(value)
+        for i, op in enumerate(self.ops):
+            comm = min(first[i], second[i]) if op.collective else 0.0
+            seconds = (max(compute[i], memory[i], comm) + self._per_op_fixed[i]) * op.count
+            out[op.name] = out.get(op.name, 0.0) + float(seconds)
         return out

@@ -15,7 +15,13 @@ import numpy as np
 from simulator.deployment import Deployment, Mode
 from simulator.devices import GIB
 from simulator.errors import SimulatorInputError
-from simulator.memory import activation_bytes, kv_cache_bytes, weight_bytes
+from simulator.memory import (
+    activation_per_token,
+    kv_bytes_per_token,
+    kv_cache_bytes,
+    logits_bytes_per_row,
+    weight_bytes,
+)
 from simulator.ops import FEATURES
 from simulator.roofline import Roofline
 
@@ -67,29 +73,44 @@ class SweepResult:
     reserved_gib: np.ndarray
     available_gib: np.ndarray
     per_request_gib: np.ndarray
-    feasible: np.ndarray
-    reason: np.ndarray
+    reason_code: np.ndarray
+
+    @property
+    def feasible(self) -> np.ndarray:
+        return self.reason_code == 0
+
+    @property
+    def reason(self) -> np.ndarray:
+        """Early-stop reason per batch size; '' where feasible."""
+        return _REASON_NAMES[self.reason_code]
 
     def __len__(self) -> int:
         return int(self.batch_size.size)
 
     def row(self, index: int) -> ProbeResult:
-        values = {}
-        for f in fields(self):
-            value = getattr(self, f.name)[index]
-            if f.name in ("batch_size", "concurrency"):
-                values[f.name] = int(value)
-            elif f.name == "feasible":
-                values[f.name] = bool(value)
-            elif f.name == "reason":
-                values[f.name] = value or None
-            else:
-                number = float(value)
-                values[f.name] = None if np.isnan(number) else number
-        return ProbeResult(**values)
+        values: dict[str, object] = {}
+        for name in _FLOAT_FIELDS:
+            number = float(getattr(self, name)[index])
+            values[name] = None if number != number else number
+        code = int(self.reason_code[index])
+        return ProbeResult(
+            batch_size=int(self.batch_size[index]),
+            concurrency=int(self.concurrency[index]),
+            feasible=code == 0,
+            reason=REASONS[code - 1] if code else None,
+            **values,
+        )
 
     def rows(self) -> list[ProbeResult]:
         return [self.row(i) for i in range(len(self))]
+
+
+_FLOAT_FIELDS = tuple(
+    f.name
+    for f in fields(SweepResult)
+    if f.name not in ("batch_size", "concurrency", "reason_code")
+)
+_REASON_NAMES = np.array(("", *REASONS), dtype=object)
 
 
 @dataclass(frozen=True)
@@ -99,25 +120,59 @@ class _Forward:
     activation_bytes: np.ndarray
     left_bytes: np.ndarray
 
+    def take(self, index) -> _Forward:
+        return _Forward(
+            self.latency_ms[index],
+            self.kv_bytes[index],
+            self.activation_bytes[index],
+            self.left_bytes[index],
+        )
+
+
+def wave_timing(concurrency, wave: int, full_ms: float, remainder_ms):
+    """Mean TTFT and total latency of prefill waves that all start at t=0 (§1.4 b, §1.5).
+
+    ``concurrency // wave`` full waves run back to back, then the remainder wave.
+    """
+    full_waves = concurrency // wave
+    remainder = concurrency % wave
+    tr = remainder_ms * (remainder > 0)
+    total = (
+        wave * full_ms * (1 + full_waves) * full_waves / 2 + (full_waves * full_ms + tr) * remainder
+    )
+    return total / concurrency, full_waves * full_ms + tr
+
+
+def agg_timing(concurrency, output_length: int, ttft_ms, decode_ms):
+    """TPOT with TTFT amortised into it, and tokens/s over the whole run (§1.4 b)."""
+    e2e = ttft_ms + decode_ms * output_length
+    return e2e / output_length, 1000.0 * output_length * concurrency / e2e
+
 
 class Simulator:
-    """The serving model of one deployment. Stateless between calls except pure caches."""
+    """The serving model of one deployment. Pure: the same batch always gives the same numbers."""
 
     def __init__(self, deployment: Deployment) -> None:
         self.deployment = deployment
-        self.roofline = Roofline(deployment)
-        self.weight_bytes = weight_bytes(deployment)
-        self._budget_bytes = (
-            deployment.device.memory_bytes - deployment.reserved_memory_gb * GIB - self.weight_bytes
-        )
         dep = deployment
+        self.roofline = Roofline(dep)
+        self.weight_bytes = weight_bytes(dep)
+        self._kv_per_token = kv_bytes_per_token(dep)
+        self._activation_per_token = activation_per_token(dep)
+        self._logits_per_row = logits_bytes_per_row(dep)
+        self._budget_bytes = (
+            dep.device.memory_bytes - dep.reserved_memory_gb * GIB - self.weight_bytes
+        )
         self._decode_seq = dep.output_length // 2 + dep.input_length + 1
-        self._token_budget = dep.effective_max_batched_tokens * dep.dp
-        wave = self._token_budget // dep.input_length
-        self._wave = max(wave, 1)
-        self._full_wave = self._prefill(np.array([self._wave], dtype=np.int64))
+        self._wave = max(dep.effective_max_batched_tokens * dep.dp // dep.input_length, 1)
+        self._full_wave = self._forward(
+            np.array([-(-self._wave // dep.dp)]),
+            np.array([dep.input_length]),
+            np.array([dep.input_length]),
+        )
 
-    def features(self, rank_batch: np.ndarray, query_len: int, seq_len: int) -> np.ndarray:
+    def features(self, rank_batch: np.ndarray, query_len, seq_len) -> np.ndarray:
+        """Per-rank forward features (see ops.FEATURES) for each shape."""
         dep = self.deployment
         b = rank_batch.astype(np.float64)
         tokens = b * query_len
@@ -134,27 +189,62 @@ class Simulator:
             out[:, 6] = np.minimum(expert_rows, model.num_experts / dep.ep)
         return out
 
-    def _forward(self, rank_batch: np.ndarray, query_len: int, seq_len: int) -> _Forward:
+    def _forward(
+        self, rank_batch: np.ndarray, query_len: np.ndarray, seq_len: np.ndarray
+    ) -> _Forward:
         features = self.features(rank_batch, query_len, seq_len)
         latency = self.roofline.latency_s(features) * 1e3
-        kv = kv_cache_bytes(self.deployment, rank_batch, np.full(rank_batch.shape, seq_len + 1))
-        act = activation_bytes(self.deployment, features[:, 1], features[:, 2])
+        kv = kv_cache_bytes(self._kv_per_token, rank_batch, seq_len + 1)
+        act = features[:, 1] * self._activation_per_token + features[:, 2] * self._logits_per_row
         return _Forward(latency, kv, act, self._budget_bytes - kv - act)
 
-    def _prefill(self, global_requests: np.ndarray) -> _Forward:
-        dp = self.deployment.dp
-        rank_batch = -(-global_requests // dp)
-        length = self.deployment.input_length
-        return self._forward(rank_batch, length, length)
+    def _remainder_and_decode(self, concurrency: np.ndarray, bs: np.ndarray, decode: bool):
+        """Remainder prefill waves and (optionally) decode steps, in one roofline pass.
 
-    def _prefill_unique(self, global_requests: np.ndarray) -> _Forward:
-        """Prefill forwards for many wave sizes, each distinct size evaluated once."""
-        unique, inverse = np.unique(global_requests, return_inverse=True)
-        forward = self._prefill(np.maximum(unique, 1))
-        return _Forward(*(getattr(forward, f.name)[inverse] for f in fields(_Forward)))
+        Large sweeps evaluate each distinct remainder size once.
+        """
+        dep = self.deployment
+        remainder = np.maximum(concurrency % self._wave, 1)
+        inverse = None
+        if remainder.size > 32:
+            remainder, inverse = np.unique(remainder, return_inverse=True)
+        n = remainder.size
+        rows = n + (bs.size if decode else 0)
+        rank_batch = np.empty(rows, dtype=np.int64)
+        query = np.full(rows, dep.input_length, dtype=np.int64)
+        seq = query.copy()
+        rank_batch[:n] = -(-remainder // dep.dp)
+        if decode:
+            rank_batch[n:] = bs
+            query[n:] = 1
+            seq[n:] = self._decode_seq
+        both = self._forward(rank_batch, query, seq)
+        rem = both.take(slice(0, n))
+        if inverse is not None:
+            rem = rem.take(inverse)
+        return rem, (both.take(slice(n, None)) if decode else None)
+
+    def _prefill_memory(self, concurrency: np.ndarray, rem: _Forward):
+        """Memory left over the prefill waves that run, and the KV/activation of the tighter one."""
+        has_full = concurrency >= self._wave
+        has_rem = concurrency % self._wave > 0
+        full = self._full_wave
+        full_left = np.where(has_full, full.left_bytes[0], np.inf)
+        rem_left = np.where(has_rem, rem.left_bytes, np.inf)
+        full_binds = full_left <= rem_left
+        return (
+            np.minimum(full_left, rem_left),
+            np.where(full_binds, full.kv_bytes[0], rem.kv_bytes),
+            np.where(full_binds, full.activation_bytes[0], rem.activation_bytes),
+            np.where(has_full, full.latency_ms[0], np.nan),
+        )
 
     def probe(self, batch_size: int) -> ProbeResult:
-        return self.sweep(np.array([batch_size])).row(0)
+        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
+            raise SimulatorInputError("batch_size", f"must be an integer, got {batch_size!r}")
+        if batch_size < 1:
+            raise SimulatorInputError("batch_size", f"must be >= 1, got {batch_size}")
+        return self._evaluate(np.array([batch_size], dtype=np.int64)).row(0)
 
     def sweep(self, batch_sizes) -> SweepResult:
         bs = np.atleast_1d(np.asarray(batch_sizes))
@@ -163,6 +253,9 @@ class Simulator:
         bs = bs.astype(np.int64)
         if bs.size and bs.min() < 1:
             raise SimulatorInputError("batch_size", f"must be >= 1, got {int(bs.min())}")
+        return self._evaluate(bs)
+
+    def _evaluate(self, bs: np.ndarray) -> SweepResult:
         mode = self.deployment.mode
         if mode is Mode.DISAGG_DECODE:
             return self._sweep_decode(bs)
@@ -170,99 +263,95 @@ class Simulator:
             return self._sweep_prefill(bs)
         return self._sweep_agg(bs)
 
-    def _waves(self, concurrency: np.ndarray):
-        wave = self._wave
-        full_waves = concurrency // wave
-        remainder = concurrency % wave
-        rem = self._prefill_unique(remainder)
-        has_full = full_waves > 0
-        has_rem = remainder > 0
-        full_left = np.where(has_full, self._full_wave.left_bytes[0], np.inf)
-        rem_left = np.where(has_rem, rem.left_bytes, np.inf)
-        tp = self._full_wave.latency_ms[0]
-        tr = np.where(has_rem, rem.latency_ms, 0.0)
-        ttft = wave * tp * (1 + full_waves) * full_waves / 2 + (full_waves * tp + tr) * remainder
-        ttft = ttft / concurrency
-        phase = full_waves * tp + tr
-        prefill_left = np.minimum(full_left, rem_left)
-        wave_ms = np.where(has_full, tp, np.nan)
-        binding = np.where(full_left <= rem_left, 0, 1)
-        kv = np.where(binding == 0, self._full_wave.kv_bytes[0], rem.kv_bytes)
-        act = np.where(binding == 0, self._full_wave.activation_bytes[0], rem.activation_bytes)
-        return ttft, phase, prefill_left, wave_ms, kv, act
-
     def _sweep_agg(self, bs: np.ndarray) -> SweepResult:
         dep = self.deployment
         concurrency = bs * dep.dp
-        ttft, _, prefill_left, wave_ms, p_kv, p_act = self._waves(concurrency)
-        decode = self._forward(bs, 1, self._decode_seq)
+        rem, decode = self._remainder_and_decode(concurrency, bs, decode=True)
+        ttft, _ = wave_timing(
+            concurrency, self._wave, self._full_wave.latency_ms[0], rem.latency_ms
+        )
+        prefill_left, p_kv, p_act, wave_ms = self._prefill_memory(concurrency, rem)
         prefill_oom = prefill_left < 0
-        left = np.minimum(prefill_left, decode.left_bytes)
-        out = dep.output_length
-        e2e = ttft + decode.latency_ms * out
-        tpot = np.where(prefill_oom, np.inf, e2e / out)
-        ttft = np.where(prefill_oom, np.inf, ttft)
-        tokens = np.where(prefill_oom, 0.0, 1000.0 * out * concurrency / e2e)
-        use_decode = decode.left_bytes <= prefill_left
+        tpot, tokens = agg_timing(concurrency, dep.output_length, ttft, decode.latency_ms)
+        decode_ms = decode.latency_ms
+        if prefill_oom.any():
+            ttft, tpot, tokens, decode_ms = (
+                ttft.copy(),
+                tpot.copy(),
+                tokens.copy(),
+                decode_ms.copy(),
+            )
+            ttft[prefill_oom] = tpot[prefill_oom] = np.inf
+            tokens[prefill_oom] = 0.0
+            decode_ms[prefill_oom] = np.nan
+        decode_binds = (decode.left_bytes <= prefill_left) & ~prefill_oom
+        left = np.where(decode_binds, decode.left_bytes, prefill_left)
         return self._result(
             bs,
             concurrency,
-            ttft,
-            tpot,
-            decode_ms=np.where(prefill_oom, np.nan, decode.latency_ms),
+            ttft=ttft,
+            tpot=tpot,
+            decode_ms=decode_ms,
             wave_ms=wave_ms,
             tokens=tokens,
-            kv=np.where(use_decode, decode.kv_bytes, p_kv),
-            act=np.where(use_decode, decode.activation_bytes, p_act),
-            left=np.where(prefill_oom, prefill_left, left),
-            oom=[("prefill_oom", prefill_oom), ("decode_oom", left < 0)],
+            kv=np.where(decode_binds, decode.kv_bytes, p_kv),
+            act=np.where(decode_binds, decode.activation_bytes, p_act),
+            left=left,
+            oom=(("prefill_oom", prefill_oom), ("decode_oom", left < 0)),
         )
 
     def _sweep_decode(self, bs: np.ndarray) -> SweepResult:
-        concurrency = bs * self.deployment.dp
-        decode = self._forward(bs, 1, self._decode_seq)
+        dep = self.deployment
+        concurrency = bs * dep.dp
+        decode = self._forward(
+            bs, np.ones(bs.size, dtype=np.int64), np.full(bs.size, self._decode_seq)
+        )
         nan = np.full(bs.shape, np.nan)
         return self._result(
             bs,
             concurrency,
-            nan,
-            decode.latency_ms,
+            ttft=nan,
+            tpot=decode.latency_ms,
             decode_ms=decode.latency_ms,
             wave_ms=nan,
             tokens=1000.0 * concurrency / decode.latency_ms,
             kv=decode.kv_bytes,
             act=decode.activation_bytes,
             left=decode.left_bytes,
-            oom=[("decode_oom", decode.left_bytes < 0)],
+            oom=(("decode_oom", decode.left_bytes < 0),),
         )
 
     def _sweep_prefill(self, bs: np.ndarray) -> SweepResult:
-        concurrency = bs * self.deployment.dp
-        ttft, phase, left, wave_ms, kv, act = self._waves(concurrency)
+        dep = self.deployment
+        concurrency = bs * dep.dp
+        rem, _ = self._remainder_and_decode(concurrency, bs, decode=False)
+        ttft, phase = wave_timing(
+            concurrency, self._wave, self._full_wave.latency_ms[0], rem.latency_ms
+        )
+        left, kv, act, wave_ms = self._prefill_memory(concurrency, rem)
         oom = left < 0
-        nan = np.full(bs.shape, np.nan)
-        tokens = concurrency * self.deployment.input_length / phase * 1000.0
+        tokens = concurrency * dep.input_length / phase * 1000.0
         return self._result(
             bs,
             concurrency,
-            np.where(oom, np.inf, ttft),
-            nan,
-            decode_ms=nan,
+            ttft=np.where(oom, np.inf, ttft),
+            tpot=np.full(bs.shape, np.nan),
+            decode_ms=np.full(bs.shape, np.nan),
             wave_ms=wave_ms,
             tokens=np.where(oom, 0.0, tokens),
             kv=kv,
             act=act,
             left=left,
-            oom=[("prefill_oom", oom)],
+            oom=(("prefill_oom", oom),),
         )
 
     def _result(
-        self, bs, concurrency, ttft, tpot, *, decode_ms, wave_ms, tokens, kv, act, left, oom
+        self, bs, concurrency, *, ttft, tpot, decode_ms, wave_ms, tokens, kv, act, left, oom
     ) -> SweepResult:
         dep = self.deployment
-        reason = np.full(bs.shape, "", dtype=object)
+        code = np.zeros(bs.shape, dtype=np.int8)
         for name, mask in reversed(self._verdicts(oom, ttft, tpot)):
-            reason[mask] = name
+            code[mask] = REASONS.index(name) + 1
         total_gib = dep.device.memory_bytes / GIB
         weights_gib = self.weight_bytes / GIB
         available = left / GIB
@@ -282,18 +371,17 @@ class Simulator:
             reserved_gib=np.full(bs.shape, dep.reserved_memory_gb),
             available_gib=available,
             per_request_gib=(total_gib - weights_gib - dep.reserved_memory_gb - available) / bs,
-            feasible=reason == "",
-            reason=reason,
+            reason_code=code,
         )
 
     def _verdicts(self, oom, ttft, tpot) -> list[tuple[str, np.ndarray]]:
-        """Early-stop checks in msmodeling's order: memory, then TPOT, then TTFT."""
+        """Early-stop checks in msmodeling's order: memory, then TPOT, then TTFT. NaN never fails."""
         dep = self.deployment
         checks = list(oom)
         if dep.tpot_limit_ms is not None:
-            checks.append(("tpot_limit", np.nan_to_num(tpot, nan=-np.inf) > dep.tpot_limit_ms))
+            checks.append(("tpot_limit", tpot > dep.tpot_limit_ms))
         if dep.ttft_limit_ms is not None:
-            checks.append(("ttft_limit", np.nan_to_num(ttft, nan=-np.inf) > dep.ttft_limit_ms))
+            checks.append(("ttft_limit", ttft > dep.ttft_limit_ms))
         return checks
 
 

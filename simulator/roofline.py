@@ -67,7 +67,9 @@ class Roofline:
         }
         bandwidth = device.effective_memory_bandwidth
         fixed = [static_cost[op.static] for op in self.ops]
-        flat: dict[str, float] = {"one": sum(op.count * f for op, f in zip(self.ops, fixed))}
+        flat: dict[str, float] = {
+            "one": sum(op.count * f for op, f in zip(self.ops, fixed, strict=True))
+        }
         switching, collectives = [], []
         for op in self.ops:
             if op.collective is not None:

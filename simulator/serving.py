@@ -375,7 +375,7 @@ class Simulator:
         )
 
     def _verdicts(self, oom, ttft, tpot) -> list[tuple[str, np.ndarray]]:
-        """Early-stop checks in msmodeling's order: memory, then TPOT, then TTFT. NaN never fails."""
+        """Early-stop checks in msmodeling order: memory, TPOT, then TTFT. NaN never fails."""
         dep = self.deployment
         checks = list(oom)
         if dep.tpot_limit_ms is not None:

@@ -1,0 +1,1 @@
+"""pytest plugin: collects scenario YAML files (built in the scenario harness)."""

@@ -1,0 +1,108 @@
+"""Every bad input gets one clear error naming the field and, where known, the allowed values."""
+
+from __future__ import annotations
+
+import pytest
+
+from simulator import Deployment, Simulator, SimulatorInputError, load_model
+from tests.simulator.calibration import main_deployment
+
+BASE = dict(num_devices=8, tp=8, input_length=3500, output_length=1500)
+
+
+def error_of(**overrides) -> SimulatorInputError:
+    fields = {**BASE, **overrides}
+    model = fields.pop("model", "Qwen/Qwen3-32B")
+    with pytest.raises(SimulatorInputError) as info:
+        Deployment.create(model, **fields)
+    return info.value
+
+
+def test_unknown_model_lists_bundled_models() -> None:
+    error = error_of(model="Qwen/Qwen9-1T")
+    assert error.field == "model"
+    assert "Qwen/Qwen9-1T" in str(error) and "Qwen/Qwen3-32B" in str(error)
+
+
+def test_unknown_device_lists_profiles() -> None:
+    error = error_of(device="ATLAS_9000")
+    assert error.field == "device"
+    assert "ATLAS_9000" in str(error) and "ATLAS_350_425T_84G" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "allowed"),
+    [
+        ("quantize_linear_action", "W3A3", "W8A8_DYNAMIC"),
+        ("quantize_attention_action", "INT4", "INT8"),
+    ],
+)
+def test_unknown_quantization(field: str, value: str, allowed: str) -> None:
+    error = error_of(**{field: value})
+    assert error.field == field
+    assert value in str(error) and allowed in str(error)
+
+
+def test_tp_not_dividing_devices() -> None:
+    error = error_of(tp=3)
+    assert error.field == "tp"
+    assert "does not divide num_devices=8" in str(error) and "1, 2, 4, 8" in str(error)
+
+
+def test_tp_not_dividing_query_heads() -> None:
+    error = error_of(model="Qwen/Qwen3-14B", num_devices=16, tp=16)
+    assert error.field == "tp"
+    assert "40 query heads" in str(error) and "allowed: 1, 2, 4, 8" in str(error)
+
+
+def test_ep_not_dividing_devices() -> None:
+    error = error_of(model="Qwen/Qwen3-30B-A3B", tp=2, ep=3)
+    assert error.field == "ep"
+    assert "EP=3 does not divide num_devices=8" in str(error)
+
+
+def test_ep_on_a_dense_model() -> None:
+    assert error_of(ep=4).field == "ep"
+
+
+def test_num_devices_beyond_grid() -> None:
+    error = error_of(device="ATLAS_800_A2_280T_64G_PCIE", num_devices=16, tp=8)
+    assert error.field == "num_devices"
+    assert "exceeds the 8-device grid" in str(error)
+
+
+@pytest.mark.parametrize("batch", [0, -3])
+def test_batch_size_below_one(batch: int) -> None:
+    simulator = Simulator(main_deployment(8))
+    with pytest.raises(SimulatorInputError, match=r"batch_size: must be >= 1"):
+        simulator.probe(batch)
+    with pytest.raises(SimulatorInputError, match=r"batch_size: must be >= 1"):
+        simulator.sweep([4, batch])
+
+
+def test_chunked_prefill_is_refused_clearly() -> None:
+    error = error_of(max_batched_tokens=2048)
+    assert error.field == "max_batched_tokens" and "chunked prefill" in str(error)
+
+
+def test_mla_models_are_refused(tmp_path) -> None:
+    (tmp_path / "config.json").write_text(
+        '{"model_type": "deepseek_v3", "kv_lora_rank": 512, "hidden_size": 7168}'
+    )
+    with pytest.raises(SimulatorInputError, match=r"MLA attention .* not supported yet"):
+        load_model(str(tmp_path))
+
+
+def test_local_config_folder_loads(tmp_path) -> None:
+    source = load_model("Qwen/Qwen3-0.6B")
+    (tmp_path / "config.json").write_text(
+        '{"model_type": "qwen3", "hidden_size": 1024, "num_hidden_layers": 28,'
+        ' "num_attention_heads": 16, "num_key_value_heads": 8, "head_dim": 128,'
+        ' "intermediate_size": 3072, "vocab_size": 151936, "tie_word_embeddings": true}'
+    )
+    local = load_model(str(tmp_path))
+    assert (local.hidden_size, local.num_layers, local.tie_word_embeddings) == (
+        source.hidden_size,
+        source.num_layers,
+        source.tie_word_embeddings,
+    )

@@ -1,0 +1,66 @@
+"""The vectorized sweep is the scalar probe, element for element, in every mode."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from simulator import Deployment, Simulator
+from tests.simulator.calibration import main_deployment
+
+DEPLOYMENTS = {
+    "agg-eager-tp8": main_deployment(8, tpot_limit_ms=50),
+    "agg-compiled-tp2": main_deployment(2, True, tpot_limit_ms=50, ttft_limit_ms=20_000),
+    "agg-int8kv-tp4": main_deployment(4, quantize_attention_action="INT8"),
+    "disagg-prefill": main_deployment(4, mode="disagg-prefill", ttft_limit_ms=5_000),
+    "disagg-decode": main_deployment(8, mode="disagg-decode", tpot_limit_ms=40),
+    "moe-ep": Deployment.create(
+        "Qwen/Qwen3-30B-A3B",
+        num_devices=8,
+        tp=2,
+        ep=4,
+        input_length=2048,
+        output_length=512,
+        tpot_limit_ms=60,
+    ),
+    "llama-bf16-a2": Deployment.create(
+        "meta-llama/Llama-3.1-8B",
+        device="ATLAS_800_A2_313T_64G",
+        num_devices=2,
+        tp=2,
+        input_length=1024,
+        output_length=256,
+        quantize_linear_action="DISABLED",
+    ),
+    "prefill-oom": main_deployment(1, reserved_memory_gb=31.5),
+}
+
+
+@pytest.mark.parametrize("name", list(DEPLOYMENTS))
+def test_sweep_rows_equal_single_probes(name: str) -> None:
+    simulator = Simulator(DEPLOYMENTS[name])
+    batches = np.arange(1, 2049)
+    rows = simulator.sweep(batches)
+    for index in [*range(0, 64), *range(64, 2048, 37), 2047]:
+        assert simulator.probe(int(batches[index])) == rows.row(index), f"batch {index + 1}"
+
+
+def test_sweep_order_does_not_matter() -> None:
+    simulator = Simulator(DEPLOYMENTS["agg-eager-tp8"])
+    batches = np.array([700, 3, 125, 1, 124, 4096, 2])
+    shuffled = simulator.sweep(batches)
+    for index, batch in enumerate(batches):
+        assert shuffled.row(index) == simulator.probe(int(batch))
+
+
+def test_fresh_simulators_agree() -> None:
+    deployment = DEPLOYMENTS["agg-compiled-tp2"]
+    assert Simulator(deployment).probe(37) == Simulator(deployment).probe(37)
+
+
+def test_prefill_oom_reports_infinite_latency_and_no_decode() -> None:
+    row = Simulator(DEPLOYMENTS["prefill-oom"]).probe(1)
+    assert row.reason == "prefill_oom"
+    assert row.ttft_ms == float("inf") and row.tpot_ms == float("inf")
+    assert row.decode_ms is None
+    assert row.available_gib < 0

@@ -34,4 +34,4 @@ def exponential(probe: ProbeRecorder, params: ExponentialParams, context: Search
             if not probe(right).feasible:
                 break
             left, right = right, 2 * right
-    return Outcome(binary_search(probe, left, right))
+    return Outcome(binary_search(probe, left, right), details={"bracket": (left, right)})

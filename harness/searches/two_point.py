@@ -75,4 +75,7 @@ def two_point(probe: ProbeRecorder, params: TwoPointParams, context: SearchConte
                 right = estimate
                 break
             left, right = right, 2 * right
-    return Outcome(binary_search(probe, left, right), details={"estimates": estimates})
+    return Outcome(
+        binary_search(probe, left, right),
+        details={"estimates": estimates, "bracket": (left, right)},
+    )

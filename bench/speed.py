@@ -1,0 +1,92 @@
+"""Print the simulator's and the searches' speed against their targets, measured in one run.
+
+    python bench/speed.py
+
+Projected msmodeling time = probes x the per-probe cost measured there (about 0.64 s eager).
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+
+import numpy as np
+from tabulate import tabulate
+
+from harness.optimizer import MSMODELING_SECONDS_PER_PROBE, OptimizerRequest, SearchRun, optimize
+from harness.searches import SEARCHES
+from simulator import Deployment, Simulator
+
+
+def median_seconds(call: Callable[[], object], rounds: int, inner: int = 1) -> float:
+    call()
+    samples = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for _ in range(inner):
+            call()
+        samples.append((time.perf_counter() - start) / inner)
+    return statistics.median(samples)
+
+
+def simulator_table() -> str:
+    deployment = Deployment.create(
+        "Qwen/Qwen3-32B",
+        num_devices=8,
+        tp=8,
+        input_length=3500,
+        output_length=1500,
+        tpot_limit_ms=50,
+    )
+    simulator = Simulator(deployment)
+    batches = np.arange(1, 4097)
+    rows = []
+    for name, call, inner, target in (
+        ("one probe", lambda: simulator.probe(124), 200, 200e-6),
+        ("sweep 1..4096", lambda: simulator.sweep(batches), 5, 20e-3),
+    ):
+        median = median_seconds(call, rounds=15, inner=inner)
+        rows.append(
+            (
+                name,
+                f"{median * 1e6:,.0f} us",
+                f"{target * 1e6:,.0f} us",
+                "ok" if median <= target else "SLOW",
+            )
+        )
+    return tabulate(rows, headers=("simulator", "median", "target", "verdict"), tablefmt="github")
+
+
+def search_table() -> str:
+    rows = []
+    base = dict(
+        model="Qwen/Qwen3-32B",
+        input_length=3500,
+        output_length=1500,
+        num_devices=8,
+        tpot_limit_ms=50,
+    )
+    for name in SEARCHES:
+        request = OptimizerRequest(**base, searches=(SearchRun(name),))
+        probes = sum(o.result.probes for o in optimize(request))
+        median = median_seconds(lambda request=request: optimize(request), rounds=7)
+        rows.append(
+            (
+                name,
+                probes,
+                f"{median * 1e3:.1f} ms",
+                f"{probes * MSMODELING_SECONDS_PER_PROBE:.1f} s",
+            )
+        )
+    return tabulate(
+        rows,
+        headers=("search (4 TPs)", "probes", "median wall", "projected msmodeling"),
+        tablefmt="github",
+    )
+
+
+if __name__ == "__main__":
+    print(simulator_table())
+    print()
+    print(search_table())

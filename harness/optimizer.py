@@ -84,6 +84,17 @@ class StrategyOutcome:
     result: SearchResult
     max_batched_tokens: int
     metrics: dict[str, float | None]
+    moe: bool = False
+
+    @property
+    def key(self) -> str:
+        """Short, stable name of the strategy and phase, e.g. 'TP=8' or 'TP=2,EP=4,decode'."""
+        return strategy_key(self.parallel.tp, self.parallel.ep, self.phase, self.moe)
+
+
+def strategy_key(tp: int, ep: int, phase: str, moe: bool) -> str:
+    key = f"TP={tp}" + (f",EP={ep}" if moe else "")
+    return key if phase == "agg" else f"{key},{phase}"
 
 
 def phases(request: OptimizerRequest) -> list[Phase]:
@@ -151,7 +162,7 @@ def search_strategy(
     metrics = _metrics_at(target, total.batch_size)
     model = deployment.model
     return StrategyOutcome(
-        parallel, parallel.label(model.is_moe), phase.name, total, budget, metrics
+        parallel, parallel.label(model.is_moe), phase.name, total, budget, metrics, model.is_moe
     )
 
 

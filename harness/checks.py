@@ -14,6 +14,7 @@ from tabulate import tabulate
 
 from harness import baselines
 from harness.optimizer import StrategyOutcome, optimize, parallel_configs, phases, strategy_key
+from harness.paths import display_path
 from harness.scenario import Scenario
 from harness.searches import SearchResult
 from simulator import load_model
@@ -243,14 +244,6 @@ def all_checks(run: ScenarioRun, directory: Path, update: bool = False) -> list[
         probes_check(run),
         regression_check(run, directory, update),
     ]
-
-
-def display_path(path: Path) -> str:
-    """A path relative to the working directory where it lies below it."""
-    try:
-        return str(Path(path).resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 def _show(value: int | None) -> str:

@@ -7,7 +7,15 @@ from pathlib import Path
 
 import yaml
 
-from harness.optimizer import OptimizerRequest, SearchRun, parallel_configs, phases
+from harness.errors import HarnessInputError
+from harness.optimizer import (
+    OptimizerRequest,
+    SearchRun,
+    deployment_for,
+    parallel_configs,
+    phases,
+)
+from harness.paths import display_path
 from harness.scenario_fields import BUNDLED_MODEL_IDS, KINDS, ROOT, Field
 from harness.searches import SearchConfigError, get_search, make_params
 from simulator import SimulatorInputError, load_model
@@ -29,7 +37,8 @@ class ScenarioError(ValueError):
 
     def __init__(self, path: Path | str, line: int | None, field: str, message: str) -> None:
         self.path, self.line, self.field, self.message = str(path), line, field, message
-        where = f"{path}:{line}" if line else str(path)
+        shown = display_path(path)
+        where = f"{shown}:{line}" if line else shown
         super().__init__(f"{where}: {field}: {message}" if field else f"{where}: {message}")
 
 
@@ -369,9 +378,6 @@ def _search_plan(doc: _Document, searches: dict) -> SearchPlan:
 
 def _check_deployments(doc: _Document, scenario: Scenario, dep: dict) -> None:
     """Build every deployment the scenario will probe, so mistakes surface at load time."""
-    from harness.errors import HarnessInputError
-    from harness.optimizer import deployment_for
-
     try:
         request = scenario.request()
         for parallel in parallel_configs(request):

@@ -12,3 +12,5 @@ settings.register_profile(
 settings.register_profile("ci", settings.get_profile("ci"), max_examples=250)
 settings.register_profile("thorough", settings.get_profile("ci"), max_examples=3000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+pytest_plugins = ["pytester"]

@@ -1,0 +1,32 @@
+"""Build throwaway projects for pytester: scenarios, stored baselines, and tampered searches."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+SCENARIOS = REPO / "scenarios"
+BASELINES = REPO / "baselines" / "search"
+
+
+def project(pytester, *scenario_ids: str, with_baselines: bool = True) -> Path:
+    pytester.makeini("[pytest]\naddopts = -p no:cacheprovider\n")
+    target = pytester.path / "scenarios"
+    target.mkdir(exist_ok=True)
+    (pytester.path / "baselines" / "search").mkdir(parents=True, exist_ok=True)
+    for scenario_id in scenario_ids:
+        shutil.copy(SCENARIOS / f"{scenario_id}.yaml", target)
+        if with_baselines:
+            shutil.copy(BASELINES / f"{scenario_id}.json", pytester.path / "baselines" / "search")
+    return target
+
+
+def tamper(pytester, body: str) -> None:
+    """A conftest that replaces registered searches before collection."""
+    pytester.makeconftest(
+        "import importlib\n"
+        "from dataclasses import replace\n"
+        "from harness import searches\n"
+        "tp_module = importlib.import_module('harness.searches.two_point')\n" + body
+    )

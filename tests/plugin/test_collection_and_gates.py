@@ -1,0 +1,186 @@
+"""The plugin end to end, in throwaway projects: collection, gates, failures, xdist."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from tests.plugin.helpers import SCENARIOS, project, tamper
+
+MISSION = "qwen3-32b-8x-tpot50-compiled"
+EAGER = "qwen3-32b-8x-tpot50-eager"
+
+
+def test_a_yaml_file_adds_its_tests(pytester) -> None:
+    folder = project(pytester, EAGER)
+    before = pytester.runpytest("--collect-only", "-q").outlines
+    shutil.copy(SCENARIOS / "qwen3-8b-4x-a2-313t.yaml", folder / "my-new-model.yaml")
+    after = pytester.runpytest("--collect-only", "-q").outlines
+    added = sorted(set(after) - set(before))
+    assert "scenarios/my-new-model.yaml::answers[TP=4]" in added
+    assert "scenarios/my-new-model.yaml::regression" in added
+    assert "scenarios/my-new-model.yaml::timing[two_point]" in added
+
+
+def test_item_names_read_well(pytester) -> None:
+    project(pytester, MISSION)
+    lines = pytester.runpytest("--collect-only", "-q").outlines
+    assert f"scenarios/{MISSION}.yaml::answers[TP=8]" in lines
+    assert f"scenarios/{MISSION}.yaml::probes" in lines
+    assert f"scenarios/{MISSION}.yaml::timing[exponential]" in lines
+
+
+def test_the_bundled_scenario_passes_against_its_baseline(pytester) -> None:
+    project(pytester, MISSION)
+    pytester.runpytest().assert_outcomes(passed=8)
+
+
+def test_a_missing_baseline_fails_with_the_command_that_creates_it(pytester) -> None:
+    project(pytester, EAGER, with_baselines=False)
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=7, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*no stored baseline at baselines/search/qwen3-32b-8x-tpot50-eager.json; create it*",
+            "*pytest scenarios/qwen3-32b-8x-tpot50-eager.yaml --update-baselines*",
+        ]
+    )
+    assert "Traceback" not in result.stdout.str()
+
+
+def test_safety_factor_forced_to_one_is_caught(pytester) -> None:
+    project(pytester, MISSION)
+    tamper(
+        pytester,
+        (
+            "spec = searches.SEARCHES['two_point']\n"
+            "def forced(probe, params, context):\n"
+            "    forced = replace(params, slo_safety_factor=1.0)\n"
+            "    return tp_module.two_point(probe, forced, context)\n"
+            "searches.SEARCHES['two_point'] = replace(spec, run=forced)\n"
+        ),
+    )
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(failed=2, passed=6)
+    result.stdout.fnmatch_lines(
+        [
+            "*qwen3-32b-8x-tpot50-compiled TP=8: two_point is outside the tolerance*",
+            "two_point * 194 ±2% * 190 * FAIL",
+            "*qwen3-32b-8x-tpot50-compiled: answers or probe counts differ*",
+            "*TP=8*two_point.batch_size*194*190*",
+        ]
+    )
+
+
+def test_skipping_the_last_binary_search_step_is_caught(pytester) -> None:
+    project(pytester, EAGER)
+    tamper(
+        pytester,
+        (
+            "def sloppy(probe, left, right):\n"
+            "    while right - left > 1:\n"
+            "        mid = (left + right) // 2\n"
+            "        if probe(mid).feasible:\n"
+            "            left = mid\n"
+            "        else:\n"
+            "            right = mid - 1\n"
+            "    return left\n"
+            "tp_module.binary_search = sloppy\n"
+        ),
+    )
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(failed=1, passed=7)
+    result.stdout.fnmatch_lines(["*two_point.probes*", "FAILED *regression*"])
+
+
+def test_a_probe_count_increase_is_caught(pytester) -> None:
+    project(pytester, EAGER)
+    tamper(
+        pytester,
+        (
+            "spec = searches.SEARCHES['two_point']\n"
+            "def wasteful(probe, params, context):\n"
+            "    probe(2)\n"
+            "    return tp_module.two_point(probe, params, context)\n"
+            "searches.SEARCHES['two_point'] = replace(spec, run=wasteful)\n"
+        ),
+    )
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(failed=1, passed=7)
+    result.stdout.fnmatch_lines(["*TP=8*two_point.probes*9*10*"])
+
+
+def test_malformed_scenarios_fail_alone_with_one_clear_line(pytester) -> None:
+    folder = project(pytester, EAGER)
+    good = (SCENARIOS / f"{EAGER}.yaml").read_text()
+    (folder / "bad-yaml.yaml").write_text("deployment: [unclosed\n")
+    (folder / "unknown-key.yaml").write_text(good + "colour: blue\n")
+    (folder / "wrong-type.yaml").write_text(good.replace("num_devices: 8", "num_devices: eight"))
+    (folder / "unknown-model.yaml").write_text(good.replace("Qwen/Qwen3-32B", "Qwen/Qwen9-9T"))
+    (folder / "unknown-device.yaml").write_text(good.replace("TEST_DEVICE", "H100"))
+    (folder / "python-tag.yaml").write_text("!!python/object/apply:os.system ['echo hi']\n")
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=8, failed=6)
+    result.stdout.fnmatch_lines_random(
+        [
+            "*invalid scenario: scenarios/bad-yaml.yaml:2: invalid YAML*",
+            "*invalid scenario: scenarios/unknown-key.yaml:10: colour: unknown key (allowed: "
+            "description, deployment, searches, expect)",
+            "*invalid scenario: scenarios/wrong-type.yaml:5: deployment.num_devices: expected an "
+            "integer, got str 'eight'",
+            "*invalid scenario: scenarios/unknown-model.yaml:3: deployment.model: unknown model*",
+            "*invalid scenario: scenarios/unknown-device.yaml:4: deployment.device: 'H100' is not "
+            "allowed (allowed: TEST_DEVICE*",
+            "*invalid scenario: scenarios/python-tag.yaml:1: tag*python/object*is not allowed*",
+        ]
+    )
+    assert "Traceback" not in result.stdout.str()
+
+
+def test_a_baseline_without_a_scenario_is_reported(pytester) -> None:
+    project(pytester, EAGER)
+    stray = pytester.path / "baselines" / "search" / "retired-scenario.json"
+    stray.write_text(json.dumps({"scenario": "retired-scenario", "results": {}}))
+    result = pytester.runpytest()
+    result.stdout.fnmatch_lines(
+        [
+            "*searchbench: baselines without a scenario*",
+            "*retired-scenario.json (no scenarios/retired-scenario.yaml; delete it?)",
+        ]
+    )
+
+
+def test_update_baselines_writes_and_prints_the_diff(pytester) -> None:
+    project(pytester, EAGER)
+    path = pytester.path / "baselines" / "search" / f"{EAGER}.json"
+    stored = json.loads(path.read_text())
+    stored["results"]["TP=8"]["two_point"]["probes"] = 99
+    path.write_text(json.dumps(stored))
+    result = pytester.runpytest("--update-baselines")
+    result.assert_outcomes(passed=8)
+    result.stdout.fnmatch_lines(["*baselines written*", "*TP=8*two_point.probes*99*9*"])
+    assert json.loads(path.read_text())["results"]["TP=8"]["two_point"]["probes"] == 9
+    pytester.runpytest().assert_outcomes(passed=8)
+
+
+def test_xdist_and_serial_runs_agree(pytester) -> None:
+    folder = project(pytester, EAGER, "qwen3-32b-8x-disagg-decode", "qwen3-30b-a3b-8x-ep")
+    (folder / "unknown-key.yaml").write_text("deployment: {}\nbogus: 1\n")
+    path = pytester.path / "baselines" / "search" / "qwen3-30b-a3b-8x-ep.json"
+    stored = json.loads(path.read_text())
+    stored["results"]["TP=1,EP=2"]["two_point"]["probes"] += 1
+    path.write_text(json.dumps(stored))
+
+    def verdicts(*args: str) -> dict[str, str]:
+        result = pytester.runpytest_subprocess("-rA", "-p", "no:randomly", *args)
+        out = {}
+        for line in result.outlines:
+            for word in ("PASSED", "FAILED"):
+                if line.startswith(word + " "):
+                    out[line.split()[1]] = word
+        return out
+
+    serial = verdicts()
+    parallel = verdicts("-n", "2")
+    assert serial == parallel
+    assert list(serial.values()).count("FAILED") == 2

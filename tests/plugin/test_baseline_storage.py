@@ -50,5 +50,6 @@ def test_a_write_replaces_the_file_whole(tmp_path: Path) -> None:
 def test_a_corrupt_baseline_is_named(tmp_path: Path) -> None:
     path = tmp_path / "scenario.json"
     path.write_text("{not json")
-    with pytest.raises(baselines.BaselineError, match=r"scenario\.json: not a searchbench baseline"):
+    expected = r"scenario\.json: not a searchbench baseline"
+    with pytest.raises(baselines.BaselineError, match=expected):
         baselines.load(path)

@@ -24,6 +24,7 @@ from harness.plugin_state import SessionState
 from harness.scenario import Scenario, ScenarioError, load_scenario
 
 STATE = pytest.StashKey[SessionState]()
+SESSION = pytest.StashKey[pytest.Session]()
 DIFF_PROPERTY = "searchbench_baseline_update"
 TIMING_ROUNDS = 5
 _TIMING_OPTIONS = (
@@ -133,7 +134,7 @@ class CheckItem(pytest.Item):
         return super().repr_failure(excinfo, style)
 
     def reportinfo(self):
-        return self.path, None, f"{self.scenario.id}::{self.name}"
+        return self.path, 0, f"{self.scenario.id}::{self.name}"
 
 
 class InvalidScenarioItem(pytest.Item):
@@ -150,7 +151,7 @@ class InvalidScenarioItem(pytest.Item):
         return f"invalid scenario: {self.error}"
 
     def reportinfo(self):
-        return self.path, self.error.line, "invalid scenario"
+        return self.path, (self.error.line or 1) - 1, "invalid scenario"
 
 
 def _timing(scenario: Scenario, search):
@@ -166,7 +167,29 @@ def _timing(scenario: Scenario, search):
     return timing
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[SESSION] = session
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Report baselines, and turn pytest-benchmark's end-of-run regression into exit status 1."""
+    try:
+        result = yield
+    except Exception as error:
+        if type(error).__name__ != "PerformanceRegression":
+            raise
+        result = None
+        terminalreporter.section("searchbench: timing regressed", red=True)
+        terminalreporter.write_line(
+            "Benchmarks above are slower than the stored run beyond --benchmark-compare-fail."
+        )
+        config.stash[SESSION].exitstatus = pytest.ExitCode.TESTS_FAILED
+    _report_baselines(terminalreporter, config)
+    return result
+
+
+def _report_baselines(terminalreporter, config) -> None:
     state = config.stash.get(STATE, None)
     if state is None:
         return

@@ -184,3 +184,30 @@ def test_xdist_and_serial_runs_agree(pytester) -> None:
     parallel = verdicts("-n", "2")
     assert serial == parallel
     assert list(serial.values()).count("FAILED") == 2
+
+
+def test_a_timing_regression_fails_the_run_without_a_traceback(pytester, monkeypatch) -> None:
+    project(pytester, EAGER)
+    pytester.makeconftest(
+        "import os, time\n"
+        "import harness.plugin as plugin\n"
+        "real = plugin.optimize\n"
+        "def slowed(request, progress=None):\n"
+        "    if os.environ.get('SLOW'):\n"
+        "        time.sleep(0.05)\n"
+        "    return real(request, progress)\n"
+        "plugin.optimize = slowed\n"
+    )
+    storage = f"--benchmark-storage={pytester.path / 'timings'}"
+    pytester.runpytest_subprocess("--benchmark-only", storage, "--benchmark-save=main")
+    saved = next((pytester.path / "timings").rglob("0001_main.json"))
+    monkeypatch.setenv("SLOW", "1")
+    result = pytester.runpytest_subprocess(
+        "--benchmark-only",
+        storage,
+        f"--benchmark-compare={saved}",
+        "--benchmark-compare-fail=median:100%",
+    )
+    assert result.ret == 1
+    result.stdout.fnmatch_lines(["*searchbench: timing regressed*"])
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()

@@ -17,7 +17,6 @@ from harness.checks import (
     answers_check,
     probes_check,
     regression_check,
-    strategy_keys,
 )
 from harness.optimizer import optimize
 from harness.plugin_state import SessionState
@@ -90,7 +89,7 @@ class ScenarioFile(pytest.File):
         except ScenarioError as error:
             yield InvalidScenarioItem.from_parent(self, name="scenario", error=error)
             return
-        for key in strategy_keys(scenario):
+        for key in scenario.strategy_keys():
             yield CheckItem.from_parent(self, name=f"answers[{key}]", scenario=scenario, key=key)
         yield CheckItem.from_parent(self, name="probes", scenario=scenario, key=None)
         yield CheckItem.from_parent(self, name="regression", scenario=scenario, key=None)

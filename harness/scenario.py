@@ -14,6 +14,7 @@ from harness.optimizer import (
     deployment_for,
     parallel_configs,
     phases,
+    strategy_key,
 )
 from harness.paths import display_path
 from harness.scenario_fields import BUNDLED_MODEL_IDS, KINDS, ROOT, Field
@@ -78,6 +79,7 @@ class Expectations:
     tolerance: float
     fewer_probes: bool
     never_more_probes: bool
+    more_probes_allowed_at: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,16 @@ class Scenario:
     deployment: DeploymentSpec
     searches: SearchPlan
     expect: Expectations
+
+    def strategy_keys(self) -> list[str]:
+        """The item keys of the scenario's strategies and phases, known without any search."""
+        request = self.request()
+        moe = load_model(request.model).is_moe
+        return [
+            strategy_key(p.tp, p.ep, phase.name, moe)
+            for p in parallel_configs(request)
+            for phase in phases(request)
+        ]
 
     def request(self, searches: tuple[SearchRun, ...] | None = None) -> OptimizerRequest:
         d = self.deployment
@@ -320,10 +332,21 @@ def load_scenario(path: Path | str) -> Scenario:
         deployment=spec,
         searches=plan,
         expect=Expectations(
-            expect["tolerance"], expect["fewer_probes"], expect["never_more_probes"]
+            expect["tolerance"],
+            expect["fewer_probes"],
+            expect["never_more_probes"],
+            tuple(expect["more_probes_allowed_at"]),
         ),
     )
     _check_deployments(doc, scenario, dep)
+    keys = scenario.strategy_keys()
+    for key in scenario.expect.more_probes_allowed_at:
+        if key not in keys:
+            raise doc.error(
+                expect.get("__line__more_probes_allowed_at"),
+                "expect.more_probes_allowed_at",
+                f"{key!r} is not a strategy of this scenario (allowed: {', '.join(keys)})",
+            )
     return scenario
 
 

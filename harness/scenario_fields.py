@@ -175,7 +175,12 @@ SEARCHES = Field(
             "Registered search the others are judged against.",
             default="exponential",
         ),
-        Field("candidates", "str_list", "Registered searches under test.", default=["two_point"]),
+        Field(
+            "candidates",
+            "str_list",
+            "Registered searches under test.",
+            default=["two_point", "certified_secant"],
+        ),
         Field(
             "oracle", "str", "Registered search that knows the true answer.", default="exhaustive"
         ),
@@ -212,6 +217,13 @@ EXPECT = Field(
             "bool",
             "Candidates never spend more probes than the baseline on any single parallel strategy.",
             default=True,
+        ),
+        Field(
+            "more_probes_allowed_at",
+            "str_list",
+            "Strategies (item keys such as TP=1 or TP=2,EP=4,decode) where candidates may spend "
+            "more probes than the baseline, with the reason in a comment.",
+            default=[],
         ),
     ),
 )

@@ -9,6 +9,7 @@ from typing import Any
 
 from harness.probe import ProbeRecorder, ProbeTarget
 from harness.searches.base import Outcome, SearchContext, SearchResult
+from harness.searches.certified_secant import CertifiedSecantParams, certified_secant
 from harness.searches.exhaustive import ExhaustiveParams, exhaustive
 from harness.searches.exponential import ExponentialParams, exponential
 from harness.searches.two_point import TwoPointParams, two_point
@@ -103,6 +104,14 @@ register(
         TwoPointParams,
         "two-point estimate of the right bound from the batch-1 and expansion probes",
         replicates_msmodeling=True,
+    )
+)
+register(
+    SearchSpec(
+        "certified_secant",
+        certified_secant,
+        CertifiedSecantParams,
+        "safeguarded secant on memory/TPOT/TTFT, ending with a feasible/infeasible certificate",
     )
 )
 register(

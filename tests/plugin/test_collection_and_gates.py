@@ -32,13 +32,13 @@ def test_item_names_read_well(pytester) -> None:
 
 def test_the_bundled_scenario_passes_against_its_baseline(pytester) -> None:
     project(pytester, MISSION)
-    pytester.runpytest().assert_outcomes(passed=8)
+    pytester.runpytest().assert_outcomes(passed=9)
 
 
 def test_a_missing_baseline_fails_with_the_command_that_creates_it(pytester) -> None:
     project(pytester, EAGER, with_baselines=False)
     result = pytester.runpytest()
-    result.assert_outcomes(passed=7, failed=1)
+    result.assert_outcomes(passed=8, failed=1)
     result.stdout.fnmatch_lines(
         [
             "*no stored baseline at baselines/search/qwen3-32b-8x-tpot50-eager.json; create it*",
@@ -61,7 +61,7 @@ def test_safety_factor_forced_to_one_is_caught(pytester) -> None:
         ),
     )
     result = pytester.runpytest_subprocess()
-    result.assert_outcomes(failed=2, passed=6)
+    result.assert_outcomes(failed=2, passed=7)
     result.stdout.fnmatch_lines(
         [
             "*qwen3-32b-8x-tpot50-compiled TP=8: two_point is outside the tolerance*",
@@ -89,7 +89,7 @@ def test_skipping_the_last_binary_search_step_is_caught(pytester) -> None:
         ),
     )
     result = pytester.runpytest_subprocess()
-    result.assert_outcomes(failed=1, passed=7)
+    result.assert_outcomes(failed=1, passed=8)
     result.stdout.fnmatch_lines(["*two_point.probes*", "FAILED *regression*"])
 
 
@@ -106,7 +106,7 @@ def test_a_probe_count_increase_is_caught(pytester) -> None:
         ),
     )
     result = pytester.runpytest_subprocess()
-    result.assert_outcomes(failed=1, passed=7)
+    result.assert_outcomes(failed=1, passed=8)
     result.stdout.fnmatch_lines(["*TP=8*two_point.probes*9*10*"])
 
 
@@ -120,7 +120,7 @@ def test_malformed_scenarios_fail_alone_with_one_clear_line(pytester) -> None:
     (folder / "unknown-device.yaml").write_text(good.replace("TEST_DEVICE", "H100"))
     (folder / "python-tag.yaml").write_text("!!python/object/apply:os.system ['echo hi']\n")
     result = pytester.runpytest()
-    result.assert_outcomes(passed=8, failed=6)
+    result.assert_outcomes(passed=9, failed=6)
     result.stdout.fnmatch_lines_random(
         [
             "*invalid scenario: scenarios/bad-yaml.yaml:2: invalid YAML*",
@@ -157,10 +157,10 @@ def test_update_baselines_writes_and_prints_the_diff(pytester) -> None:
     stored["results"]["TP=8"]["two_point"]["probes"] = 99
     path.write_text(json.dumps(stored))
     result = pytester.runpytest("--update-baselines")
-    result.assert_outcomes(passed=8)
+    result.assert_outcomes(passed=9)
     result.stdout.fnmatch_lines(["*baselines written*", "*TP=8*two_point.probes*99*9*"])
     assert json.loads(path.read_text())["results"]["TP=8"]["two_point"]["probes"] == 9
-    pytester.runpytest().assert_outcomes(passed=8)
+    pytester.runpytest().assert_outcomes(passed=9)
 
 
 def test_xdist_and_serial_runs_agree(pytester) -> None:

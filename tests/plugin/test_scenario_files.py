@@ -59,7 +59,7 @@ def test_the_template_is_a_valid_scenario(tmp_path: Path) -> None:
 def test_defaults_fill_in(tmp_path: Path) -> None:
     scenario = load_scenario(write(tmp_path, GOOD))
     assert scenario.searches.baseline.name == "exponential"
-    assert [c.name for c in scenario.searches.candidates] == ["two_point"]
+    assert [c.name for c in scenario.searches.candidates] == ["two_point", "certified_secant"]
     assert scenario.expect.tolerance == 0.02
     assert scenario.deployment.reserved_memory_gb == 10.0
 

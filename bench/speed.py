@@ -86,7 +86,35 @@ def search_table() -> str:
     )
 
 
+def scenario_table() -> str:
+    """Per bundled scenario: each search's median wall time, and candidates over two_point."""
+    from harness.cli_scenarios import default_scenario_dir
+    from harness.scenario import discover, load_scenario
+
+    rows = []
+    for path in discover([default_scenario_dir()]):
+        scenario = load_scenario(path)
+        plan = scenario.searches
+        medians = {}
+        for run in (plan.baseline, *plan.candidates):
+            request = scenario.request(searches=(run,))
+            medians[run.name] = median_seconds(lambda request=request: optimize(request), rounds=7)
+        reference = medians.get("two_point")
+        rows.append(
+            (
+                scenario.id,
+                *(f"{medians[name] * 1e3:.2f}" for name in medians),
+                f"{medians['certified_secant'] / reference:.2f}" if reference else "",
+            )
+        )
+        names = list(medians)
+    headers = ("scenario", *(f"{n} ms" for n in names), "certified_secant / two_point")
+    return tabulate(rows, headers=headers, tablefmt="github")
+
+
 if __name__ == "__main__":
     print(simulator_table())
     print()
     print(search_table())
+    print()
+    print(scenario_table())

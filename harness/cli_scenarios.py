@@ -29,7 +29,19 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     run.add_argument("--baselines", type=Path, help="stored baselines (default baselines/search)")
     run.add_argument("--format", choices=("table", "json", "csv"), default="table")
     run.add_argument("--per-probe-seconds", type=float, default=MSMODELING_SECONDS_PER_PROBE)
+    run.add_argument(
+        "--plots",
+        type=Path,
+        metavar="DIR",
+        help="write a PNG per scenario and strategy (needs searchbench[plot])",
+    )
     run.set_defaults(handler=cmd_run)
+
+    plot = commands.add_parser("plot", help="draw a scenario's curves and every search's probes")
+    plot.add_argument("scenario", type=Path)
+    plot.add_argument("--parallel", help="strategy key, e.g. TP=8 (default: the first)")
+    plot.add_argument("-o", "--output", type=Path, required=True)
+    plot.set_defaults(handler=cmd_plot)
 
     validate = commands.add_parser("validate", help="check scenario files without running them")
     validate.add_argument("paths", nargs="*", type=Path)
@@ -42,6 +54,20 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 
 def _paths(args: argparse.Namespace) -> list[Path]:
     return discover(args.paths or [default_scenario_dir()])
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    from harness.plot import plot_strategy
+
+    try:
+        scenario = load_scenario(args.scenario)
+    except ScenarioError as error:
+        print(f"searchbench: error: {error}", file=sys.stderr)
+        return 2
+    run = run_scenario(scenario)
+    key = args.parallel or run.keys[0]
+    print(f"wrote {plot_strategy(run, key, args.output)}")
+    return 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -139,6 +165,11 @@ def cmd_run(args: argparse.Namespace) -> int:
             problems.append(str(error))
             continue
         rows += scenario_rows(run, args.per_probe_seconds)
+        if args.plots is not None:
+            from harness.plot import plot_file_name, plot_strategy
+
+            for key in run.keys:
+                plot_strategy(run, key, args.plots / plot_file_name(scenario.id, key))
         failed = [c for c in checks if not c.passed]
         failures += failed
         plan = scenario.searches

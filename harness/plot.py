@@ -1,0 +1,150 @@
+"""Pictures of a scenario's strategy: the curves from the oracle sweep, the limits, the true
+boundary, and every search's probes numbered in order. Needs the ``plot`` extra (matplotlib)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from harness.checks import ScenarioRun
+from harness.errors import HarnessInputError
+from harness.optimizer import deployment_for
+from harness.probe import SimulatorTarget
+from harness.scenario import Scenario
+
+FIGURE_INCHES = (10.0, 10.0)
+DPI = 100
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+MAX_SWEEP = 8192
+
+
+def _pyplot():
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise HarnessInputError(
+            "plotting needs matplotlib: pip install 'searchbench[plot]'"
+        ) from None
+    return plt
+
+
+def _outcome_deployment(run: ScenarioRun, key: str):
+    outcome = next((o for o in run.outcomes if o.key == key), None)
+    if outcome is None:
+        raise HarnessInputError(
+            f"--parallel: {key!r} is not a strategy of {run.scenario.id} "
+            f"(allowed: {', '.join(run.keys)})"
+        )
+    request = run.scenario.request()
+    phase = next(p for p in _phases(request) if p.name == outcome.phase)
+    return deployment_for(request, outcome.parallel, phase, outcome.max_batched_tokens)
+
+
+def _phases(request):
+    from harness.optimizer import phases
+
+    return phases(request)
+
+
+def plot_strategy(run: ScenarioRun, key: str, output: Path) -> Path:
+    """Draw one strategy of a scenario run to ``output`` (PNG, 1000 x 800 pixels)."""
+    plt = _pyplot()
+    scenario: Scenario = run.scenario
+    deployment = _outcome_deployment(run, key)
+    results = [run.result(key, s.name) for s in scenario.searches.all]
+    oracle = run.result(key, scenario.searches.oracle.name)
+    probed = [b for r in results if not r.details.get("monotone") for b in r.sequence]
+    boundary = oracle.batch_size or 1
+    top = int(min(MAX_SWEEP, max([2 * boundary, 16, *(b for b in probed if b <= MAX_SWEEP)])))
+    sweep = SimulatorTarget(deployment).sweep(np.arange(1, top + 1))
+    batches = sweep.batch_size
+    panels = {
+        "tpot_ms": ("TPOT (ms)", sweep.tpot_ms, deployment.tpot_limit_ms),
+        "ttft_ms": ("TTFT (ms)", sweep.ttft_ms, deployment.ttft_limit_ms),
+        "available_gib": ("available memory (GiB)", sweep.available_gib, 0.0),
+    }
+    binding = _BINDING.get(oracle.details.get("first_infeasible_reason"), "available_gib")
+    figure, axes = plt.subplots(4, 1, figsize=FIGURE_INCHES, dpi=DPI)
+    fields = ["tpot_ms", "ttft_ms", "available_gib", binding]
+    for position, (axis, field) in enumerate(zip(axes, fields, strict=True)):
+        label, values, limit = panels[field]
+        zoomed = position == 3
+        finite = np.where(np.isfinite(values), values, np.nan)
+        axis.plot(batches, finite, color="0.35", linewidth=1.2, label="oracle sweep")
+        if limit is not None:
+            axis.axhline(limit, color="tab:red", linestyle="--", linewidth=1, label="limit")
+        if oracle.batch_size is not None:
+            axis.axvline(
+                oracle.batch_size,
+                color="tab:green",
+                linestyle=":",
+                linewidth=1.2,
+                label=f"true boundary {oracle.batch_size}",
+            )
+        for index, result in enumerate(r for r in results if r.trace):
+            marker = MARKERS[index % len(MARKERS)]
+            points = [
+                (o.batch_size, getattr(o, field))
+                for o in result.trace
+                if o.batch_size <= top
+                and getattr(o, field) is not None
+                and np.isfinite(getattr(o, field))
+            ]
+            if not points:
+                continue
+            xs, ys = zip(*points, strict=True)
+            axis.scatter(
+                xs,
+                ys,
+                marker=marker,
+                s=40,
+                zorder=3,
+                facecolors="none",
+                edgecolors=f"C{index}",
+                label=f"{result.search} ({result.probes} probes)",
+            )
+            for order, (x, y) in enumerate(points, start=1):
+                axis.annotate(
+                    str(order),
+                    (x, y),
+                    textcoords="offset points",
+                    xytext=(4, 4),
+                    fontsize=7,
+                    color=f"C{index}",
+                )
+        axis.set_ylabel(label)
+        axis.grid(alpha=0.3)
+        if zoomed:
+            _zoom(axis, batches, values, boundary)
+            axis.set_title(f"near the boundary: {label}", fontsize=9)
+        else:
+            axis.set_xlim(0, top * 1.02)
+    axes[0].legend(fontsize=8, loc="upper left")
+    axes[-1].set_xlabel("batch size per DP replica")
+    figure.suptitle(f"{scenario.id}  {key}", fontsize=11)
+    figure.tight_layout()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(output, dpi=DPI, metadata={"Software": None})
+    plt.close(figure)
+    return output
+
+
+_BINDING = {"tpot_limit": "tpot_ms", "ttft_limit": "ttft_ms"}
+
+
+def _zoom(axis, batches: np.ndarray, values: np.ndarray, boundary: int) -> None:
+    low = max(0.0, boundary * 0.9 - 3)
+    high = boundary * 1.1 + 4
+    axis.set_xlim(low, high)
+    window = (batches >= low) & (batches <= high) & np.isfinite(values)
+    if window.any():
+        spread = np.ptp(values[window]) or abs(values[window][0]) or 1.0
+        axis.set_ylim(values[window].min() - 0.15 * spread, values[window].max() + 0.15 * spread)
+
+
+def plot_file_name(scenario_id: str, key: str) -> str:
+    return f"{scenario_id}__{key.replace('=', '').replace(',', '-')}.png"

@@ -8,10 +8,12 @@ else Illinois regula falsi) lands next to where it is crossed. The search keeps 
 only with a certificate: ``lo`` feasible and ``lo + 1`` infeasible, ``lo`` at the cap, or the
 lowest batch infeasible (no feasible batch).
 
-Safeguards: every estimate is clamped strictly inside the bracket, and estimate-driven steps
-are budgeted: while expanding, as many as doubling up to the cap would take (then it doubles);
-inside a bracket, as many as a binary search of it would take (then it bisects). The worst case
-is therefore about twice msmodeling's exponential-plus-binary search.
+Safeguards: an estimate outside the bracket means the model is wrong there, so that step
+falls back; one inside is rounded and clamped strictly inside. A step is a stall when it
+neither doubles the feasible batch (while expanding) nor halves the bracket (in log space while
+it spans more than a factor of 4) nor moves less than half as far as the step before it (the
+mark of a converging secant). After three stalls every step falls back to doubling and
+bisection, so a misleading curve costs only a few probes more than never trusting it.
 """
 
 from __future__ import annotations
@@ -140,6 +142,18 @@ class _Estimator:
         return min(roots, default=math.inf)
 
 
+STALLS_ALLOWED = 3
+
+
+def _fallback(lo: int, hi: int | None) -> int:
+    """The step that needs no model: double, bisect in log space, or bisect."""
+    if hi is None:
+        return 2 * lo
+    if hi > 4 * lo:
+        return math.isqrt(lo * hi)
+    return (lo + hi) // 2
+
+
 def certified_secant(
     probe: ProbeRecorder, params: CertifiedSecantParams, context: SearchContext
 ) -> Outcome:
@@ -157,28 +171,39 @@ def certified_secant(
         hi = batch
         if batch == low_bound:
             return Outcome(None, early_stop=observation.reason, details={"certificate": (None, hi)})
-    budget = 0 if hi is None else (hi - lo).bit_length()
-    expansion_budget = max(cap - lo, 1).bit_length()
+    stalls = 0
+    last_step = math.inf
     while lo < cap and (hi is None or hi > lo + 1):
         estimate = estimator.boundary()
-        if hi is None:
-            if expansion_budget > 0 and math.isfinite(estimate):
-                expansion_budget -= 1
-                x = math.floor(estimate) + 1
-            else:
-                x = 2 * lo
-            x = min(max(x, lo + 1), cap)
-        elif budget > 0 and math.isfinite(estimate):
-            budget -= 1
-            x = min(max(math.floor(estimate + 0.5), lo + 1), hi - 1)
+        if stalls >= STALLS_ALLOWED or not math.isfinite(estimate):
+            x = _fallback(lo, hi)
+        elif hi is None:
+            x = math.floor(estimate) + 1
+        elif lo < estimate < hi:
+            x = math.floor(estimate + 0.5)
         else:
-            x = (lo + hi) // 2
+            x = _fallback(lo, hi)
+        x = min(max(x, lo + 1), cap if hi is None else hi - 1)
+        before = (lo, hi)
         observation = probe(x)
         estimator.add(observation)
         if observation.feasible:
             lo = x
         else:
-            if hi is None:
-                budget = (x - lo).bit_length()
             hi = x
+        step = abs(x - estimator.observations[-2].batch_size)
+        if not _progressed(before, (lo, hi)) and step > last_step / 2:
+            stalls += 1
+        last_step = step
     return Outcome(lo, details={"certificate": (lo, hi)})
+
+
+def _progressed(before: tuple[int, int | None], after: tuple[int, int | None]) -> bool:
+    """Whether a step at least doubled the feasible batch while expanding, or at least halved
+    the bracket (in log space while the bracket spans more than a factor of 4)."""
+    (lo0, hi0), (lo1, hi1) = before, after
+    if hi0 is None:
+        return hi1 is not None or lo1 >= 2 * lo0
+    if hi0 > 4 * lo0:
+        return math.log(hi1 / lo1) <= math.log(hi0 / lo0) / 2
+    return hi1 - lo1 <= (hi0 - lo0) / 2

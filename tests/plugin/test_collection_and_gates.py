@@ -198,8 +198,11 @@ def test_a_timing_regression_fails_the_run_without_a_traceback(pytester, monkeyp
         "    return real(request, progress)\n"
         "plugin.optimize = slowed\n"
     )
+    for name in ("PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT", "PYTEST_XDIST_TESTRUNUID"):
+        monkeypatch.delenv(name, raising=False)
     storage = f"--benchmark-storage={pytester.path / 'timings'}"
-    pytester.runpytest_subprocess("--benchmark-only", storage, "--benchmark-save=main")
+    saved_run = pytester.runpytest_subprocess("--benchmark-only", storage, "--benchmark-save=main")
+    assert saved_run.ret == 0, saved_run.stdout.str()
     saved = next((pytester.path / "timings").rglob("0001_main.json"))
     monkeypatch.setenv("SLOW", "1")
     result = pytester.runpytest_subprocess(

@@ -9,7 +9,7 @@ import numpy as np
 
 from harness.checks import ScenarioRun
 from harness.errors import HarnessInputError
-from harness.optimizer import deployment_for
+from harness.optimizer import deployment_for, phases
 from harness.probe import SimulatorTarget
 from harness.scenario import Scenario
 
@@ -40,14 +40,8 @@ def _outcome_deployment(run: ScenarioRun, key: str):
             f"(allowed: {', '.join(run.keys)})"
         )
     request = run.scenario.request()
-    phase = next(p for p in _phases(request) if p.name == outcome.phase)
+    phase = next(p for p in phases(request) if p.name == outcome.phase)
     return deployment_for(request, outcome.parallel, phase, outcome.max_batched_tokens)
-
-
-def _phases(request):
-    from harness.optimizer import phases
-
-    return phases(request)
 
 
 def plot_strategy(run: ScenarioRun, key: str, output: Path) -> Path:

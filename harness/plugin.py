@@ -13,7 +13,6 @@ import pytest
 from harness import baselines
 from harness.checks import (
     Check,
-    all_checks,
     answers_check,
     probes_check,
     regression_check,
@@ -217,6 +216,3 @@ def pytest_benchmark_update_machine_info(config, machine_info: dict) -> None:
     if isinstance(cpu, dict):
         for noisy in ("hz_actual", "hz_actual_friendly"):
             cpu.pop(noisy, None)
-
-
-__all__ = ["all_checks"]

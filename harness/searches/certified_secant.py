@@ -3,17 +3,21 @@
 Every probe returns more than pass or fail. Memory use is nearly proportional to the batch, so
 one probe pins the memory bound almost in closed form; TPOT and TTFT are smooth between OOM
 cliffs and wave steps, so interpolating through the probes around a limit (inverse quadratic,
-else Illinois regula falsi) lands next to where it is crossed. The search keeps a bracket:
-``lo``, the largest batch shown feasible, and ``hi``, the smallest shown infeasible. It ends
-only with a certificate: ``lo`` feasible and ``lo + 1`` infeasible, ``lo`` at the cap, or the
-lowest batch infeasible (no feasible batch).
+else Illinois regula falsi) lands next to where it is crossed. The second probe, with one point
+to go on, aims between the lowest batch at which a limit can be crossed and the memory bound
+(see ``_opening_aim``), so the first interpolation spans a short range.
+
+The search keeps a bracket: ``lo``, the largest batch shown feasible, and ``hi``, the smallest
+shown infeasible. It ends only with a certificate: ``lo`` feasible and ``lo + 1`` infeasible,
+``lo`` at the cap, or the lowest batch infeasible (no feasible batch).
 
 Safeguards: an estimate outside the bracket means the model is wrong there, so that step
-falls back; one inside is rounded and clamped strictly inside. A step is a stall when it
-neither doubles the feasible batch (while expanding) nor halves the bracket (in log space while
-it spans more than a factor of 4) nor moves less than half as far as the step before it (the
-mark of a converging secant). After three stalls every step falls back to doubling and
-bisection, so a misleading curve costs only a few probes more than never trusting it.
+falls back; one inside (or less than one below ``lo``) is rounded and clamped strictly inside.
+A step is a stall when it neither doubles the feasible batch (while expanding) nor halves the
+bracket (in log space while it spans more than a factor of 4) nor moves less than half as far
+as the step before it (the mark of a converging secant). After three stalls every step falls
+back to doubling and bisection, so a misleading curve costs only a few probes more than never
+trusting it.
 """
 
 from __future__ import annotations
@@ -132,14 +136,49 @@ class _Estimator:
             self.points.setdefault(name, []).append((observation.batch_size, value))
 
     def boundary(self) -> float:
-        """The estimated largest feasible batch (real-valued), or inf with nothing to go on."""
-        roots = [_root(points) for name, points in self.points.items() if name != "memory"]
+        """The estimated largest feasible batch (real-valued), or inf with nothing to go on.
+
+        After a single feasible probe the latency limits have no root estimate yet; the aim
+        for them is then the geometric middle of the range their roots can lie in.
+        """
         if any(value > 0 for _, value in self.points["memory"]):
-            roots.append(_root(self.points["memory"]))
+            memory_root = _root(self.points["memory"])
         else:
             largest = max(self.observations, key=lambda o: o.batch_size)
-            roots.append(_memory_root_from_one(largest))
-        return min(roots, default=math.inf)
+            memory_root = _memory_root_from_one(largest)
+        if len(self.observations) == 1:
+            return _opening_aim(self.observations[0], self.context, memory_root)
+        roots = [_root(points) for name, points in self.points.items() if name != "memory"]
+        return min([*roots, memory_root])
+
+
+CERTIFY_MEMORY_WITHIN = 2.0
+
+
+def _opening_aim(observation: Observation, context: SearchContext, memory_root: float) -> float:
+    """Where to aim the second probe, knowing one feasible probe and the memory bound.
+
+    On a roofline, TPOT and TTFT grow no faster than the batch (fixed costs amortise and each
+    op's time is the larger of two terms affine in it), so a limit is not crossed below
+    ``batch * limit / value``. Its root lies between that bound and the memory bound; aiming at
+    their geometric middle puts the second probe within a small factor of the boundary, where
+    interpolating through two probes is accurate whichever way the curve bends. When that
+    middle is within a factor of ``CERTIFY_MEMORY_WITHIN`` of the memory bound (or a limit
+    cannot bind at all), the aim is the memory bound itself: interpolating from there is about
+    as accurate, and if memory binds, the next probe is its certificate. On curves of other
+    shapes this is only an aim; the bracket still keeps the answer exact.
+    """
+    aims = [memory_root]
+    for limit, value in (
+        (context.tpot_limit_ms, observation.tpot_ms),
+        (context.ttft_limit_ms, observation.ttft_ms),
+    ):
+        if limit is None or value is None or not math.isfinite(limit) or value <= 0:
+            continue
+        lowest_root = observation.batch_size * limit / value
+        if lowest_root * CERTIFY_MEMORY_WITHIN**2 < memory_root:
+            aims.append(math.sqrt(lowest_root * memory_root))
+    return min(aims)
 
 
 STALLS_ALLOWED = 3
@@ -179,7 +218,7 @@ def certified_secant(
             x = _fallback(lo, hi)
         elif hi is None:
             x = math.floor(estimate) + 1
-        elif lo < estimate < hi:
+        elif lo - 1 < estimate < hi:
             x = math.floor(estimate + 0.5)
         else:
             x = _fallback(lo, hi)

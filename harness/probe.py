@@ -29,6 +29,15 @@ class Observation:
     per_request_gib: float
     tokens_per_s: float = 0.0
 
+    @property
+    def memory_after_weights_gib(self) -> float:
+        """Memory left for KV cache and activations, the same at every batch size.
+
+        msmodeling defines per-request memory as (total - weights - reserved - available) / batch,
+        so this is that definition solved for what the batch shares.
+        """
+        return self.available_gib + self.batch_size * self.per_request_gib
+
 
 @dataclass(frozen=True)
 class SweepObservations:

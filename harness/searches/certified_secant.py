@@ -9,7 +9,8 @@ to go on, aims between the lowest batch at which a limit can be crossed and the 
 
 The search keeps a bracket: ``lo``, the largest batch shown feasible, and ``hi``, the smallest
 shown infeasible. It ends only with a certificate: ``lo`` feasible and ``lo + 1`` infeasible,
-``lo`` at the cap, or the lowest batch infeasible (no feasible batch).
+``lo`` at the cap, or no feasible batch: the lowest batch infeasible, or a probe whose weights
+and reserved memory alone exceed the device (then every batch is out of memory).
 
 Safeguards: an estimate outside the bracket means the model is wrong there, so that step
 falls back; one inside (or less than one below ``lo``) is rounded and clamped strictly inside.
@@ -208,7 +209,7 @@ def certified_secant(
             lo = batch
             break
         hi = batch
-        if batch == low_bound:
+        if batch == low_bound or observation.memory_after_weights_gib < 0:
             return Outcome(None, early_stop=observation.reason, details={"certificate": (None, hi)})
     stalls = 0
     last_step = math.inf

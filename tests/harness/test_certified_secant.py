@@ -7,8 +7,10 @@ import math
 import pytest
 
 from harness.optimizer import OptimizerRequest, SearchRun, optimize
+from harness.probe import SimulatorTarget
 from harness.searches import SearchContext, get_search, make_params, run_search
 from harness.searches.certified_secant import CERTIFY_MEMORY_WITHIN
+from simulator import Deployment
 from tests.synthetic import Curve, SyntheticTarget
 
 START = 8
@@ -76,3 +78,36 @@ def test_the_mission_scenario_costs_four_probes_per_tp() -> None:
         assert results[tp, "certified_secant"].batch_size == results[tp, "exhaustive"].batch_size
         assert results[tp, "certified_secant"].probes == 4
     assert results[8, "certified_secant"].sequence == (8, 78, 125, 124)
+
+
+def test_weights_that_exceed_memory_certify_nothing_fits_in_one_probe() -> None:
+    curve = Curve(10.0, 0.5, "linear", per_request_gib=0.1, capacity_gib=-0.5)
+    result = search(curve, 50.0)
+    assert result.batch_size is None
+    assert result.sequence == (START,)
+    assert result.details["certificate"] == (None, START)
+
+
+def test_weights_that_fit_still_need_batch_one_probed() -> None:
+    """Batch 8 is out of memory but the weights fit: only a probe at batch 1 can tell."""
+    curve = Curve(10.0, 0.5, "linear", per_request_gib=0.1, capacity_gib=0.05)
+    result = search(curve, 50.0)
+    assert result.batch_size is None
+    assert result.sequence == (START, 1)
+
+
+def test_memory_after_weights_is_what_the_simulator_leaves_for_every_batch() -> None:
+    deployment = Deployment.create(
+        "meta-llama/Llama-3.1-70B",
+        device="ATLAS_800_A2_280T_32G_PCIE",
+        num_devices=1,
+        input_length=1024,
+        output_length=256,
+        quantize_linear_action="DISABLED",
+    )
+    target = SimulatorTarget(deployment)
+    row = target.simulator.probe(8)
+    expected = row.total_gib - row.weights_gib - row.reserved_gib
+    assert expected < 0
+    for batch in (1, 8, 300):
+        assert target(batch).memory_after_weights_gib == pytest.approx(expected, abs=1e-9)

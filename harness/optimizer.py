@@ -141,7 +141,12 @@ def deployment_for(
 def search_strategy(
     request: OptimizerRequest, parallel: ParallelConfig, phase: Phase, run: SearchRun
 ) -> StrategyOutcome:
-    """One search on one strategy, with msmodeling's automatic max_batched_tokens retries."""
+    """One search on one strategy, with msmodeling's automatic max_batched_tokens retries.
+
+    A search that ends with no batch and a ``prefill_oom`` early stop is retried with the next,
+    smaller budget, as msmodeling does. One that proves the weights alone overflow the device
+    (``weights_oom``) is not: no budget can change that.
+    """
     spec = get_search(run.name)
     params = make_params(spec, run.params)
     context = SearchContext(phase.tpot_limit_ms, phase.ttft_limit_ms, request.batch_range)

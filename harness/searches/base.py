@@ -11,6 +11,10 @@ INITIAL_RIGHT = 512
 NO_ESTIMATE = 2 ** (MAX_ITER_NUMS + 9) - 1
 LARGEST_REACHABLE = INITIAL_RIGHT * 2**MAX_ITER_NUMS
 
+WEIGHTS_OOM = "weights_oom"
+"""An early stop stronger than any probe's reason: the weights and reserved memory alone exceed
+the device, so no batch and no max_batched_tokens can fit."""
+
 
 @dataclass(frozen=True)
 class SearchContext:

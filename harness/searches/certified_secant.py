@@ -27,7 +27,7 @@ import math
 from dataclasses import dataclass
 
 from harness.probe import Observation, ProbeRecorder
-from harness.searches.base import LARGEST_REACHABLE, Outcome, SearchContext
+from harness.searches.base import LARGEST_REACHABLE, WEIGHTS_OOM, Outcome, SearchContext
 
 
 @dataclass(frozen=True)
@@ -209,7 +209,9 @@ def certified_secant(
             lo = batch
             break
         hi = batch
-        if batch == low_bound or observation.memory_after_weights_gib < 0:
+        if observation.memory_after_weights_gib < 0:
+            return Outcome(None, early_stop=WEIGHTS_OOM, details={"certificate": (None, hi)})
+        if batch == low_bound:
             return Outcome(None, early_stop=observation.reason, details={"certificate": (None, hi)})
     stalls = 0
     last_step = math.inf

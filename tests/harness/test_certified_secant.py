@@ -9,6 +9,7 @@ import pytest
 from harness.optimizer import OptimizerRequest, SearchRun, optimize
 from harness.probe import SimulatorTarget
 from harness.searches import SearchContext, get_search, make_params, run_search
+from harness.searches.base import WEIGHTS_OOM
 from harness.searches.certified_secant import CERTIFY_MEMORY_WITHIN
 from simulator import Deployment
 from tests.synthetic import Curve, SyntheticTarget
@@ -111,3 +112,21 @@ def test_memory_after_weights_is_what_the_simulator_leaves_for_every_batch() -> 
     assert expected < 0
     for batch in (1, 8, 300):
         assert target(batch).memory_after_weights_gib == pytest.approx(expected, abs=1e-9)
+
+
+def test_weights_oom_is_not_retried_with_smaller_budgets_but_prefill_oom_is() -> None:
+    request = OptimizerRequest(
+        model="meta-llama/Llama-3.1-70B",
+        device="ATLAS_800_A2_280T_32G_PCIE",
+        num_devices=1,
+        input_length=1024,
+        output_length=256,
+        quantize_linear_action="DISABLED",
+        tpot_limit_ms=100,
+        searches=(SearchRun("exponential"), SearchRun("certified_secant")),
+    )
+    results = {o.result.search: o.result for o in optimize(request)}
+    assert results["exponential"].sequence == (1, 1, 1)
+    assert results["exponential"].early_stop == "prefill_oom"
+    assert results["certified_secant"].sequence == (START,)
+    assert results["certified_secant"].early_stop == WEIGHTS_OOM

@@ -14,7 +14,9 @@ from collections.abc import Callable
 import numpy as np
 from tabulate import tabulate
 
-from harness.optimizer import MSMODELING_SECONDS_PER_PROBE, OptimizerRequest, SearchRun, optimize
+from harness.cli_scenarios import default_scenario_dir
+from harness.optimizer import MSMODELING_SECONDS_PER_PROBE, SearchRun, optimize
+from harness.scenario import discover, load_scenario
 from harness.searches import SEARCHES
 from simulator import Deployment, Simulator
 
@@ -60,15 +62,9 @@ def simulator_table() -> str:
 
 def search_table() -> str:
     rows = []
-    base = dict(
-        model="Qwen/Qwen3-32B",
-        input_length=3500,
-        output_length=1500,
-        num_devices=8,
-        tpot_limit_ms=50,
-    )
+    mission = load_scenario(default_scenario_dir() / "qwen3-32b-8x-tpot50-eager.yaml")
     for name in SEARCHES:
-        request = OptimizerRequest(**base, searches=(SearchRun(name),))
+        request = mission.request(searches=(SearchRun(name),))
         probes = sum(o.result.probes for o in optimize(request))
         median = median_seconds(lambda request=request: optimize(request), rounds=7)
         rows.append(
@@ -88,9 +84,6 @@ def search_table() -> str:
 
 def scenario_table() -> str:
     """Per bundled scenario: each search's median wall time, and candidates over two_point."""
-    from harness.cli_scenarios import default_scenario_dir
-    from harness.scenario import discover, load_scenario
-
     rows = []
     for path in discover([default_scenario_dir()]):
         scenario = load_scenario(path)

@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
-from harness.optimizer import OptimizerRequest, SearchRun, optimize
+from harness.optimizer import SearchRun, optimize
 from harness.probe import SimulatorTarget
+from harness.scenario import load_scenario
 from harness.searches import SearchContext, get_search, make_params, run_search
 from harness.searches.base import WEIGHTS_OOM
 from harness.searches.certified_secant import CERTIFY_MEMORY_WITHIN
 from simulator import Deployment
+from tests.mission import MISSION
 from tests.synthetic import Curve, SyntheticTarget
 
 START = 8
+NOTHING_FITS = (
+    Path(__file__).resolve().parents[2] / "scenarios" / "llama3.1-70b-1x-a2-32g-nothing-fits.yaml"
+)
 
 
 def search(curve: Curve, tpot_limit_ms: float | None):
@@ -66,14 +73,7 @@ def test_a_far_memory_bound_costs_one_probe_more_than_aiming_at_it() -> None:
 
 
 def test_the_mission_scenario_costs_four_probes_per_tp() -> None:
-    request = OptimizerRequest(
-        model="Qwen/Qwen3-32B",
-        input_length=3500,
-        output_length=1500,
-        num_devices=8,
-        tpot_limit_ms=50,
-        searches=(SearchRun("certified_secant"), SearchRun("exhaustive")),
-    )
+    request = replace(MISSION, searches=(SearchRun("certified_secant"), SearchRun("exhaustive")))
     results = {(o.parallel.tp, o.result.search): o.result for o in optimize(request)}
     for tp in (1, 2, 4, 8):
         assert results[tp, "certified_secant"].batch_size == results[tp, "exhaustive"].batch_size
@@ -115,16 +115,8 @@ def test_memory_after_weights_is_what_the_simulator_leaves_for_every_batch() -> 
 
 
 def test_weights_oom_is_not_retried_with_smaller_budgets_but_prefill_oom_is() -> None:
-    request = OptimizerRequest(
-        model="meta-llama/Llama-3.1-70B",
-        device="ATLAS_800_A2_280T_32G_PCIE",
-        num_devices=1,
-        input_length=1024,
-        output_length=256,
-        quantize_linear_action="DISABLED",
-        tpot_limit_ms=100,
-        searches=(SearchRun("exponential"), SearchRun("certified_secant")),
-    )
+    scenario = load_scenario(NOTHING_FITS)
+    request = scenario.request((SearchRun("exponential"), SearchRun("certified_secant")))
     results = {o.result.search: o.result for o in optimize(request)}
     assert results["exponential"].sequence == (1, 1, 1)
     assert results["exponential"].early_stop == "prefill_oom"

@@ -9,16 +9,10 @@ from harness.probe import Observation, ProbeRecorder
 from harness.searches import SearchConfigError, SearchSpec, get_search, make_params, register
 from harness.searches.base import NO_ESTIMATE, SearchContext
 from harness.searches.two_point import TwoPointParams, estimate_right
+from tests.mission import MISSION
 from tests.synthetic import Curve, SyntheticTarget
 
-MAIN = OptimizerRequest(
-    model="Qwen/Qwen3-32B",
-    input_length=3500,
-    output_length=1500,
-    num_devices=8,
-    tpot_limit_ms=50,
-    searches=(SearchRun("exponential"), SearchRun("two_point"), SearchRun("exhaustive")),
-)
+MAIN = MISSION
 
 
 @pytest.fixture(scope="module")

@@ -51,6 +51,10 @@ class Deployment:
         return self.parallel.ep
 
     @property
+    def moe_dp(self) -> int:
+        return self.parallel.moe_dp
+
+    @property
     def effective_max_batched_tokens(self) -> int:
         """Per-DP-replica token budget; auto starts at 4x input (the optimizer retries 2x, 1x)."""
         if self.max_batched_tokens is not None:
@@ -66,6 +70,7 @@ class Deployment:
         num_devices: int = 1,
         tp: int = 1,
         ep: int | None = None,
+        moe_dp: int = 1,
         input_length: int,
         output_length: int,
         quantize_linear_action: str | LinearQuant = LinearQuant.W8A8_DYNAMIC,
@@ -116,7 +121,7 @@ class Deployment:
             model=model_config,
             device=profile,
             num_devices=num_devices,
-            parallel=make_parallel(model_config, num_devices, tp, ep),
+            parallel=make_parallel(model_config, num_devices, tp, ep, moe_dp),
             input_length=input_length,
             output_length=output_length,
             linear_quant=parse_linear_quant(quantize_linear_action),

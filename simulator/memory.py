@@ -32,8 +32,11 @@ def weight_bytes(dep: Deployment) -> int:
     kv = kv_heads_per_rank(m, tp) * d
     attention = h * q + 2 * h * kv + q * h
     if m.is_moe:
-        experts = m.num_experts * 3 * h * m.moe_intermediate_size // dep.num_devices
-        mlp_bytes = experts * wb + h * m.num_experts * BF16
+        # Rank 0 holds the most experts (msmodeling's assign_experts) and one MoE-TP shard of
+        # each, zero-padded to ceil(I / MoE-TP); the router stays bf16.
+        local_experts = -(-m.num_experts // dep.ep)
+        shard = -(-m.moe_intermediate_size // dep.parallel.moe_tp)
+        mlp_bytes = local_experts * 3 * h * shard * wb + h * m.num_experts * BF16
     else:
         mlp_bytes = 3 * h * m.intermediate_size // tp * wb
     norms = 2 * h + (2 * d if m.qk_norm else 0)

@@ -1,19 +1,19 @@
 """Per-forward op inventories of a decoder model, eager and compiled (serving model §3.2, §3.5).
 
 An op's compute time, bytes moved and communication time are affine in the forward's features
-(per rank): ``tokens``, ``rows`` (sequences), ``attn_qs`` (Σ q·s), ``kv_read`` (Σ s),
-``expert_rows`` and ``active_experts`` (MoE). Counts multiply an op over the layers.
+(per rank): ``tokens``, ``rows`` (sequences), ``attn_qs`` (Σ q·s) and ``kv_read`` (Σ s). Counts
+multiply an op over the layers. An MoE block is not affine in them: ``moe.py`` costs it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from simulator.comm import Affine, Collective, Link, all_gather, all_reduce, all_to_all
+from simulator.comm import Affine, Collective, Link, all_gather, all_reduce
 from simulator.deployment import Deployment
 from simulator.memory import BF16, kv_heads_per_rank
 
-FEATURES = ("one", "tokens", "rows", "attn_qs", "kv_read", "expert_rows", "active_experts")
+FEATURES = ("one", "tokens", "rows", "attn_qs", "kv_read")
 FP32 = 4
 
 
@@ -113,6 +113,9 @@ def _head(b: _Builder) -> None:
     h, _, _, d, _ = _shapes(dep)
     if dep.compiled:
         _fused_norm(b, "rms_norm", 1, h)
+        # Compiled RoPE gathers cos and sin through aten.index, which reads the whole cache.
+        cache = {"one": BF16 * dep.model.max_position_embeddings * d}
+        b.add("index", 2, read=_sum(cache, _t(8)), write=_t(BF16 * d))
     else:
         _eager_norm(b, 1, h, h)
         b.add("index_select", 2, read=_t(8 + BF16 * d), write=_t(BF16 * d))
@@ -255,9 +258,7 @@ def _eager_layer(b: _Builder, layers: int) -> None:
     _all_reduce(b, layers)
     _residual_add(b, layers, h)
     _eager_norm(b, layers, h, h)
-    if dep.model.is_moe:
-        _moe(b, layers, fused=False)
-    else:
+    if not dep.model.is_moe:
         for _ in range(2):
             _linear(b, "static_quant_linear", layers, h, inter, quant_op=True)
         b.add(
@@ -308,9 +309,7 @@ def _compiled_layer(b: _Builder, layers: int) -> None:
         residual=True,
         quant_out=quant,
     )
-    if dep.model.is_moe:
-        _moe(b, layers, fused=True)
-    else:
+    if not dep.model.is_moe:
         _linear(b, "static_quant_linear", layers, h, 2 * inter, quant_op=False)
         b.add(
             "swiglu",
@@ -323,92 +322,3 @@ def _compiled_layer(b: _Builder, layers: int) -> None:
         _linear(b, "static_quant_linear", layers, inter, h, quant_op=True)
         _all_reduce(b, layers)
     _residual_add(b, layers, h)
-
-
-def _moe(b: _Builder, layers: int, *, fused: bool) -> None:
-    """Uniformly routed experts sharded by EP (and expert-TP), with all-to-all dispatch/combine."""
-    dep = b.dep
-    m = dep.model
-    h, e, k = m.hidden_size, m.num_experts, m.experts_per_token
-    inter = m.moe_intermediate_size // dep.parallel.moe_tp
-    b.add(
-        "mm",
-        layers,
-        mma=_t(2.0 * h * e),
-        read=_sum(_t(BF16 * h), {"one": BF16 * h * e}),
-        write=_t(BF16 * e),
-    )
-    b.add(
-        "softmax_topk" if fused else "softmax",
-        layers,
-        read=_t(BF16 * e),
-        write=_t(FP32 * e),
-        gp=_t(5.0 * e),
-        gp_dtype="fp32",
-    )
-    if not fused:
-        b.add("topk", layers, read=_t(FP32 * e), write=_t(12.0 * k))
-        b.add("div", layers, read=_t(FP32 * k), write=_t(FP32 * k), gp=_t(k), gp_dtype="fp32")
-    ep_link = None
-    if dep.ep > 1:
-        bandwidth, latency = dep.device.grid.link_for_group(dep.ep)
-        ep_link = Link(dep.ep, bandwidth, latency)
-        share = (dep.ep - 1) / dep.ep
-        act = dep.linear_quant.scheme.activation_bytes
-        b.collective("all_to_all", layers, all_to_all(ep_link, {"expert_rows": act * h * share}))
-    _linear(
-        b,
-        "grouped_matmul",
-        layers,
-        h,
-        2 * inter,
-        quant_op=not fused,
-        rows="expert_rows",
-        weight_feature="active_experts",
-    )
-    if fused:
-        b.add(
-            "swiglu",
-            layers,
-            read={"expert_rows": 2 * BF16 * inter},
-            write={"expert_rows": BF16 * inter},
-            gp={"expert_rows": 7.0 * inter},
-            gp_dtype="fp32",
-        )
-    else:
-        b.add(
-            "silu",
-            layers,
-            read={"expert_rows": BF16 * inter},
-            write={"expert_rows": BF16 * inter},
-            gp={"expert_rows": 6.0 * inter},
-            gp_dtype="fp32",
-        )
-        b.add(
-            "mul",
-            layers,
-            read={"expert_rows": 2 * BF16 * inter},
-            write={"expert_rows": BF16 * inter},
-            gp={"expert_rows": float(inter)},
-        )
-    _linear(
-        b,
-        "grouped_matmul",
-        layers,
-        inter,
-        h,
-        quant_op=True,
-        rows="expert_rows",
-        weight_feature="active_experts",
-    )
-    if ep_link:
-        share = (dep.ep - 1) / dep.ep
-        b.collective("all_to_all", layers, all_to_all(ep_link, {"expert_rows": BF16 * h * share}))
-    b.add(
-        "moe_finalize",
-        layers,
-        read=_t(BF16 * h * k + FP32 * k),
-        write=_t(BF16 * h),
-        gp=_t(2.0 * h * k),
-    )
-    _all_reduce(b, layers)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -11,21 +12,33 @@ from simulator.models import ModelConfig
 
 @dataclass(frozen=True)
 class ParallelConfig:
+    """Attention TP x DP over the devices; for MoE, experts over EP x MoE-TP x MoE-DP."""
+
     tp: int
     dp: int
     ep: int = 1
+    moe_dp: int = 1
+
+    @property
+    def num_devices(self) -> int:
+        return self.tp * self.dp
 
     @property
     def moe_tp(self) -> int:
-        return self.tp * self.dp // self.ep
+        """Ranks that split one expert's weights: N / (EP x MoE-DP), msmodeling's default."""
+        return self.num_devices // (self.ep * self.moe_dp)
 
     def label(self, moe: bool) -> str:
+        """msmodeling's label, e.g. ``TP=1 | PP=1 | DP=8 | EP=2 | MoE-TP=4 | MoE-DP=1``."""
+        label = f"TP={self.tp} | PP=1 | DP={self.dp}"
         if moe:
-            return f"TP={self.tp} | EP={self.ep} | DP={self.dp}"
-        return f"TP={self.tp} | PP=1 | DP={self.dp}"
+            label += f" | EP={self.ep} | MoE-TP={self.moe_tp} | MoE-DP={self.moe_dp}"
+        return label
 
 
-def make_parallel(model: ModelConfig, num_devices: int, tp: int, ep: int | None) -> ParallelConfig:
+def make_parallel(
+    model: ModelConfig, num_devices: int, tp: int, ep: int | None, moe_dp: int = 1
+) -> ParallelConfig:
     if tp < 1 or num_devices % tp:
         raise SimulatorInputError(
             "tp", f"TP={tp} does not divide num_devices={num_devices}", divisors(num_devices)
@@ -39,23 +52,33 @@ def make_parallel(model: ModelConfig, num_devices: int, tp: int, ep: int | None)
     if not model.is_moe:
         if ep not in (None, 1):
             raise SimulatorInputError("ep", f"{model.name} is dense; EP must be 1", [1])
+        if moe_dp != 1:
+            raise SimulatorInputError("moe_dp", f"{model.name} is dense; MoE-DP must be 1", [1])
         return ParallelConfig(tp=tp, dp=num_devices // tp, ep=1)
     ep = num_devices if ep is None else ep
     if ep < 1 or num_devices % ep:
         raise SimulatorInputError(
             "ep", f"EP={ep} does not divide num_devices={num_devices}", divisors(num_devices)
         )
-    if model.num_experts % ep:
+    if ep > model.num_experts:
         raise SimulatorInputError(
             "ep",
-            f"EP={ep} does not divide the {model.num_experts} experts of {model.name}",
-            [d for d in divisors(num_devices) if model.num_experts % d == 0],
+            f"EP={ep} exceeds the {model.num_experts} experts of {model.name}",
+            [d for d in divisors(num_devices) if d <= model.num_experts],
         )
-    return ParallelConfig(tp=tp, dp=num_devices // tp, ep=ep)
+    if moe_dp < 1 or num_devices % (ep * moe_dp):
+        raise SimulatorInputError(
+            "moe_dp",
+            f"EP={ep} x MoE-DP={moe_dp} does not divide num_devices={num_devices}",
+            [d for d in divisors(num_devices // ep)],
+        )
+    return ParallelConfig(tp=tp, dp=num_devices // tp, ep=ep, moe_dp=moe_dp)
 
 
 def divisors(n: int) -> list[int]:
-    return [d for d in range(1, n + 1) if n % d == 0]
+    """The divisors of n in ascending order, in O(sqrt n)."""
+    small = [d for d in range(1, math.isqrt(n) + 1) if n % d == 0]
+    return small + [n // d for d in reversed(small) if d * d != n]
 
 
 def powers_of_two_up_to(n: int) -> list[int]:
@@ -76,15 +99,20 @@ def enumerate_parallel(
     num_devices: int,
     tp_sizes: Sequence[int] | None = (),
     ep_sizes: Sequence[int] | None = None,
+    moe_dp_sizes: Sequence[int] | None = None,
 ) -> list[ParallelConfig]:
-    """Every valid TP (x EP for MoE) combination, TP-major, as msmodeling loops them.
+    """Every valid TP (x EP x MoE-DP for MoE) combination, in msmodeling's loop order.
 
-    Explicit sizes that do not fit are errors; default sizes that do not fit the model (heads or
-    experts) are skipped.
+    Explicit TP sizes that do not fit are errors; default sizes that do not fit the model (heads
+    or experts) are skipped, and so are EP x MoE-DP pairs that do not divide the devices.
     """
     explicit_tp = bool(tp_sizes)
     tps = resolve_sizes(tp_sizes, num_devices, num_devices)
-    eps = resolve_sizes(ep_sizes, num_devices, num_devices) if model.is_moe else [None]
+    if model.is_moe:
+        eps = resolve_sizes(ep_sizes, num_devices, num_devices)
+        moe_dps = resolve_sizes(moe_dp_sizes, num_devices, 1)
+    else:
+        eps, moe_dps = [None], [1]
     for size in tps:
         if size > num_devices or num_devices % size:
             raise SimulatorInputError(
@@ -97,7 +125,10 @@ def enumerate_parallel(
         if model.num_heads % tp and not explicit_tp:
             continue
         for ep in eps:
-            configs.append(make_parallel(model, num_devices, tp, ep))
+            for moe_dp in moe_dps:
+                if ep is not None and num_devices % (ep * moe_dp):
+                    continue
+                configs.append(make_parallel(model, num_devices, tp, ep, moe_dp))
     if not configs:
         raise SimulatorInputError("tp_sizes", "no parallel strategy fits", divisors(num_devices))
     return configs

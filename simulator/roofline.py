@@ -12,7 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from simulator.deployment import Deployment
+from simulator.moe import MoELayerCost
 from simulator.ops import FEATURES, Op, build_ops
+
+TOKENS = FEATURES.index("tokens")
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,8 @@ class Roofline:
             + [op.collective.second if op.collective else {} for op in self.ops]
         )
         self._per_op_fixed = np.array(fixed)
+        self._moe = MoELayerCost(dep) if dep.model.is_moe else None
+        self._moe_layers = dep.model.num_layers
 
     def latency_s(self, features: np.ndarray) -> np.ndarray:
         """Forward latency in seconds for each row of features [n, len(FEATURES)]."""
@@ -110,7 +115,10 @@ class Roofline:
             )
             times.append(np.maximum(algorithm, bounds[:, start + 2 * c : start + 3 * c]))
         seconds = np.concatenate(times, axis=1) if c else times[0]
-        return bounds[:, -1] + (seconds * self._count).sum(axis=1)
+        total = bounds[:, -1] + (seconds * self._count).sum(axis=1)
+        if self._moe is not None:
+            total = total + self._moe_layers * self._moe.latency_s(features[:, TOKENS])
+        return total
 
     def breakdown_s(self, features: np.ndarray) -> dict[str, float]:
         """Seconds per op name (all occurrences) for one forward shape, for reports."""
@@ -123,4 +131,7 @@ class Roofline:
             comm = min(first[i], second[i]) if op.collective else 0.0
             seconds = (max(compute[i], memory[i], comm) + self._per_op_fixed[i]) * op.count
             out[op.name] = out.get(op.name, 0.0) + float(seconds)
+        if self._moe is not None:
+            moe = self._moe_layers * self._moe.latency_s(features[:1, TOKENS])
+            out["moe"] = float(moe[0])
         return out

@@ -173,7 +173,6 @@ class Simulator:
 
     def features(self, rank_batch: np.ndarray, query_len, seq_len) -> np.ndarray:
         """Per-rank forward features (see ops.FEATURES) for each shape."""
-        dep = self.deployment
         b = rank_batch.astype(np.float64)
         tokens = b * query_len
         out = np.zeros((b.size, len(FEATURES)))
@@ -182,11 +181,6 @@ class Simulator:
         out[:, 2] = b
         out[:, 3] = tokens * seq_len
         out[:, 4] = b * seq_len
-        model = dep.model
-        if model.is_moe:
-            expert_rows = tokens * (dep.dp * model.experts_per_token / dep.ep)
-            out[:, 5] = expert_rows
-            out[:, 6] = np.minimum(expert_rows, model.num_experts / dep.ep)
         return out
 
     def _forward(

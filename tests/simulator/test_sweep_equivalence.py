@@ -23,6 +23,27 @@ DEPLOYMENTS = {
         output_length=512,
         tpot_limit_ms=60,
     ),
+    **{
+        f"moe-tp{tp}-ep{ep}-dp{moe_dp}-{'c' if compiled else 'e'}": Deployment.create(
+            "Qwen/Qwen3-30B-A3B",
+            num_devices=8,
+            tp=tp,
+            ep=ep,
+            moe_dp=moe_dp,
+            compile=compiled,
+            input_length=2000,
+            output_length=1000,
+            tpot_limit_ms=50,
+        )
+        for tp, ep, moe_dp, compiled in (
+            (1, 1, 1, False),
+            (1, 2, 1, False),
+            (8, 4, 1, True),
+            (1, 8, 1, True),
+            (4, 2, 1, True),
+            (1, 2, 2, False),
+        )
+    },
     "llama-bf16-a2": Deployment.create(
         "meta-llama/Llama-3.1-8B",
         device="ATLAS_800_A2_313T_64G",

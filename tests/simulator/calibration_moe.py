@@ -1,4 +1,4 @@
-"""msmodeling's Qwen3-30B-A3B run (shared reference, msmodeling-moe-reference.md), one row per layout.
+"""msmodeling's Qwen3-30B-A3B run (msmodeling-moe-reference.md), one row per layout.
 
 TEST_DEVICE, 8 devices, input 2000, output 1000, TPOT 50 ms, W8A8_DYNAMIC, bf16 KV, eager, MBT 8000.
 ``boundary`` is the largest feasible batch per DP replica in msmodeling's probe log (None: batch 1
@@ -62,9 +62,7 @@ REFERENCE = [
 
 
 def deployment(reference: MoEReference, **overrides) -> Deployment:
-    return Deployment.create(
-        MODEL, tp=reference.tp, ep=reference.ep, **{**SETTINGS, **overrides}
-    )
+    return Deployment.create(MODEL, tp=reference.tp, ep=reference.ep, **{**SETTINGS, **overrides})
 
 
 @dataclass(frozen=True)

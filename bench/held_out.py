@@ -19,11 +19,10 @@ from dataclasses import dataclass, field
 
 from tabulate import tabulate
 
-from harness.errors import HarnessInputError
+from harness.errors import SearchbenchError
 from harness.optimizer import OptimizerRequest, SearchRun, optimize
 from harness.searches import SEARCHES
 from simulator.devices import DEVICES
-from simulator.errors import SimulatorInputError
 from simulator.models import BUNDLED_MODELS
 
 
@@ -75,7 +74,7 @@ def tally(requests: list[dict[str, object]], searches: list[str]) -> tuple[dict[
     for fields in requests:
         try:
             outcomes = optimize(OptimizerRequest(**fields, searches=runs))
-        except (HarnessInputError, SimulatorInputError):
+        except SearchbenchError:
             skipped += 1
             continue
         by_key: dict[str, dict[str, int | None]] = {}

@@ -14,9 +14,8 @@ from collections.abc import Callable
 import numpy as np
 from tabulate import tabulate
 
-from harness.cli_scenarios import default_scenario_dir
 from harness.optimizer import MSMODELING_SECONDS_PER_PROBE, SearchRun, optimize
-from harness.scenario import discover, load_scenario
+from harness.scenarios import discover, find_layout, load_scenario
 from harness.searches import SEARCHES
 from simulator import Deployment, Simulator
 
@@ -62,9 +61,9 @@ def simulator_table() -> str:
 
 def search_table() -> str:
     rows = []
-    mission = load_scenario(default_scenario_dir() / "qwen3-32b-8x-tpot50-eager.yaml")
+    mission = load_scenario(find_layout().scenarios / "qwen3-32b-8x-tpot50-eager.yaml")
     for name in SEARCHES:
-        request = mission.request(searches=(SearchRun(name),))
+        request = mission.request_for((SearchRun(name),))
         probes = sum(o.result.probes for o in optimize(request))
         median = median_seconds(lambda request=request: optimize(request), rounds=7)
         rows.append(
@@ -85,12 +84,13 @@ def search_table() -> str:
 def scenario_table() -> str:
     """Per bundled scenario: each search's median wall time, and candidates over two_point."""
     rows = []
-    for path in discover([default_scenario_dir()]):
-        scenario = load_scenario(path)
+    layout = find_layout()
+    for file in discover([layout.scenarios], layout.scenarios):
+        scenario = load_scenario(file.path, file.id)
         plan = scenario.searches
         medians = {}
         for run in (plan.baseline, *plan.candidates):
-            request = scenario.request(searches=(run,))
+            request = scenario.request_for((run,))
             medians[run.name] = median_seconds(lambda request=request: optimize(request), rounds=7)
         reference = medians.get("two_point")
         rows.append(

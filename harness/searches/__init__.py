@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import dataclasses
+import types
+import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from harness.errors import SearchbenchError
 from harness.probe import ProbeRecorder, ProbeTarget
-from harness.searches.base import Outcome, SearchContext, SearchResult
+from harness.searches.base import OracleFindings, Outcome, SearchContext, SearchResult
 from harness.searches.certified_secant import CertifiedSecantParams, certified_secant
 from harness.searches.exhaustive import ExhaustiveParams, exhaustive
 from harness.searches.exponential import ExponentialParams, exponential
 from harness.searches.two_point import TwoPointParams, two_point
 
 
-class SearchConfigError(ValueError):
+class SearchConfigError(SearchbenchError):
     """An unknown search or a bad parameter; the message lists what is allowed."""
 
 
@@ -30,6 +33,8 @@ class SearchSpec:
 
 
 SEARCHES: dict[str, SearchSpec] = {}
+ALIASES: dict[str, str] = {"linear_exponential": "two_point"}
+"""msmodeling's names for our replicas (its --concurrency-search-strategy values)."""
 
 
 def register(spec: SearchSpec) -> SearchSpec:
@@ -41,15 +46,17 @@ def register(spec: SearchSpec) -> SearchSpec:
 
 def get_search(name: str) -> SearchSpec:
     try:
-        return SEARCHES[name]
+        return SEARCHES[ALIASES.get(name, name)]
     except KeyError:
+        known = [*SEARCHES, *(f"{alias} (= {target})" for alias, target in ALIASES.items())]
         raise SearchConfigError(
-            f"unknown search {name!r} (registered: {', '.join(SEARCHES)})"
+            f"unknown search {name!r} (registered: {', '.join(known)})"
         ) from None
 
 
 def make_params(spec: SearchSpec, values: Mapping[str, object] | None = None) -> object:
-    """Build a search's frozen params from a mapping, rejecting unknown keys and bad values."""
+    """Build a search's frozen params from a mapping, checking each value against its field's
+    type hint (so ``None`` defaults, unions and ``default_factory`` fields work)."""
     values = dict(values or {})
     allowed = {f.name: f for f in dataclasses.fields(spec.params_type)}
     unknown = sorted(set(values) - set(allowed))
@@ -58,18 +65,51 @@ def make_params(spec: SearchSpec, values: Mapping[str, object] | None = None) ->
             f"{spec.name}: unknown parameter(s) {', '.join(unknown)} "
             f"(allowed: {', '.join(allowed) or 'none'})"
         )
+    hints = typing.get_type_hints(spec.params_type)
     for key, value in values.items():
-        expected = type(allowed[key].default)
-        if expected is float and isinstance(value, int) and not isinstance(value, bool):
-            values[key] = float(value)
-        elif not isinstance(values[key], expected) or isinstance(value, bool):
+        try:
+            values[key] = _coerce(hints.get(key, Any), value)
+        except TypeError:
             raise SearchConfigError(
-                f"{spec.name}.{key}: expected {expected.__name__}, got {value!r}"
-            )
+                f"{spec.name}.{key}: expected {_type_name(hints.get(key, Any))}, got {value!r}"
+            ) from None
     try:
         return spec.params_type(**values)
     except ValueError as error:
         raise SearchConfigError(f"{spec.name}: {error}") from None
+
+
+def _coerce(annotation: Any, value: object) -> object:
+    """``value`` as ``annotation`` holds it (an int where a float is wanted becomes a float)."""
+    origin = typing.get_origin(annotation)
+    if annotation is Any:
+        return value
+    if origin in (typing.Union, types.UnionType):
+        for option in typing.get_args(annotation):
+            try:
+                return _coerce(option, value)
+            except TypeError:
+                continue
+        raise TypeError
+    if annotation is type(None):
+        if value is None:
+            return None
+        raise TypeError
+    if isinstance(value, bool) and annotation is not bool:
+        raise TypeError
+    if annotation is float and isinstance(value, int):
+        return float(value)
+    if origin in (tuple, list) and isinstance(value, (list, tuple)):
+        args = [a for a in typing.get_args(annotation) if a is not Ellipsis]
+        items = [_coerce(args[0] if args else Any, item) for item in value]
+        return origin(items)
+    if isinstance(value, origin or annotation):
+        return value
+    raise TypeError
+
+
+def _type_name(annotation: Any) -> str:
+    return getattr(annotation, "__name__", None) or str(annotation).replace("typing.", "")
 
 
 def run_search(
@@ -85,6 +125,7 @@ def run_search(
         trace=tuple(recorder.trace),
         early_stop=outcome.early_stop,
         details=outcome.details,
+        oracle=outcome.oracle,
     )
 
 
@@ -125,7 +166,9 @@ register(
 )
 
 __all__ = [
+    "ALIASES",
     "SEARCHES",
+    "OracleFindings",
     "SearchConfigError",
     "SearchContext",
     "SearchResult",

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from harness.probe import Observation, ProbeRecorder
+from harness.probe import Observation, ProbeRecorder, StopReason
 
 MAX_ITER_NUMS = 10
 INITIAL_RIGHT = 512
 NO_ESTIMATE = 2 ** (MAX_ITER_NUMS + 9) - 1
 LARGEST_REACHABLE = INITIAL_RIGHT * 2**MAX_ITER_NUMS
 
-WEIGHTS_OOM = "weights_oom"
-"""An early stop stronger than any probe's reason: the weights and reserved memory alone exceed
-the device, so no batch and no max_batched_tokens can fit."""
+WEIGHTS_OOM = StopReason.WEIGHTS_OOM
 
 
 @dataclass(frozen=True)
@@ -26,12 +24,24 @@ class SearchContext:
 
 
 @dataclass(frozen=True)
+class OracleFindings:
+    """What an oracle that saw every batch size knows beyond the answer."""
+
+    monotone: bool
+    """Every batch up to the largest feasible one is feasible: a search may stop at the first
+    infeasible batch after a feasible one."""
+    first_infeasible_minus_one: int
+    first_infeasible_reason: StopReason | None
+
+
+@dataclass(frozen=True)
 class Outcome:
     """A search's answer: the largest feasible batch it found, or None and why."""
 
     batch_size: int | None
-    early_stop: str | None = None
+    early_stop: StopReason | None = None
     details: dict[str, object] = field(default_factory=dict)
+    oracle: OracleFindings | None = None
 
 
 @dataclass(frozen=True)
@@ -41,8 +51,9 @@ class SearchResult:
     probes: int
     sequence: tuple[int, ...]
     trace: tuple[Observation, ...]
-    early_stop: str | None
+    early_stop: StopReason | None
     details: dict[str, object] = field(default_factory=dict)
+    oracle: OracleFindings | None = None
 
     @property
     def answer(self) -> Observation | None:

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from harness.probe import ProbeRecorder
-from harness.searches.base import LARGEST_REACHABLE, Outcome, SearchContext
+from harness.probe import ProbeRecorder, StopReason, stop_reason
+from harness.searches.base import LARGEST_REACHABLE, OracleFindings, Outcome, SearchContext
 
-MEMORY_REASONS = ("prefill_oom", "decode_oom")
+MEMORY_REASONS = (StopReason.PREFILL_OOM.value, StopReason.DECODE_OOM.value)
 
 
 @dataclass(frozen=True)
@@ -41,16 +41,16 @@ def exhaustive(probe: ProbeRecorder, params: ExhaustiveParams, context: SearchCo
         if first_infeasible is None and not feasible.all():
             index = int(np.argmin(feasible))
             first_infeasible = int(batches[index])
-            first_reason = sweep.reason[index]
+            first_reason = stop_reason(sweep.reason[index])
         if np.isin(sweep.reason, MEMORY_REASONS).all():
             break
         start += params.chunk
     boundary = high if first_infeasible is None else first_infeasible - 1
-    details = {
-        "first_infeasible_minus_one": boundary,
-        "monotone": largest == (boundary if boundary >= low else None),
-        "first_infeasible_reason": first_reason,
-    }
+    findings = OracleFindings(
+        monotone=largest == (boundary if boundary >= low else None),
+        first_infeasible_minus_one=boundary,
+        first_infeasible_reason=first_reason,
+    )
     if largest is None:
-        return Outcome(None, early_stop=first_reason, details=details)
-    return Outcome(largest, details=details)
+        return Outcome(None, early_stop=first_reason, oracle=findings)
+    return Outcome(largest, oracle=findings)

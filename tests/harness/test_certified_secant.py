@@ -10,7 +10,7 @@ import pytest
 
 from harness.optimizer import SearchRun, optimize
 from harness.probe import SimulatorTarget
-from harness.scenario import load_scenario
+from harness.scenarios import load_scenario
 from harness.searches import SearchContext, get_search, make_params, run_search
 from harness.searches.base import WEIGHTS_OOM
 from harness.searches.certified_secant import CERTIFY_MEMORY_WITHIN
@@ -116,7 +116,7 @@ def test_memory_after_weights_is_what_the_simulator_leaves_for_every_batch() -> 
 
 def test_weights_oom_is_not_retried_with_smaller_budgets_but_prefill_oom_is() -> None:
     scenario = load_scenario(NOTHING_FITS)
-    request = scenario.request((SearchRun("exponential"), SearchRun("certified_secant")))
+    request = scenario.request_for((SearchRun("exponential"), SearchRun("certified_secant")))
     results = {o.result.search: o.result for o in optimize(request)}
     assert results["exponential"].sequence == (1, 1, 1)
     assert results["exponential"].early_stop == "prefill_oom"

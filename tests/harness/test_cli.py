@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from harness.cli import main, parse_batch_spec
+from harness.cli import main
+from harness.cli.probe import parse_batch_spec
 from harness.errors import HarnessInputError
 
 OPTIMIZE = [
@@ -67,11 +68,12 @@ def test_optimize_json_has_rows_and_best(capsys) -> None:
     assert main([*OPTIMIZE, "--tp-sizes", "8", "4", "--format", "json"]) == 0
     payload = json.loads(capsys.readouterr().out)
     rows = payload["rows"]
-    assert {r["strategy"] for r in rows} == {"exponential", "two_point", "exhaustive"}
-    row = next(r for r in rows if r["strategy"] == "exponential" and r["tp"] == 8)
+    assert {r["search"] for r in rows} == {"exponential", "two_point", "exhaustive"}
+    row = next(r for r in rows if r["search"] == "exponential" and r["tp"] == 8)
     assert row["probe_sequence"] == [1, 512, 256, 128, 64, 96, 112, 120, 124, 126, 125]
     assert (row["batch_size"], row["concurrency"], row["probes"]) == (124, 124, 11)
-    assert payload["best"]["agg"]["parallel"] == "TP=4 | PP=1 | DP=2"
+    assert payload["best"]["agg"]["strategy"] == "TP=4"
+    assert payload["best"]["agg"]["label"] == "TP=4 | PP=1 | DP=2"
 
 
 def test_optimize_table_shows_verdicts(capsys) -> None:
@@ -97,14 +99,14 @@ def test_safety_factor_reaches_two_point(capsys) -> None:
         "json",
     ]
     assert main(args) == 0
-    rows = {r["strategy"]: r for r in json.loads(capsys.readouterr().out)["rows"]}
+    rows = {r["search"]: r for r in json.loads(capsys.readouterr().out)["rows"]}
     assert rows["two_point"]["batch_size"] < rows["exponential"]["batch_size"]
 
 
 def test_optimize_csv(capsys) -> None:
     assert main([*OPTIMIZE, "--tp-sizes", "1", "--format", "csv"]) == 0
     header, *lines = capsys.readouterr().out.splitlines()
-    assert header.startswith("parallel,tp,dp,ep,phase,strategy,batch_size")
+    assert header.startswith("strategy,label,tp,dp,ep,moe_dp,phase,search,batch_size")
     assert len(lines) == 3
 
 

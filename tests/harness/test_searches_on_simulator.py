@@ -44,7 +44,7 @@ def test_the_oracle_agrees_with_both(eager) -> None:
     for tp in (1, 2, 4, 8):
         oracle = eager[tp, "exhaustive"]
         assert oracle.batch_size == eager[tp, "exponential"].batch_size
-        assert oracle.details["monotone"]
+        assert oracle.oracle.monotone
 
 
 def test_memory_bound_case_takes_eleven_probes_for_both() -> None:

@@ -11,7 +11,7 @@ BASELINES = REPO / "baselines" / "search"
 
 
 def project(pytester, *scenario_ids: str, with_baselines: bool = True) -> Path:
-    pytester.makeini("[pytest]\naddopts = -p no:cacheprovider\n")
+    pytester.makeini("[pytest]\naddopts = -p no:cacheprovider\nsearchbench_scenarios = scenarios\n")
     target = pytester.path / "scenarios"
     target.mkdir(exist_ok=True)
     (pytester.path / "baselines" / "search").mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,7 @@ from tests.plugin.helpers import SCENARIOS, project, tamper
 
 MISSION = "qwen3-32b-8x-tpot50-compiled"
 EAGER = "qwen3-32b-8x-tpot50-eager"
+DECODE = "qwen3-32b-8x-disagg-decode"
 
 
 def test_a_yaml_file_adds_its_tests(pytester) -> None:
@@ -49,7 +50,7 @@ def test_a_missing_baseline_fails_with_the_command_that_creates_it(pytester) -> 
 
 
 def test_safety_factor_forced_to_one_is_caught(pytester) -> None:
-    project(pytester, MISSION)
+    project(pytester, DECODE)
     tamper(
         pytester,
         (
@@ -64,10 +65,10 @@ def test_safety_factor_forced_to_one_is_caught(pytester) -> None:
     result.assert_outcomes(failed=2, passed=7)
     result.stdout.fnmatch_lines(
         [
-            "*qwen3-32b-8x-tpot50-compiled TP=8: two_point is outside the tolerance*",
-            "two_point * 194 ±2% * 190 * FAIL",
-            "*qwen3-32b-8x-tpot50-compiled: answers or probe counts differ*",
-            "*TP=8*two_point.batch_size*194*190*",
+            "*qwen3-32b-8x-disagg-decode TP=8,decode: two_point is outside the tolerance*",
+            "two_point * 165 ±2% * 161 * FAIL",
+            "*qwen3-32b-8x-disagg-decode: answers or probe counts differ*",
+            "*TP=8,decode*two_point.batch_size*165*161*",
         ]
     )
 
@@ -145,7 +146,7 @@ def test_a_baseline_without_a_scenario_is_reported(pytester) -> None:
     result.stdout.fnmatch_lines(
         [
             "*searchbench: baselines without a scenario*",
-            "*retired-scenario.json (no scenarios/retired-scenario.yaml; delete it?)",
+            "*retired-scenario.json (no scenario file for it; delete it?)",
         ]
     )
 
@@ -190,7 +191,7 @@ def test_a_timing_regression_fails_the_run_without_a_traceback(pytester, monkeyp
     project(pytester, EAGER)
     pytester.makeconftest(
         "import os, time\n"
-        "import harness.plugin as plugin\n"
+        "import harness.pytest_plugin.items as plugin\n"
         "real = plugin.optimize\n"
         "def slowed(request, progress=None):\n"
         "    if os.environ.get('SLOW'):\n"

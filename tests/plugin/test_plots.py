@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from harness.checks import run_scenario
 from harness.cli import main
 from harness.errors import HarnessInputError
-from harness.plot import DPI, FIGURE_INCHES, plot_strategy
-from harness.scenario import load_scenario
+from harness.reporting.plot import DPI, FIGURE_INCHES, plot_strategy
+from harness.scenarios import load_scenario, run_scenario
 from tests.plugin.helpers import SCENARIOS
 
 MISSION = SCENARIOS / "qwen3-32b-8x-tpot50-compiled.yaml"

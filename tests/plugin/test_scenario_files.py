@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from harness.cli import main
-from harness.scenario import ScenarioError, load_scenario
-from harness.scenario_schema import json_schema, render_schema, template
+from harness.scenarios import ScenarioError, json_schema, load_scenario, render_schema, template
 from tests.plugin.helpers import SCENARIOS
 
 GOOD = (SCENARIOS / "qwen3-32b-8x-tpot50-eager.yaml").read_text()
@@ -61,7 +60,7 @@ def test_defaults_fill_in(tmp_path: Path) -> None:
     assert scenario.searches.baseline.name == "exponential"
     assert [c.name for c in scenario.searches.candidates] == ["two_point", "certified_secant"]
     assert scenario.expect.tolerance == 0.02
-    assert scenario.deployment.reserved_memory_gb == 10.0
+    assert scenario.request.reserved_memory_gb == 10.0
 
 
 @pytest.mark.parametrize(
@@ -128,14 +127,15 @@ def test_validate_reports_every_file(tmp_path: Path, capsys) -> None:
 
 
 def test_validate_the_bundled_library(capsys) -> None:
+    count = len(list(SCENARIOS.glob("*.yaml")))
     assert main(["validate", str(SCENARIOS)]) == 0
-    assert "14 valid, 0 invalid" in capsys.readouterr().out
+    assert f"{count} valid, 0 invalid" in capsys.readouterr().out
 
 
 def test_new_scenario_writes_a_template_once(tmp_path: Path, capsys) -> None:
     target = tmp_path / "mine.yaml"
     assert main(["new-scenario", str(target)]) == 0
-    assert load_scenario(target).deployment.model == "Qwen/Qwen3-32B"
+    assert load_scenario(target).request.model == "Qwen/Qwen3-32B"
     assert main(["new-scenario", str(target)]) == 2
 
 
@@ -143,17 +143,23 @@ def test_run_checks_the_library_and_prints_json(tmp_path: Path, capsys) -> None:
     scenario = write(tmp_path, GOOD, "qwen3-32b-8x-tpot50-eager.yaml")
     baselines = Path(__file__).resolve().parents[2] / "baselines" / "search"
     assert main(["run", str(scenario), "--baselines", str(baselines), "--format", "json"]) == 0
-    rows = json.loads(capsys.readouterr().out)
+    payload = json.loads(capsys.readouterr().out)
+    rows = payload["rows"]
     assert {tuple(sorted(r)) for r in rows} == {tuple(sorted(rows[0]))}
-    row = next(r for r in rows if r["parallel"] == "TP=8" and r["strategy"] == "two_point")
+    row = next(r for r in rows if r["strategy"] == "TP=8" and r["search"] == "two_point")
     assert (row["batch_size"], row["probes"], row["oracle_batch_size"]) == (124, 9, 124)
-    assert {"scenario", "parallel", "tp", "ep", "dp", "strategy"} <= set(row)
+    assert {"scenario", "strategy", "label", "tp", "ep", "dp", "moe_dp", "search"} <= set(row)
+    assert row["label"] == "TP=8 | PP=1 | DP=1"
+    checks = payload["checks"]
+    assert {c["item"] for c in checks} >= {"answers[TP=8]", "probes", "regression"}
+    assert all(c["passed"] and c["scenario"] == "qwen3-32b-8x-tpot50-eager" for c in checks)
 
 
 def test_run_exits_1_on_a_failed_expectation(tmp_path: Path, capsys) -> None:
     scenario = write(tmp_path, GOOD, "fresh-scenario.yaml")
     assert main(["run", str(scenario), "--baselines", str(tmp_path)]) == 1
-    assert "FAILED regression: fresh-scenario: no stored baseline" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "FAILED fresh-scenario::regression: fresh-scenario: no stored baseline" in out
 
 
 def test_run_keeps_going_past_a_bad_file(tmp_path: Path, capsys) -> None:

@@ -82,7 +82,7 @@ def test_the_oracle_knows_the_truth(curve, limit) -> None:
     target = SyntheticTarget(curve, limit)
     result = run("exhaustive", target)
     assert result.batch_size == true_boundary(target)
-    assert result.details["monotone"]
+    assert result.oracle.monotone
 
 
 @given(curves(), limits)

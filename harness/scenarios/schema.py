@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from harness.scenario_fields import ROOT, Field
+from harness.scenarios.fields import ROOT, Field
 
 _JSON_TYPES = {
     "str": {"type": "string"},
@@ -28,6 +28,13 @@ def _schema(field: Field) -> dict[str, object]:
         if required:
             out["required"] = required
         return out
+    if field.kind == "misses":
+        reasons = {"type": "object", "additionalProperties": {"type": "string"}}
+        return {
+            "type": "object",
+            "description": field.description,
+            "additionalProperties": {"oneOf": [{"type": "string"}, reasons]},
+        }
     if field.kind == "params":
         return {
             "type": "object",
@@ -80,6 +87,9 @@ def _template_lines(field: Field, indent: int) -> list[str]:
             lines.append(f"{pad}{child.name}:")
             lines.append(f"{pad}  two_point:")
             lines.append(f"{pad}    slo_safety_factor: 1.5")
+        elif child.kind == "misses":
+            lines.append(f"{pad}# {child.name}:")
+            lines.append(f'{pad}#   two_point: {{TP=8: "why it misses there"}}')
         elif value is None:
             lines.append(f"{pad}# {child.name}: ")
         else:

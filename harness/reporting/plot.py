@@ -7,11 +7,9 @@ from pathlib import Path
 
 import numpy as np
 
-from harness.checks import ScenarioRun
 from harness.errors import HarnessInputError
-from harness.optimizer import deployment_for, phases
-from harness.probe import SimulatorTarget
-from harness.scenario import Scenario
+from harness.probe import SimulatorTarget, StopReason
+from harness.scenarios import Scenario, ScenarioRun
 
 FIGURE_INCHES = (10.0, 10.0)
 DPI = 100
@@ -36,84 +34,42 @@ def _outcome_deployment(run: ScenarioRun, key: str):
     outcome = next((o for o in run.outcomes if o.key == key), None)
     if outcome is None:
         raise HarnessInputError(
-            f"--parallel: {key!r} is not a strategy of {run.scenario.id} "
+            f"--strategy: {key!r} is not a strategy of {run.scenario.id} "
             f"(allowed: {', '.join(run.keys)})"
         )
-    request = run.scenario.request()
-    phase = next(p for p in phases(request) if p.name == outcome.phase)
-    return deployment_for(request, outcome.parallel, phase, outcome.max_batched_tokens)
+    return run.scenario.request.deployment(outcome.strategy, outcome.max_batched_tokens)
 
 
 def plot_strategy(run: ScenarioRun, key: str, output: Path) -> Path:
-    """Draw one strategy of a scenario run to ``output`` (PNG, 1000 x 800 pixels)."""
+    """Draw one strategy of a scenario run to ``output`` (PNG, 1000 x 1000 pixels)."""
     plt = _pyplot()
+    if output.suffix.lower() != ".png":
+        raise HarnessInputError(f"-o/--output: plots are PNG files, got {output.name!r}")
     scenario: Scenario = run.scenario
     deployment = _outcome_deployment(run, key)
     results = [run.result(key, s.name) for s in scenario.searches.all]
     oracle = run.result(key, scenario.searches.oracle.name)
-    probed = [b for r in results if not r.details.get("monotone") for b in r.sequence]
+    probed = [b for r in results if r.oracle is None for b in r.sequence]
     boundary = oracle.batch_size or 1
     top = int(min(MAX_SWEEP, max([2 * boundary, 16, *(b for b in probed if b <= MAX_SWEEP)])))
     sweep = SimulatorTarget(deployment).sweep(np.arange(1, top + 1))
-    batches = sweep.batch_size
     panels = {
         "tpot_ms": ("TPOT (ms)", sweep.tpot_ms, deployment.tpot_limit_ms),
         "ttft_ms": ("TTFT (ms)", sweep.ttft_ms, deployment.ttft_limit_ms),
         "available_gib": ("available memory (GiB)", sweep.available_gib, 0.0),
     }
-    binding = _BINDING.get(oracle.details.get("first_infeasible_reason"), "available_gib")
+    reason = oracle.oracle.first_infeasible_reason if oracle.oracle else None
+    binding = _BINDING.get(reason, "available_gib")
     figure, axes = plt.subplots(4, 1, figsize=FIGURE_INCHES, dpi=DPI)
     fields = ["tpot_ms", "ttft_ms", "available_gib", binding]
     for position, (axis, field) in enumerate(zip(axes, fields, strict=True)):
         label, values, limit = panels[field]
-        zoomed = position == 3
-        finite = np.where(np.isfinite(values), values, np.nan)
-        axis.plot(batches, finite, color="0.35", linewidth=1.2, label="oracle sweep")
-        if limit is not None:
-            axis.axhline(limit, color="tab:red", linestyle="--", linewidth=1, label="limit")
-        if oracle.batch_size is not None:
-            axis.axvline(
-                oracle.batch_size,
-                color="tab:green",
-                linestyle=":",
-                linewidth=1.2,
-                label=f"true boundary {oracle.batch_size}",
-            )
-        for index, result in enumerate(r for r in results if r.trace):
-            marker = MARKERS[index % len(MARKERS)]
-            points = [
-                (o.batch_size, getattr(o, field))
-                for o in result.trace
-                if o.batch_size <= top
-                and getattr(o, field) is not None
-                and np.isfinite(getattr(o, field))
-            ]
-            if not points:
-                continue
-            xs, ys = zip(*points, strict=True)
-            axis.scatter(
-                xs,
-                ys,
-                marker=marker,
-                s=40,
-                zorder=3,
-                facecolors="none",
-                edgecolors=f"C{index}",
-                label=f"{result.search} ({result.probes} probes)",
-            )
-            for order, (x, y) in enumerate(points, start=1):
-                axis.annotate(
-                    str(order),
-                    (x, y),
-                    textcoords="offset points",
-                    xytext=(4, 4),
-                    fontsize=7,
-                    color=f"C{index}",
-                )
+        _draw_curve(axis, sweep.batch_size, values, limit, oracle.batch_size)
+        _draw_probes(axis, [r for r in results if r.trace], field, top)
         axis.set_ylabel(label)
         axis.grid(alpha=0.3)
-        if zoomed:
-            _zoom(axis, batches, values, boundary)
+        if position == 3:
+            _zoom(axis, sweep.batch_size, values, boundary)
             axis.set_title(f"near the boundary: {label}", fontsize=9)
         else:
             axis.set_xlim(0, top * 1.02)
@@ -127,7 +83,57 @@ def plot_strategy(run: ScenarioRun, key: str, output: Path) -> Path:
     return output
 
 
-_BINDING = {"tpot_limit": "tpot_ms", "ttft_limit": "ttft_ms"}
+def _draw_curve(axis, batches, values, limit: float | None, boundary: int | None) -> None:
+    finite = np.where(np.isfinite(values), values, np.nan)
+    axis.plot(batches, finite, color="0.35", linewidth=1.2, label="oracle sweep")
+    if limit is not None:
+        axis.axhline(limit, color="tab:red", linestyle="--", linewidth=1, label="limit")
+    if boundary is not None:
+        axis.axvline(
+            boundary,
+            color="tab:green",
+            linestyle=":",
+            linewidth=1.2,
+            label=f"true boundary {boundary}",
+        )
+
+
+def _draw_probes(axis, results, field: str, top: int) -> None:
+    """Each search's probes on this panel, numbered in the order it made them."""
+    for index, result in enumerate(results):
+        points = [
+            (o.batch_size, getattr(o, field))
+            for o in result.trace
+            if o.batch_size <= top
+            and getattr(o, field) is not None
+            and np.isfinite(getattr(o, field))
+        ]
+        if not points:
+            continue
+        xs, ys = zip(*points, strict=True)
+        color = f"C{index}"
+        axis.scatter(
+            xs,
+            ys,
+            marker=MARKERS[index % len(MARKERS)],
+            s=40,
+            zorder=3,
+            facecolors="none",
+            edgecolors=color,
+            label=f"{result.search} ({result.probes} probes)",
+        )
+        for order, (x, y) in enumerate(points, start=1):
+            axis.annotate(
+                str(order),
+                (x, y),
+                textcoords="offset points",
+                xytext=(4, 4),
+                fontsize=7,
+                color=color,
+            )
+
+
+_BINDING = {StopReason.TPOT_LIMIT: "tpot_ms", StopReason.TTFT_LIMIT: "ttft_ms"}
 
 
 def _zoom(axis, batches: np.ndarray, values: np.ndarray, boundary: int) -> None:

@@ -1,0 +1,39 @@
+"""The ``searchbench`` command line: one module per command, each a thin wrapper over functions
+the tests call directly. Every user error is a ``SearchbenchError``, printed here as one line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from harness.cli import new_scenario, optimize, plot, probe, run, validate
+from harness.errors import SearchbenchError
+
+COMMANDS = (run, optimize, probe, validate, new_scenario, plot)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="searchbench",
+        description="Benchmark and regression harness for the batch-size searches of an Ascend "
+        "throughput optimizer, on its own analytic Ascend simulator.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in COMMANDS:
+        command.add_parser(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except SearchbenchError as error:
+        print(f"searchbench: error: {error}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+__all__ = ["build_parser", "main"]

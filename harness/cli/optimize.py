@@ -1,0 +1,82 @@
+"""``searchbench optimize``: every search on every parallel strategy, as msmodeling's optimizer
+runs them, side by side."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from harness.cli.flags import (
+    Formatter,
+    add_format_flag,
+    add_knob_flags,
+    add_search_flags,
+    knob_values,
+    search_runs,
+    seconds_per_probe,
+)
+from harness.optimizer import MSMODELING_SECONDS_PER_PROBE, optimize
+from harness.reporting import best_rows, outcome_rows, side_by_side, to_csv, to_json, verdicts
+from harness.request import OptimizerRequest
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "optimize",
+        help="search every parallel strategy, msmodeling-style",
+        description="Run each search on every parallel strategy (TP x EP x MoE-DP) and compare "
+        "answers, probes and msmodeling's projected time.",
+        formatter_class=Formatter,
+    )
+    add_knob_flags(parser)
+    add_search_flags(parser)
+    parser.add_argument(
+        "--per-probe-seconds",
+        type=seconds_per_probe,
+        default=MSMODELING_SECONDS_PER_PROBE,
+        help="msmodeling's cost of one probe, for the projected time column",
+    )
+    add_format_flag(parser)
+    parser.set_defaults(handler=command)
+
+
+def request_from(args: argparse.Namespace) -> OptimizerRequest:
+    return OptimizerRequest(**knob_values(args), searches=search_runs(args))
+
+
+def _progress_printer():
+    if not sys.stderr.isatty():
+        return None
+
+    def show(index: int, total: int, what: str) -> None:
+        end = "\n" if index == total else ""
+        print(f"\r[{index}/{total}] {what:<60}", end=end, file=sys.stderr, flush=True)
+
+    return show
+
+
+def command(args: argparse.Namespace) -> int:
+    request = request_from(args)
+    outcomes = optimize(request, progress=_progress_printer())
+    rows = outcome_rows(outcomes, args.per_probe_seconds)
+    names = [run.name for run in request.searches]
+    best = best_rows(outcomes, names[0], args.per_probe_seconds)
+    if args.format == "json":
+        print(to_json({"rows": rows, "best": best}))
+    elif args.format == "csv":
+        print(to_csv(rows), end="")
+    else:
+        print(side_by_side(rows, names, markdown=args.format == "markdown"))
+        print()
+        for line in verdicts(rows, names):
+            print(line)
+        for phase, row in best.items():
+            if row:
+                print(
+                    f"best ({phase}, {names[0]}): {row.strategy} ({row.label}) batch "
+                    f"{row.batch_size} concurrency {row.concurrency} {row.tokens_per_s:.2f} tok/s "
+                    f"({row.tokens_per_s_per_device:.2f} per device)"
+                )
+            else:
+                print(f"best ({phase}, {names[0]}): no feasible batch on any parallel strategy")
+    return 0

@@ -1,0 +1,123 @@
+"""``searchbench probe``: the simulator at given batch sizes on one parallel layout."""
+
+from __future__ import annotations
+
+import argparse
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from harness.cli.flags import Formatter, add_knob_flags, knob_values
+from harness.errors import HarnessInputError
+from harness.reporting import table, to_json
+from harness.request import OptimizerRequest, Phase
+from simulator import Deployment, Mode, SimulatorInputError, sweep
+
+MAX_BATCHES = 65_536
+"""A probe table longer than this is not for reading; sweeps that large belong to the oracle."""
+PROBE_FIELDS = (
+    "batch_size",
+    "ttft_ms",
+    "tpot_ms",
+    "decode_ms",
+    "prefill_wave_ms",
+    "tokens_per_s",
+    "tokens_per_s_per_device",
+    "weights_gib",
+    "kv_cache_gib",
+    "activation_gib",
+    "available_gib",
+    "per_request_gib",
+    "feasible",
+    "reason",
+)
+_MODES = {None: Mode.AGG, "prefill": Mode.DISAGG_PREFILL, "decode": Mode.DISAGG_DECODE}
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "probe",
+        help="evaluate the simulator at given batch sizes",
+        description="Evaluate the simulator at given batch sizes (per DP replica) on one layout.",
+        formatter_class=Formatter,
+    )
+    add_knob_flags(parser, per_probe_only=True)
+    parser.add_argument("--tp", type=int, default=1, help="attention tensor parallelism")
+    parser.add_argument("--ep", type=int, help="expert parallelism (MoE; default num_devices)")
+    parser.add_argument("--moe-dp", type=int, default=1, help="expert data parallelism (MoE)")
+    parser.add_argument(
+        "--disagg", choices=("prefill", "decode"), help="one phase of disaggregated serving"
+    )
+    parser.add_argument(
+        "--batch-size",
+        required=True,
+        help=f"N, a comma list (1,8,64), or A:B inclusive; at most {MAX_BATCHES:,} sizes",
+    )
+    parser.add_argument("--format", choices=("table", "json"), default="table", help="output")
+    parser.set_defaults(handler=command)
+
+
+def parse_batch_spec(spec: str) -> list[int]:
+    """An int, a comma list, or an inclusive range A:B."""
+    try:
+        if ":" in spec:
+            low, high = (int(part) for part in spec.split(":"))
+            if low > high:
+                raise HarnessInputError(f"--batch-size: range {spec} has start > end")
+            if high - low + 1 > MAX_BATCHES:
+                raise HarnessInputError(
+                    f"--batch-size: {spec} is {high - low + 1:,} sizes; at most {MAX_BATCHES:,}"
+                )
+            return list(range(low, high + 1))
+        sizes = [int(part) for part in spec.split(",")]
+    except ValueError:
+        raise HarnessInputError(
+            f"--batch-size: expected an int, a comma list (1,8,64) or a range A:B, got {spec!r}"
+        ) from None
+    if len(sizes) > MAX_BATCHES:
+        raise HarnessInputError(f"--batch-size: {len(sizes):,} sizes; at most {MAX_BATCHES:,}")
+    return sizes
+
+
+def deployment_from(args: argparse.Namespace) -> Deployment:
+    request = OptimizerRequest(**knob_values(args, per_probe_only=True))
+    mode = _MODES[args.disagg]
+    phase = Phase(
+        mode,
+        None if mode is Mode.DISAGG_PREFILL else request.tpot_limit_ms,
+        None if mode is Mode.DISAGG_DECODE else request.ttft_limit_ms,
+    )
+    return request.deployment_at(
+        tp=args.tp,
+        ep=args.ep,
+        moe_dp=args.moe_dp,
+        phase=phase,
+        max_batched_tokens=request.max_batched_tokens,
+    )
+
+
+def probe_rows(deployment: Deployment, batch_sizes: Sequence[int]) -> list[dict[str, object]]:
+    try:
+        results = sweep(deployment, np.array(batch_sizes, dtype=np.int64)).rows()
+    except SimulatorInputError as error:
+        raise HarnessInputError(str(error)) from None
+    rows = []
+    for result in results:
+        row = {}
+        for name in PROBE_FIELDS:
+            value = getattr(result, name)
+            if isinstance(value, float) and not math.isfinite(value):
+                value = None
+            row[name] = round(value, 6) if isinstance(value, float) else value
+        rows.append(row)
+    return rows
+
+
+def command(args: argparse.Namespace) -> int:
+    rows = probe_rows(deployment_from(args), parse_batch_spec(args.batch_size))
+    if args.format == "json":
+        print(to_json(rows))
+    else:
+        print(table([list(r.values()) for r in rows], list(PROBE_FIELDS), floatfmt=".3f"))
+    return 0

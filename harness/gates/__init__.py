@@ -1,0 +1,30 @@
+"""The gates a scenario run must pass: answers per strategy, probes, and the stored baseline."""
+
+from harness.gates.answers import answers_check
+from harness.gates.check import Check, summarize
+from harness.gates.probes import probes_check
+from harness.gates.regression import regression_check, stored_results
+from harness.gates.store import BaselineError, BaselineStore
+from harness.scenarios import ScenarioRun
+
+
+def all_checks(run: ScenarioRun, store: BaselineStore, update: bool = False) -> list[Check]:
+    """Every gate of one scenario run, in item order."""
+    return [
+        *(answers_check(run, key) for key in run.keys),
+        probes_check(run),
+        regression_check(run, store, update),
+    ]
+
+
+__all__ = [
+    "BaselineError",
+    "BaselineStore",
+    "Check",
+    "all_checks",
+    "answers_check",
+    "probes_check",
+    "regression_check",
+    "stored_results",
+    "summarize",
+]

@@ -1,0 +1,104 @@
+"""The answers gate, per strategy: each candidate's batch within the scenario's tolerance of the
+baseline's, its reported row no worse, and the baseline equal to the oracle where feasibility is
+monotone."""
+
+from __future__ import annotations
+
+from harness.gates.check import Check, show
+from harness.scenarios import ScenarioRun
+from harness.scenarios.model import KnownMiss
+
+
+def within(candidate: int | None, baseline: int | None, tolerance: float) -> bool:
+    if candidate is None or baseline is None:
+        return candidate == baseline
+    return abs(candidate - baseline) <= tolerance * baseline
+
+
+def answers_check(run: ScenarioRun, key: str) -> Check:
+    scenario = run.scenario
+    plan, tolerance = scenario.searches, scenario.expect.tolerance
+    base = run.result(key, plan.baseline.name)
+    findings = run.result(key, plan.oracle.name)
+    rows: list[tuple[object, ...]] = []
+    failures: list[str] = []
+    notes: list[str] = []
+    if findings.oracle is not None and findings.oracle.monotone:
+        ok = base.batch_size == findings.batch_size
+        rows.append(
+            (
+                plan.baseline.name,
+                f"oracle {show(findings.batch_size)}",
+                show(base.batch_size),
+                _verdict(ok),
+            )
+        )
+        if not ok:
+            failures.append(f"{plan.baseline.name} differs from the oracle")
+    else:
+        boundary = findings.oracle.first_infeasible_minus_one if findings.oracle else "?"
+        notes.append(
+            f"feasibility is not monotone here (largest feasible {show(findings.batch_size)}, "
+            f"first infeasible - 1 = {boundary}): the baseline is not compared with the oracle"
+        )
+    for candidate in plan.candidates:
+        rows_, failures_ = _candidate(run, key, candidate.name, tolerance)
+        miss = scenario.expect.known_miss(candidate.name, key)
+        if miss is not None:
+            rows_, failures_, note = _expected_miss(candidate.name, key, rows_, failures_, miss)
+            notes.append(note)
+        rows += rows_
+        failures += failures_
+    if base.batch_size is None:
+        notes.append(f"no feasible batch: batch 1 stops with {base.early_stop}")
+    summary = f"{scenario.id} {key}: " + ("; ".join(failures) if failures else "answers agree")
+    return Check(
+        scenario.id,
+        f"answers[{key}]",
+        not failures,
+        summary,
+        ("search", "expected", "got", "verdict"),
+        tuple(rows),
+        tuple(notes),
+    )
+
+
+def _candidate(run: ScenarioRun, key: str, name: str, tolerance: float):
+    plan = run.scenario.searches
+    base = run.result(key, plan.baseline.name)
+    cand = run.result(key, name)
+    rows, failures = [], []
+    ok = within(cand.batch_size, base.batch_size, tolerance)
+    rows.append(
+        (name, f"{show(base.batch_size)} ±{tolerance:.0%}", show(cand.batch_size), _verdict(ok))
+    )
+    if not ok:
+        failures.append(f"{name} is outside the tolerance")
+    base_chosen, chosen = base.chosen, cand.chosen
+    if base_chosen and chosen:
+        floor = base_chosen.tokens_per_s * (1 - tolerance)
+        ok = chosen.tokens_per_s >= floor
+        rows.append(
+            (
+                f"{name} chosen tok/s",
+                f">= {floor:.1f}",
+                f"{chosen.tokens_per_s:.1f} (batch {chosen.batch_size})",
+                _verdict(ok),
+            )
+        )
+        if not ok:
+            failures.append(f"{name} reports a worse row than {plan.baseline.name}")
+    return rows, failures
+
+
+def _expected_miss(name: str, key: str, rows, failures, miss: KnownMiss):
+    """Strict xfail: a declared miss must still happen; once it stops, the gate says so."""
+    if failures:
+        rows = [(*row[:3], "known miss" if row[3] == "FAIL" else row[3]) for row in rows]
+        return rows, [], f"{name} misses as declared: {miss.reason}"
+    stopped = f"{name} no longer misses at {key}: remove it from expect.known_misses"
+    return rows, [stopped], f"declared miss: {miss.reason}"
+
+
+def _verdict(ok: bool) -> str:
+    return "ok" if ok else "FAIL"

@@ -1,0 +1,38 @@
+"""A gate's verdict as a plain value: the pytest items, ``searchbench run`` and the JSON output
+all read the same ``Check`` objects."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tabulate import tabulate
+
+
+@dataclass(frozen=True)
+class Check:
+    scenario: str
+    name: str
+    passed: bool
+    summary: str
+    headers: tuple[str, ...] = ()
+    rows: tuple[tuple[object, ...], ...] = ()
+    notes: tuple[str, ...] = ()
+    baseline_written: bool = False
+    """A regression check that created or rewrote the stored baseline (its rows are the diff)."""
+
+    def render(self) -> str:
+        parts = [self.summary]
+        if self.rows:
+            parts.append(tabulate(self.rows, headers=self.headers, tablefmt="simple"))
+        parts += list(self.notes)
+        return "\n".join(parts)
+
+
+def summarize(checks: Sequence[Check]) -> tuple[int, int]:
+    passed = sum(c.passed for c in checks)
+    return passed, len(checks) - passed
+
+
+def show(value: int | None) -> str:
+    return "none" if value is None else str(value)

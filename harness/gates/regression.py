@@ -1,0 +1,76 @@
+"""The regression gate: answers and probe counts equal the stored baseline. One flow updates it
+(``--update-baselines``): create, rewrite on a change, or repair a file that cannot be read."""
+
+from __future__ import annotations
+
+from harness.gates.check import Check
+from harness.gates.store import BaselineError, BaselineStore, Stored, differences
+from harness.scenarios import ScenarioRun, display_path
+
+DIFF_HEADERS = ("strategy", "value", "stored", "now")
+
+
+def stored_results(run: ScenarioRun) -> Stored:
+    """What is committed per scenario: answer and probes per strategy and search."""
+    out: Stored = {}
+    for outcome in run.outcomes:
+        out.setdefault(outcome.key, {})[outcome.result.search] = {
+            "batch_size": outcome.result.batch_size,
+            "probes": outcome.result.probes,
+        }
+    return out
+
+
+def regression_check(run: ScenarioRun, store: BaselineStore, update: bool = False) -> Check:
+    scenario = run.scenario
+    sid = scenario.id
+    shown = display_path(store.path(sid))
+    regenerate = f"pytest {display_path(scenario.path)} --update-baselines"
+    current = stored_results(run)
+    try:
+        stored = store.load(sid)
+    except BaselineError as error:
+        if update:
+            store.write(sid, current)
+            return Check(
+                sid,
+                "regression",
+                True,
+                f"{sid}: baseline repaired: {shown} ({error})",
+                baseline_written=True,
+            )
+        return Check(sid, "regression", False, f"{error}\nrepair it with\n    {regenerate}")
+    diff = differences(stored, current)
+    if update and (stored is None or diff):
+        store.write(sid, current)
+        verb = "created" if stored is None else "updated"
+        rows = () if stored is None else tuple(diff)
+        return Check(
+            sid,
+            "regression",
+            True,
+            f"{sid}: baseline {verb}: {shown}",
+            DIFF_HEADERS,
+            rows,
+            baseline_written=True,
+        )
+    if stored is None:
+        return Check(
+            sid,
+            "regression",
+            False,
+            f"{sid}: no stored baseline at {shown}; create it with\n    {regenerate}",
+        )
+    if diff:
+        obtained = display_path(store.write_obtained(sid, current))
+        return Check(
+            sid,
+            "regression",
+            False,
+            f"{sid}: answers or probe counts differ from {shown}",
+            DIFF_HEADERS,
+            tuple(diff),
+            (f"this run's results: {obtained}", f"if the change is intended: {regenerate}"),
+        )
+    store.discard_obtained(sid)
+    return Check(sid, "regression", True, f"{sid}: matches {shown}")

@@ -1,0 +1,44 @@
+"""One search's result on one strategy, with the metrics at its answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from harness.request import Strategy
+from harness.searches import SearchResult
+from simulator import ParallelConfig
+
+
+@dataclass(frozen=True)
+class AnswerMetrics:
+    """The simulator's numbers at a search's answer (all None when nothing fits)."""
+
+    concurrency: int | None = None
+    ttft_ms: float | None = None
+    tpot_ms: float | None = None
+    tokens_per_s: float | None = None
+    tokens_per_s_per_device: float | None = None
+
+
+@dataclass(frozen=True)
+class StrategyOutcome:
+    strategy: Strategy
+    result: SearchResult
+    max_batched_tokens: int
+    metrics: AnswerMetrics
+
+    @property
+    def key(self) -> str:
+        return self.strategy.key
+
+    @property
+    def label(self) -> str:
+        return self.strategy.label
+
+    @property
+    def phase(self) -> str:
+        return self.strategy.phase.name
+
+    @property
+    def parallel(self) -> ParallelConfig:
+        return self.strategy.parallel

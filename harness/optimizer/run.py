@@ -1,0 +1,97 @@
+"""The throughput optimizer: run searches over every parallel strategy of a request.
+
+Mirrors msmodeling's loop (serving model §1.3-1.5): enumerate the strategies, search the largest
+batch per DP replica on each, and retry automatic max_batched_tokens at 4x, 2x, 1x input when
+batch 1 already runs out of prefill memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from harness.optimizer.outcome import AnswerMetrics, StrategyOutcome
+from harness.probe import SimulatorTarget, StopReason
+from harness.request import OptimizerRequest, SearchRun, Strategy
+from harness.searches import SearchContext, SearchResult, get_search, make_params, run_search
+from simulator.deployment import AUTO_MAX_BATCHED_TOKENS_FACTORS
+
+MSMODELING_SECONDS_PER_PROBE = 0.64
+"""msmodeling's measured cost of one eager probe, for projected times."""
+
+ProgressCallback = Callable[[int, int, str], None]
+
+
+def search_strategy(
+    request: OptimizerRequest, strategy: Strategy, run: SearchRun
+) -> StrategyOutcome:
+    """One search on one strategy, with msmodeling's automatic max_batched_tokens retries.
+
+    A search that ends with no batch and a ``prefill_oom`` early stop is retried with the next,
+    smaller budget, as msmodeling does. One that proves the weights alone overflow the device
+    (``weights_oom``) is not: no budget can change that.
+    """
+    spec = get_search(run.name)
+    params = make_params(spec, run.params)
+    phase = strategy.phase
+    context = SearchContext(phase.tpot_limit_ms, phase.ttft_limit_ms, request.batch_range)
+    budgets: Sequence[int | None]
+    if request.max_batched_tokens is None:
+        budgets = [f * request.input_length for f in AUTO_MAX_BATCHED_TOKENS_FACTORS]
+    else:
+        budgets = [request.max_batched_tokens]
+    total: SearchResult | None = None
+    for budget in budgets:
+        target = SimulatorTarget(request.deployment(strategy, budget))
+        result = run_search(spec, target, params, context)
+        total = result if total is None else _merge(total, result)
+        if not (result.batch_size is None and result.early_stop is StopReason.PREFILL_OOM):
+            break
+    assert total is not None
+    return StrategyOutcome(strategy, total, budget, _metrics_at(target, total.batch_size))
+
+
+def _merge(first: SearchResult, retry: SearchResult) -> SearchResult:
+    return replace(
+        retry,
+        probes=first.probes + retry.probes,
+        sequence=first.sequence + retry.sequence,
+        trace=first.trace + retry.trace,
+    )
+
+
+def _metrics_at(target: SimulatorTarget, batch_size: int | None) -> AnswerMetrics:
+    """Report the answer's metrics; this look-up is reporting, not search, so it is not counted."""
+    if batch_size is None:
+        return AnswerMetrics()
+    row = target.simulator.probe(batch_size)
+    return AnswerMetrics(
+        row.concurrency, row.ttft_ms, row.tpot_ms, row.tokens_per_s, row.tokens_per_s_per_device
+    )
+
+
+def optimize(
+    request: OptimizerRequest, progress: ProgressCallback | None = None
+) -> list[StrategyOutcome]:
+    """Every search of the request on every strategy, strategy-major as msmodeling loops."""
+    for run in request.searches:
+        make_params(get_search(run.name), run.params)
+    jobs = [(strategy, run) for strategy in request.strategies() for run in request.searches]
+    outcomes = []
+    for index, (strategy, run) in enumerate(jobs, start=1):
+        if progress:
+            progress(index, len(jobs), f"{strategy.key} {run.name}")
+        outcomes.append(search_strategy(request, strategy, run))
+    return outcomes
+
+
+def best_outcome(
+    outcomes: Sequence[StrategyOutcome], search: str, phase: str
+) -> StrategyOutcome | None:
+    """The strategy with the most tokens/s per device among those with a feasible answer."""
+    candidates = [
+        o
+        for o in outcomes
+        if o.result.search == search and o.phase == phase and o.result.batch_size is not None
+    ]
+    return max(candidates, key=lambda o: o.metrics.tokens_per_s_per_device or 0.0, default=None)

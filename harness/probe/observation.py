@@ -1,0 +1,83 @@
+"""What one probe tells a search, and what a sweep of many batch sizes tells the oracle."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+import numpy as np
+
+
+class StopReason(str, Enum):
+    """Why a batch is infeasible (msmodeling's early-stop reasons), or why a search stopped."""
+
+    PREFILL_OOM = "prefill_oom"
+    DECODE_OOM = "decode_oom"
+    TPOT_LIMIT = "tpot_limit"
+    TTFT_LIMIT = "ttft_limit"
+    WEIGHTS_OOM = "weights_oom"
+    """Stronger than any probe's reason: the weights and reserved memory alone exceed the device,
+    so no batch and no max_batched_tokens can fit."""
+
+    @property
+    def is_memory(self) -> bool:
+        return self in (StopReason.PREFILL_OOM, StopReason.DECODE_OOM, StopReason.WEIGHTS_OOM)
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def stop_reason(value: str | None) -> StopReason | None:
+    return StopReason(value) if value else None
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What one probe tells a search: the verdict and the metrics estimates can use."""
+
+    batch_size: int
+    feasible: bool
+    reason: StopReason | None
+    tpot_ms: float | None
+    ttft_ms: float | None
+    available_gib: float
+    per_request_gib: float
+    tokens_per_s: float = 0.0
+
+    @property
+    def memory_after_weights_gib(self) -> float:
+        """Memory left for KV cache and activations, the same at every batch size.
+
+        msmodeling defines per-request memory as (total - weights - reserved - available) / batch,
+        so this is that definition solved for what the batch shares.
+        """
+        return self.available_gib + self.batch_size * self.per_request_gib
+
+
+@dataclass(frozen=True)
+class SweepObservations:
+    """Column arrays over many batch sizes, as the vectorized sweep returns them."""
+
+    batch_size: np.ndarray
+    feasible: np.ndarray
+    reason: np.ndarray
+    tpot_ms: np.ndarray
+    ttft_ms: np.ndarray
+    available_gib: np.ndarray
+    per_request_gib: np.ndarray
+    tokens_per_s: np.ndarray
+
+    def observation(self, index: int) -> Observation:
+        def optional(value: float) -> float | None:
+            return None if np.isnan(value) else float(value)
+
+        return Observation(
+            batch_size=int(self.batch_size[index]),
+            feasible=bool(self.feasible[index]),
+            reason=stop_reason(self.reason[index]),
+            tpot_ms=optional(self.tpot_ms[index]),
+            ttft_ms=optional(self.ttft_ms[index]),
+            available_gib=float(self.available_gib[index]),
+            per_request_gib=float(self.per_request_gib[index]),
+            tokens_per_s=float(self.tokens_per_s[index]),
+        )

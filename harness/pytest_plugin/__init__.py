@@ -1,0 +1,155 @@
+"""The pytest plugin: scenario YAML files become test items. Hooks only; the work is elsewhere.
+
+It is opt-in. Installing searchbench registers it, but it collects nothing, touches no option
+and prints nothing until a project declares it: ``searchbench_scenarios`` in the pytest
+configuration (pyproject.toml, pytest.ini, tox.ini or setup.cfg), or ``--searchbench-scenarios
+DIR`` on the command line. A project that does neither runs exactly as without searchbench.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harness.pytest_plugin.items import DIFF_PROPERTY, STATE, ScenarioFile
+from harness.pytest_plugin.session import SessionState
+from harness.scenarios import Layout
+from harness.scenarios.layout import BASELINES_KEY, DEFAULT_BASELINES, SCENARIOS_KEY
+
+SESSION = pytest.StashKey[pytest.Session]()
+_TIMING_OPTIONS = (
+    "benchmark_only",
+    "benchmark_compare",
+    "benchmark_compare_fail",
+    "benchmark_save",
+    "benchmark_autosave",
+    "benchmark_json",
+    "benchmark_enable",
+    "benchmark_histogram",
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("searchbench", "searchbench scenario harness")
+    group.addoption(
+        "--update-baselines",
+        action="store_true",
+        help="rewrite stored answers and probe counts that changed or cannot be read "
+        "(atomically) and print the diff",
+    )
+    group.addoption(
+        "--searchbench-scenarios",
+        metavar="DIR",
+        help=f"collect scenario files from DIR (default: the {SCENARIOS_KEY} ini key; "
+        "without either, searchbench collects nothing)",
+    )
+    parser.addini(
+        SCENARIOS_KEY,
+        "folder of scenario YAML files; declaring it turns searchbench on",
+        default=None,
+    )
+    parser.addini(
+        BASELINES_KEY,
+        f"folder of stored search baselines (default {DEFAULT_BASELINES})",
+        default=None,
+    )
+
+
+def _layout(config: pytest.Config) -> Layout | None:
+    """The project's layout when it declared searchbench, else None (the plugin stays idle)."""
+    scenarios = config.getoption("searchbench_scenarios") or config.getini(SCENARIOS_KEY)
+    if not scenarios:
+        return None
+    return Layout.of(Path(config.rootpath), str(scenarios), config.getini(BASELINES_KEY))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Plain ``pytest`` runs timing items once, untimed; options that want numbers time them.
+
+    Under pytest-xdist, a scenario's items stay on one worker (``--dist loadfile``) unless the
+    user chose a distribution, so no scenario is simulated twice.
+    """
+    layout = _layout(config)
+    if layout is None:
+        return
+    option = config.option
+    if hasattr(option, "benchmark_disable") and not any(
+        getattr(option, name, None) for name in _TIMING_OPTIONS
+    ):
+        option.benchmark_disable = True
+    if getattr(option, "dist", None) == "load" and not any(
+        arg.startswith("--dist") for arg in config.invocation_params.args
+    ):
+        option.dist = "loadfile"
+    invoked = Path(config.invocation_params.dir)
+    explicit = set()
+    for arg in config.args:
+        candidate = Path(arg.split("::")[0])
+        explicit.add((candidate if candidate.is_absolute() else invoked / candidate).absolute())
+    config.stash[STATE] = SessionState(
+        layout, config.getoption("update_baselines"), explicit_paths=explicit
+    )
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector):
+    state = parent.config.stash.get(STATE, None)
+    if state is not None and state.wants(file_path):
+        return ScenarioFile.from_parent(parent, path=file_path)
+    return None
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[SESSION] = session
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Report baselines, and turn pytest-benchmark's end-of-run regression into exit status 1."""
+    try:
+        result = yield
+    except Exception as error:
+        if type(error).__name__ != "PerformanceRegression" or STATE not in config.stash:
+            raise
+        result = None
+        terminalreporter.section("searchbench: timing regressed", red=True)
+        terminalreporter.write_line(
+            "Benchmarks above are slower than the stored run beyond --benchmark-compare-fail."
+        )
+        config.stash[SESSION].exitstatus = pytest.ExitCode.TESTS_FAILED
+    _report_baselines(terminalreporter, config)
+    return result
+
+
+def _report_baselines(terminalreporter, config) -> None:
+    state = config.stash.get(STATE, None)
+    if state is None:
+        return
+    updates = [
+        value
+        for report in terminalreporter.getreports("passed")
+        for name, value in getattr(report, "user_properties", ())
+        if name == DIFF_PROPERTY
+    ]
+    if updates:
+        terminalreporter.section("searchbench: baselines written")
+        for text in updates:
+            terminalreporter.write_line(text)
+            terminalreporter.write_line("")
+    stale = state.store.orphans(state.scenario_ids())
+    if stale:
+        terminalreporter.section("searchbench: baselines without a scenario")
+        for path in stale:
+            terminalreporter.write_line(f"{path} (no scenario file for it; delete it?)")
+
+
+def pytest_benchmark_update_machine_info(config, machine_info: dict) -> None:
+    """Drop what changes between identical runners (host name, clock), so compare stays quiet."""
+    if STATE not in config.stash:
+        return
+    machine_info.pop("node", None)
+    cpu = machine_info.get("cpu")
+    if isinstance(cpu, dict):
+        for noisy in ("hz_actual", "hz_actual_friendly"):
+            cpu.pop(noisy, None)

@@ -1,0 +1,111 @@
+"""The test items of one scenario file: ``answers[<strategy>]``, ``probes``, ``regression`` and
+``timing[<search>]``; or one failing ``scenario`` item when the file does not load."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.errors import SearchbenchError
+from harness.gates import Check, answers_check, probes_check, regression_check
+from harness.optimizer import optimize
+from harness.pytest_plugin.session import SessionState
+from harness.request import SearchRun
+from harness.scenarios import Scenario, load_scenario
+
+STATE = pytest.StashKey[SessionState]()
+DIFF_PROPERTY = "searchbench_baseline_update"
+TIMING_ROUNDS = 5
+
+
+class ScenarioFile(pytest.File):
+    def collect(self):
+        state = self.config.stash[STATE]
+        sid = state.scenario_id(self.path)
+        others = [p for p in state.colliding(sid) if p.resolve() != self.path.resolve()]
+        try:
+            if others:
+                raise SearchbenchError(
+                    f"{self.path.name}: scenario id {sid!r} is also claimed by "
+                    f"{', '.join(str(p) for p in others)}; rename one"
+                )
+            scenario = load_scenario(self.path, sid)
+            keys = scenario.strategy_keys()
+        except SearchbenchError as error:
+            yield InvalidScenarioItem.from_parent(self, name="scenario", error=error)
+            return
+        for key in keys:
+            yield CheckItem.from_parent(self, name=f"answers[{key}]", scenario=scenario, key=key)
+        yield CheckItem.from_parent(self, name="probes", scenario=scenario, key=None)
+        yield CheckItem.from_parent(self, name="regression", scenario=scenario, key=None)
+        for run in (scenario.searches.baseline, *scenario.searches.candidates):
+            yield pytest.Function.from_parent(
+                self, name=f"timing[{run.name}]", callobj=_timing(scenario, run)
+            )
+
+
+class CheckFailed(Exception):
+    def __init__(self, check: Check) -> None:
+        super().__init__(check.summary)
+        self.check = check
+
+
+class CheckItem(pytest.Item):
+    def __init__(self, *, scenario: Scenario, key: str | None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.scenario = scenario
+        self.key = key
+
+    def runtest(self) -> None:
+        state = self.config.stash[STATE]
+        run = state.run_for(self.scenario)
+        if self.key is not None:
+            check = answers_check(run, self.key)
+        elif self.name == "probes":
+            check = probes_check(run)
+        else:
+            check = regression_check(run, state.store, state.update_baselines)
+            if check.baseline_written:
+                self.user_properties.append((DIFF_PROPERTY, check.render()))
+        if not check.passed:
+            raise CheckFailed(check)
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, CheckFailed):
+            return excinfo.value.check.render()
+        if isinstance(excinfo.value, SearchbenchError):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style)
+
+    def reportinfo(self):
+        return self.path, 0, f"{self.scenario.id}::{self.name}"
+
+
+class InvalidScenarioItem(pytest.Item):
+    """A scenario that does not load fails alone, with one line; the others still run."""
+
+    def __init__(self, *, error: SearchbenchError, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.error = error
+
+    def runtest(self) -> None:
+        raise self.error
+
+    def repr_failure(self, excinfo, style=None):
+        return f"invalid scenario: {self.error}"
+
+    def reportinfo(self):
+        line = getattr(self.error, "line", None) or 1
+        return self.path, line - 1, "invalid scenario"
+
+
+def _timing(scenario: Scenario, search: SearchRun):
+    def timing(benchmark) -> None:
+        request = scenario.request_for((search,))
+        outcomes = optimize(request)
+        benchmark.group = scenario.id
+        benchmark.extra_info["answers"] = {o.key: o.result.batch_size for o in outcomes}
+        benchmark.extra_info["probes"] = {o.key: o.result.probes for o in outcomes}
+        benchmark.pedantic(optimize, args=(request,), rounds=TIMING_ROUNDS, warmup_rounds=1)
+
+    timing.__name__ = f"timing_{search.name}"
+    return timing

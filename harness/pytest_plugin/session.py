@@ -1,0 +1,62 @@
+"""Session state of the pytest plugin: where things live, and each scenario run once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from harness.gates import BaselineStore
+from harness.scenarios import (
+    Layout,
+    Scenario,
+    ScenarioRun,
+    collisions,
+    discover,
+    run_scenario,
+    scenario_id,
+)
+from harness.scenarios.discovery import is_scenario_path
+
+
+@dataclass
+class SessionState:
+    layout: Layout
+    update_baselines: bool
+    explicit_paths: set[Path] = field(default_factory=set)
+    _runs: dict[Path, ScenarioRun] = field(default_factory=dict)
+
+    @cached_property
+    def store(self) -> BaselineStore:
+        return BaselineStore(self.layout.baselines)
+
+    def run_for(self, scenario: Scenario) -> ScenarioRun:
+        key = scenario.path.resolve()
+        if key not in self._runs:
+            self._runs[key] = run_scenario(scenario)
+        return self._runs[key]
+
+    def wants(self, path: Path) -> bool:
+        """Scenario files: YAML under the scenario folder, or YAML named on the command line."""
+        if not is_scenario_path(path):
+            return False
+        resolved = path.absolute()
+        if resolved in self.explicit_paths:
+            return True
+        return self.layout.scenarios in resolved.parents
+
+    def scenario_id(self, path: Path) -> str:
+        return scenario_id(path, self.layout.scenarios)
+
+    @cached_property
+    def _collisions(self) -> dict[str, list[Path]]:
+        return collisions(discover([self.layout.scenarios], self.layout.scenarios))
+
+    def colliding(self, scenario_id: str) -> list[Path]:
+        """The other files that claim this id (empty when it is unique)."""
+        return self._collisions.get(scenario_id, [])
+
+    def scenario_ids(self) -> set[str]:
+        if not self.layout.scenarios.is_dir():
+            return set()
+        return {f.id for f in discover([self.layout.scenarios], self.layout.scenarios)}

@@ -1,0 +1,33 @@
+"""Reports: one row type, its renderings (tables, JSON, CSV, Markdown), and plots."""
+
+from harness.reporting.render import (
+    averages,
+    scenario_table,
+    side_by_side,
+    table,
+    to_csv,
+    to_json,
+    verdicts,
+)
+from harness.reporting.rows import (
+    ResultRow,
+    best_rows,
+    outcome_row,
+    outcome_rows,
+    scenario_rows,
+)
+
+__all__ = [
+    "ResultRow",
+    "averages",
+    "best_rows",
+    "outcome_row",
+    "outcome_rows",
+    "scenario_rows",
+    "scenario_table",
+    "side_by_side",
+    "table",
+    "to_csv",
+    "to_json",
+    "verdicts",
+]

@@ -1,0 +1,168 @@
+"""Renderings of result rows: tables for people (GitHub or Markdown), JSON and CSV for machines.
+
+They only format; every number comes from ``rows.py``. pandas does the group-bys and the CSV,
+where its nullable integers keep ``91`` from turning into ``91.0`` beside a missing answer.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Sequence
+
+import pandas as pd
+from tabulate import tabulate
+
+from harness.reporting.rows import INTEGER_COLUMNS, ResultRow
+
+
+def frame(rows: Sequence[ResultRow]) -> pd.DataFrame:
+    """The rows as a frame with nullable integer columns."""
+    table = pd.DataFrame([row.to_dict() for row in rows])
+    for column in INTEGER_COLUMNS:
+        if column in table:
+            table[column] = table[column].astype("Int64")
+    return table
+
+
+def table(
+    rows: Sequence[Sequence[object]],
+    headers: Sequence[str],
+    markdown: bool = False,
+    floatfmt: str = "g",
+) -> str:
+    """A table for a terminal, or for Markdown (no raw pipes inside cells)."""
+    if markdown:
+        rows = [[_cell(value) for value in row] for row in rows]
+    return tabulate(rows, headers=list(headers), tablefmt="github", floatfmt=floatfmt)
+
+
+def _cell(value: object) -> object:
+    return value.replace("|", "\\|") if isinstance(value, str) else value
+
+
+def side_by_side(rows: Sequence[ResultRow], searches: Sequence[str], markdown: bool = False) -> str:
+    """One line per strategy; batch, probes and projected msmodeling time per search."""
+    body = []
+    for (strategy, label), group in frame(rows).groupby(["strategy", "label"], sort=False):
+        line: list[object] = [strategy, label]
+        by_search = {r["search"]: r for r in group.to_dict("records")}
+        for name in searches:
+            row = by_search.get(name)
+            if row is None:
+                line += ["", "", ""]
+                continue
+            line += [_show(row["batch_size"]), row["probes"], row["projected_msmodeling_s"]]
+        body.append(line)
+    headers = ["strategy", "label"]
+    for name in searches:
+        headers += [f"{name} batch", f"{name} probes", f"{name} est. s"]
+    return table(body, headers, markdown)
+
+
+def verdicts(rows: Sequence[ResultRow], searches: Sequence[str]) -> list[str]:
+    """A line per candidate against the first search: same answer or Δ%, and probes saved."""
+    reference, *candidates = searches
+    keyed = {(r.strategy, r.search): r for r in rows}
+    keys = list(dict.fromkeys(r.strategy for r in rows))
+    lines = []
+    for name in candidates:
+        same, differences = 0, []
+        ref_probes = cand_probes = 0
+        for key in keys:
+            ref, cand = keyed.get((key, reference)), keyed.get((key, name))
+            if ref is None or cand is None:
+                continue
+            ref_probes += ref.probes
+            cand_probes += cand.probes
+            if ref.batch_size == cand.batch_size:
+                same += 1
+            else:
+                differences.append(f"{key}: {_delta(ref.batch_size, cand.batch_size)}")
+        saved = ref_probes - cand_probes
+        share = f"{100 * saved / ref_probes:.1f}%" if ref_probes else "n/a"
+        spent = f"{saved} saved, {share}" if saved >= 0 else f"{-saved} more"
+        text = (
+            f"{name} vs {reference}: same answer on {same}/{len(keys)}; "
+            f"probes {cand_probes} vs {ref_probes} ({spent})"
+        )
+        if differences:
+            text += "; differs at " + "; ".join(differences)
+        lines.append(text)
+    return lines
+
+
+def averages(rows: Sequence[ResultRow], markdown: bool = False) -> str:
+    """Per search: strategies, mean probes, and how often the answer equals the oracle's."""
+    if not rows:
+        return ""
+    data = frame(rows)
+    data["exact"] = (
+        data["batch_size"]
+        .eq(data["oracle_batch_size"])
+        .fillna(data["batch_size"].isna() & data["oracle_batch_size"].isna())
+    )
+    grouped = data.groupby("search", sort=False).agg(
+        strategies=("probes", "size"), mean=("probes", "mean"), exact=("exact", "sum")
+    )
+    body = [
+        (
+            name,
+            int(g["strategies"]),
+            f"{g['mean']:.2f}",
+            f"{int(g['exact'])}/{int(g['strategies'])}",
+        )
+        for name, g in grouped.iterrows()
+    ]
+    return table(body, ("search", "strategies", "mean probes", "equals oracle"), markdown)
+
+
+def _show(value: object) -> object:
+    return "none" if value is None or value is pd.NA else int(value)
+
+
+def _delta(reference: int | None, candidate: int | None) -> str:
+    if reference is None or candidate is None:
+        return f"{candidate} vs {reference}"
+    change = 100 * (candidate - reference) / reference
+    return f"{candidate} vs {reference} ({change:+.1f}%)"
+
+
+def to_json(payload: object) -> str:
+    return json.dumps(payload, indent=2, allow_nan=False, default=_plain)
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, ResultRow):
+        return value.to_dict()
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def to_csv(rows: Sequence[ResultRow]) -> str:
+    data = frame(rows)
+    if "probe_sequence" in data:
+        data["probe_sequence"] = data["probe_sequence"].map(lambda s: " ".join(map(str, s)))
+    buffer = io.StringIO()
+    data.to_csv(buffer, index=False, lineterminator="\n")
+    return buffer.getvalue()
+
+
+def scenario_table(
+    rows: Sequence[ResultRow], searches: Sequence[str], markdown: bool = False
+) -> str:
+    """A scenario's table: per strategy, the oracle, then each search's batch, probes and time."""
+    keyed = {(r.strategy, r.search): r for r in rows}
+    body = []
+    for key in dict.fromkeys(r.strategy for r in rows):
+        first = keyed[key, searches[0]]
+        line: list[object] = [key, _show(first.oracle_batch_size)]
+        for name in searches:
+            row = keyed[key, name]
+            line += [_show(row.batch_size), row.probes, f"{row.projected_msmodeling_s:.1f}"]
+        body.append(line)
+    headers = ["strategy", "oracle"]
+    for name in searches:
+        headers += [name, "probes", "est. s"]
+    return table(body, headers, markdown)

@@ -1,0 +1,127 @@
+"""One row per strategy and search: every output format (table, JSON, CSV, Markdown) reads these,
+and every number in them is computed here once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+from harness.optimizer import MSMODELING_SECONDS_PER_PROBE, StrategyOutcome, best_outcome
+from harness.scenarios import ScenarioRun
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    strategy: str
+    """The strategy key (``TP=2,EP=4``), the same in every output."""
+    label: str
+    """msmodeling's label of the layout (``TP=2 | PP=1 | DP=4 | EP=4 | MoE-TP=2 | MoE-DP=1``)."""
+    tp: int
+    dp: int
+    ep: int
+    moe_dp: int
+    phase: str
+    search: str
+    batch_size: int | None
+    concurrency: int | None
+    ttft_ms: float | None
+    tpot_ms: float | None
+    tokens_per_s: float | None
+    tokens_per_s_per_device: float | None
+    probes: int
+    probe_sequence: tuple[int, ...]
+    early_stop: str | None
+    max_batched_tokens: int
+    chosen_batch_size: int | None
+    projected_msmodeling_s: float
+    scenario: str | None = None
+    oracle_batch_size: int | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        out = asdict(self)
+        out["probe_sequence"] = list(self.probe_sequence)
+        return out
+
+
+INTEGER_COLUMNS = (
+    "tp",
+    "dp",
+    "ep",
+    "moe_dp",
+    "batch_size",
+    "concurrency",
+    "probes",
+    "max_batched_tokens",
+    "chosen_batch_size",
+    "oracle_batch_size",
+)
+
+
+def _round(value: float | None, digits: int = 4) -> float | None:
+    return None if value is None else round(float(value), digits)
+
+
+def outcome_row(
+    outcome: StrategyOutcome,
+    seconds_per_probe: float = MSMODELING_SECONDS_PER_PROBE,
+    scenario: str | None = None,
+    oracle_batch_size: int | None = None,
+) -> ResultRow:
+    result, metrics, layout = outcome.result, outcome.metrics, outcome.parallel
+    chosen = result.chosen
+    return ResultRow(
+        strategy=outcome.key,
+        label=outcome.label,
+        tp=layout.tp,
+        dp=layout.dp,
+        ep=layout.ep,
+        moe_dp=layout.moe_dp,
+        phase=outcome.phase,
+        search=result.search,
+        batch_size=result.batch_size,
+        concurrency=metrics.concurrency,
+        ttft_ms=_round(metrics.ttft_ms),
+        tpot_ms=_round(metrics.tpot_ms),
+        tokens_per_s=_round(metrics.tokens_per_s),
+        tokens_per_s_per_device=_round(metrics.tokens_per_s_per_device),
+        probes=result.probes,
+        probe_sequence=result.sequence,
+        early_stop=None if result.early_stop is None else str(result.early_stop),
+        max_batched_tokens=outcome.max_batched_tokens,
+        chosen_batch_size=chosen.batch_size if chosen else None,
+        projected_msmodeling_s=round(result.probes * seconds_per_probe, 2),
+        scenario=scenario,
+        oracle_batch_size=oracle_batch_size,
+    )
+
+
+def outcome_rows(
+    outcomes: Sequence[StrategyOutcome], seconds_per_probe: float = MSMODELING_SECONDS_PER_PROBE
+) -> list[ResultRow]:
+    return [outcome_row(o, seconds_per_probe) for o in outcomes]
+
+
+def scenario_rows(run: ScenarioRun, seconds_per_probe: float) -> list[ResultRow]:
+    """A scenario's compared searches, each row with the oracle's answer beside it."""
+    plan = run.scenario.searches
+    return [
+        outcome_row(
+            outcome,
+            seconds_per_probe,
+            scenario=run.scenario.id,
+            oracle_batch_size=run.result(outcome.key, plan.oracle.name).batch_size,
+        )
+        for outcome in run.outcomes
+        if outcome.result.search != plan.oracle.name
+    ]
+
+
+def best_rows(
+    outcomes: Sequence[StrategyOutcome], reference: str, seconds_per_probe: float
+) -> dict[str, ResultRow | None]:
+    """Per phase, the reference search's best strategy by tokens/s per device."""
+    out: dict[str, ResultRow | None] = {}
+    for phase in dict.fromkeys(o.phase for o in outcomes):
+        best = best_outcome(outcomes, reference, phase)
+        out[phase] = outcome_row(best, seconds_per_probe) if best else None
+    return out

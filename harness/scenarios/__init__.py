@@ -1,0 +1,29 @@
+"""Scenario files: the format (fields, schema), the loader, discovery, and one run of each."""
+
+from harness.scenarios.discovery import ScenarioFile, collisions, discover, scenario_id
+from harness.scenarios.layout import Layout, find_layout
+from harness.scenarios.loader import load_scenario
+from harness.scenarios.model import Expectations, Scenario, ScenarioError, SearchPlan
+from harness.scenarios.paths import display_path
+from harness.scenarios.run import ScenarioRun, run_scenario
+from harness.scenarios.schema import json_schema, render_schema, template
+
+__all__ = [
+    "Expectations",
+    "Layout",
+    "Scenario",
+    "ScenarioError",
+    "ScenarioFile",
+    "ScenarioRun",
+    "SearchPlan",
+    "collisions",
+    "discover",
+    "display_path",
+    "find_layout",
+    "json_schema",
+    "load_scenario",
+    "render_schema",
+    "run_scenario",
+    "scenario_id",
+    "template",
+]

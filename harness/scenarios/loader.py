@@ -1,0 +1,183 @@
+"""Scenario files into ``Scenario`` values: the request from the knob table, the search plan and
+the expectations, with every deployment built once so mistakes surface at load time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from harness.errors import DeploymentError, HarnessInputError
+from harness.request import BUNDLED_MODEL_IDS, Kind, OptimizerRequest, SearchRun, limit
+from harness.scenarios.document import Document
+from harness.scenarios.fields import DEPLOYMENT, ROOT, Field
+from harness.scenarios.model import (
+    Expectations,
+    KnownMiss,
+    Scenario,
+    ScenarioError,
+    SearchPlan,
+)
+from harness.searches import SearchConfigError, get_search, make_params
+
+
+def load_scenario(path: Path | str, scenario_id: str | None = None) -> Scenario:
+    """Load and validate one scenario file; raise ScenarioError naming file, line and field.
+
+    ``scenario_id`` defaults to the file's stem; discovery passes the path under the scenario
+    folder so that files of the same name in two subfolders keep apart.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except OSError as error:
+        raise ScenarioError(path, None, "", f"cannot read: {error.strerror}") from None
+    doc = Document(path, text)
+    values = doc.fill(doc.root, ROOT, "")
+    dep, searches, expect = values["deployment"], values["searches"], values["expect"]
+    plan = _search_plan(doc, searches)
+    request = _request(doc, path, dep, plan)
+    scenario = Scenario(
+        id=scenario_id or path.stem,
+        path=path,
+        description=values["description"],
+        request=request,
+        searches=plan,
+        expect=Expectations(
+            expect["tolerance"],
+            expect["fewer_probes"],
+            expect["never_more_probes"],
+            tuple(expect["more_probes_allowed_at"]),
+            _known_misses(doc, expect["known_misses"], plan),
+        ),
+    )
+    keys = _check_deployments(doc, scenario, dep)
+    for key in scenario.expect.more_probes_allowed_at:
+        if key not in keys:
+            raise doc.error(
+                expect.get("__line__more_probes_allowed_at"),
+                "expect.more_probes_allowed_at",
+                f"{key!r} is not a strategy of this scenario (allowed: {', '.join(keys)})",
+            )
+    for miss in scenario.expect.known_misses:
+        if miss.strategy is not None and miss.strategy not in keys:
+            node = expect["known_misses"][miss.search][0]
+            raise doc.error(
+                node,
+                f"expect.known_misses.{miss.search}.{miss.strategy}",
+                f"not a strategy of this scenario (allowed: {', '.join(keys)})",
+            )
+    return scenario
+
+
+def _known_misses(doc: Document, entries: dict, plan: SearchPlan) -> tuple[KnownMiss, ...]:
+    candidates = [c.name for c in plan.candidates]
+    out = []
+    for search, (node, value) in entries.items():
+        field = f"expect.known_misses.{search}"
+        if search not in candidates:
+            raise doc.error(node, field, f"not a candidate (allowed: {', '.join(candidates)})")
+        reasons = value if isinstance(value, dict) else {None: value}
+        for strategy, reason in reasons.items():
+            if not reason.strip():
+                raise doc.error(node, field, "give the reason the search misses")
+            out.append(KnownMiss(search, strategy, reason))
+    return tuple(out)
+
+
+def _leaf(dep: dict, field: Field) -> tuple[object, yaml.Node | None]:
+    """A deployment field's value and YAML node, by its knob's dotted scenario path."""
+    head, _, leaf = field.knob.knob.scenario.partition(".")
+    values = dep[head] if leaf else dep
+    name = leaf or head
+    return values[name], values.get(f"__line__{name}")
+
+
+def _fields(parent: Field = DEPLOYMENT):
+    for child in parent.children:
+        if child.kind == "mapping":
+            yield from _fields(child)
+        else:
+            yield child
+
+
+def _request(doc: Document, path: Path, dep: dict, plan: SearchPlan) -> OptimizerRequest:
+    kwargs: dict[str, object] = {}
+    for field in _fields():
+        knob = field.knob.knob
+        value, node = _leaf(dep, field)
+        dotted = f"deployment.{knob.scenario}"
+        if knob.scenario_values and value is not None:
+            value = knob.scenario_values[value]
+        elif knob.kind is Kind.LIMIT:
+            value = limit(value)
+        elif knob.kind is Kind.SIZES and value is not None:
+            value = tuple(value)
+        elif knob.kind is Kind.RANGE and value is not None:
+            if len(value) != 2 or not 1 <= value[0] <= value[1]:
+                raise doc.error(node, dotted, f"expected [min, max], 1 <= min <= max, got {value}")
+            value = (value[0], value[1])
+        kwargs[field.knob.name] = value
+    model = str(kwargs["model"])
+    local = path.parent / model
+    if model.lower() not in {m.lower() for m in BUNDLED_MODEL_IDS} and local.exists():
+        kwargs["model"] = str(local)
+    try:
+        return OptimizerRequest(**kwargs, searches=plan.all)
+    except HarnessInputError as error:
+        raise doc.error(dep["__node__"], "deployment", str(error)) from None
+
+
+def _search_plan(doc: Document, searches: dict) -> SearchPlan:
+    params = searches["params"]
+
+    def run(name: str, node: yaml.Node | None, field: str) -> SearchRun:
+        try:
+            spec = get_search(name)
+        except SearchConfigError as error:
+            raise doc.error(node, field, str(error)) from None
+        values = {}
+        if name in params:
+            params_node, values = params[name]
+            try:
+                make_params(spec, values)
+            except SearchConfigError as error:
+                raise doc.error(params_node, f"searches.params.{name}", str(error)) from None
+        return SearchRun(name, values)
+
+    baseline = run(searches["baseline"], searches.get("__line__baseline"), "searches.baseline")
+    node = searches.get("__line__candidates")
+    candidates = tuple(
+        run(name, node, f"searches.candidates[{i}]")
+        for i, name in enumerate(searches["candidates"])
+    )
+    oracle = run(searches["oracle"], searches.get("__line__oracle"), "searches.oracle")
+    names = [baseline.name, *(c.name for c in candidates), oracle.name]
+    if len(set(names)) != len(names):
+        raise doc.error(node, "searches", f"each search may appear once, got {', '.join(names)}")
+    for name in params:
+        if name not in names:
+            raise doc.error(
+                params[name][0],
+                f"searches.params.{name}",
+                f"not one of this scenario's searches ({', '.join(names)})",
+            )
+    return SearchPlan(baseline, candidates, oracle)
+
+
+def _check_deployments(doc: Document, scenario: Scenario, dep: dict) -> list[str]:
+    """Build every deployment the scenario will probe; return the strategy keys."""
+    request = scenario.request
+    try:
+        strategies = request.strategies()
+        for strategy in strategies:
+            request.deployment(strategy, request.max_batched_tokens)
+    except DeploymentError as error:
+        field = next((f for f in _fields() if f.knob.name == error.field), None)
+        if field is None:
+            raise doc.error(dep["__node__"], "deployment", str(error)) from None
+        _, node = _leaf(dep, field)
+        raise doc.error(
+            node or dep["__node__"], f"deployment.{field.knob.knob.scenario}", error.message
+        ) from None
+    return [s.key for s in strategies]

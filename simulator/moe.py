@@ -74,6 +74,14 @@ class _Vector:
     min = staticmethod(np.minimum)
     where = staticmethod(np.where)
 
+    @staticmethod
+    def choose(condition, if_true, if_false):
+        return np.where(condition, if_true(), if_false())
+
+    @staticmethod
+    def times(count, cost, argument):
+        return count * cost(argument)
+
 
 class _Scalar:
     """The same arithmetic over Python numbers: a probe's few shapes skip numpy's per-call
@@ -85,6 +93,16 @@ class _Scalar:
     @staticmethod
     def where(condition, if_true, if_false):
         return if_true if condition else if_false
+
+    @staticmethod
+    def choose(condition, if_true, if_false):
+        """Like where, but only the chosen branch is computed."""
+        return if_true() if condition else if_false()
+
+    @staticmethod
+    def times(count, cost, argument):
+        """count * cost(argument), skipping the cost where count is 0 (0 * x is 0 for x finite)."""
+        return count * cost(argument) if count else 0 * 0.0
 
 
 SCALAR_UP_TO = 16
@@ -108,11 +126,12 @@ class _Ops:
         self.gp_fp32 = device.gp_rate("fp32")
         self.gp_bf16 = device.gp_rate("bf16")
 
-    def memory(self, nbytes, gp_flops=0.0, gp_rate=None):
+    def memory(self, nbytes, gp_flops=None, gp_rate=None):
         """A general-purpose op: memory-bound unless its vector work is larger."""
-        m = self.m
-        seconds = m.max(nbytes / self.bandwidth, gp_flops / (gp_rate or self.gp_fp32))
-        return m.where(seconds > 0, seconds + self.gp_cost, 0.0)
+        seconds = nbytes / self.bandwidth
+        if gp_flops is not None:
+            seconds = self.m.max(seconds, gp_flops / (gp_rate or self.gp_fp32))
+        return self.m.where(seconds > 0, seconds + self.gp_cost, 0.0)
 
     def matmul(
         self,
@@ -257,16 +276,20 @@ class _Layer:
         idle = g.local_experts - high - low
         seconds += self._dispatch_and_combine(moe_tokens, slots, local_slots, received, idle)
         rows_high, rows_low = g.ep * (per_expert + 1), g.ep * per_expert
-        one_by_one = high * self._expert(rows_high) + low * self._expert(rows_low)
+
+        def one_by_one():
+            return m.times(high, self._expert, rows_high) + m.times(low, self._expert, rows_low)
+
         if not (self.dep.compiled and not g.gather_slice):
-            return seconds + one_by_one
+            return seconds + one_by_one()
         # torch.compile fuses the experts into grouped matmuls (and one all-reduce) only when
         # no expert pads its rows, so whether it does depends on the shape.
         unpadded = ((high == 0) | (rows_high % g.pad_multiple == 0)) & (
             (low == 0) | (rows_low % g.pad_multiple == 0)
         )
-        grouped = self._grouped_experts(received, high + low)
-        return seconds + m.where(unpadded, grouped, one_by_one)
+        return seconds + m.choose(
+            unpadded, lambda: self._grouped_experts(received, high + low), one_by_one
+        )
 
     def _router(self, tokens: np.ndarray) -> np.ndarray:
         """The bf16 gate matmul and the top-k softmax around it (eager or compiled ops)."""

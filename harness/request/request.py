@@ -220,10 +220,6 @@ class OptimizerRequest:
         if not self.searches:
             raise HarnessInputError("search: name at least one search")
 
-    @property
-    def is_moe(self) -> bool:
-        return _call(lambda: load_model(self.model).is_moe)
-
     def phases(self) -> list[Phase]:
         """agg; or in disagg mode prefill under the TTFT limit and decode under the TPOT limit."""
         if not self.disagg:

@@ -65,7 +65,10 @@ def make_params(spec: SearchSpec, values: Mapping[str, object] | None = None) ->
             f"{spec.name}: unknown parameter(s) {', '.join(unknown)} "
             f"(allowed: {', '.join(allowed) or 'none'})"
         )
-    hints = typing.get_type_hints(spec.params_type)
+    try:
+        hints = typing.get_type_hints(spec.params_type)
+    except (NameError, TypeError):
+        hints = {}
     for key, value in values.items():
         try:
             values[key] = _coerce(hints.get(key, Any), value)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import pytest
 
 from harness.optimizer import OptimizerRequest, SearchRun, optimize
@@ -135,3 +137,29 @@ def test_users_can_register_a_search() -> None:
             register(SearchSpec("start_only", start_only, Params, "again"))
     finally:
         del SEARCHES["start_only"]
+
+
+@dataclass(frozen=True)
+class _ExtensionParams:
+    cap: int | None = None
+    sizes: tuple[int, ...] = field(default_factory=tuple)
+    factor: float = 1.0
+    label: str = "x"
+
+
+def test_params_are_checked_against_type_hints_not_defaults() -> None:
+    """A None default or a default_factory no longer rejects every value (issue 11)."""
+    spec = SearchSpec("extension", lambda probe, params, context: None, _ExtensionParams, "")
+    params = make_params(spec, {"cap": 64, "sizes": [1, 2], "factor": 2, "label": "y"})
+    assert params == _ExtensionParams(cap=64, sizes=(1, 2), factor=2.0, label="y")
+    assert make_params(spec, {"cap": None}).cap is None
+    with pytest.raises(SearchConfigError, match=r"extension.cap: expected int \| None"):
+        make_params(spec, {"cap": "many"})
+    with pytest.raises(SearchConfigError, match="extension.sizes"):
+        make_params(spec, {"sizes": ["a"]})
+    with pytest.raises(SearchConfigError, match="extension.factor"):
+        make_params(spec, {"factor": True})
+
+
+def test_msmodelings_name_is_an_alias_of_two_point() -> None:
+    assert get_search("linear_exponential") is get_search("two_point")

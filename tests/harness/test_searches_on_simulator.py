@@ -153,11 +153,11 @@ def test_params_are_checked_against_type_hints_not_defaults() -> None:
     params = make_params(spec, {"cap": 64, "sizes": [1, 2], "factor": 2, "label": "y"})
     assert params == _ExtensionParams(cap=64, sizes=(1, 2), factor=2.0, label="y")
     assert make_params(spec, {"cap": None}).cap is None
-    with pytest.raises(SearchConfigError, match=r"extension.cap: expected int \| None"):
+    with pytest.raises(SearchConfigError, match=r"extension\.cap: expected int \| None"):
         make_params(spec, {"cap": "many"})
-    with pytest.raises(SearchConfigError, match="extension.sizes"):
+    with pytest.raises(SearchConfigError, match=r"extension\.sizes"):
         make_params(spec, {"sizes": ["a"]})
-    with pytest.raises(SearchConfigError, match="extension.factor"):
+    with pytest.raises(SearchConfigError, match=r"extension\.factor"):
         make_params(spec, {"factor": True})
 
 

@@ -56,13 +56,17 @@ class Tally:
     strategies: int = 0
     probes: int = 0
     exact: int = 0
+    monotone: int = 0
+    exact_monotone: int = 0
     worst: int = 0
     histogram: Counter[int] = field(default_factory=Counter)
 
-    def add(self, probes: int, exact: bool) -> None:
+    def add(self, probes: int, exact: bool, monotone: bool) -> None:
         self.strategies += 1
         self.probes += probes
         self.exact += exact
+        self.monotone += monotone
+        self.exact_monotone += exact and monotone
         self.worst = max(self.worst, probes)
         self.histogram[probes] += 1
 
@@ -79,12 +83,16 @@ def tally(requests: list[dict[str, object]], searches: list[str]) -> tuple[dict[
             continue
         by_key: dict[str, dict[str, int | None]] = {}
         probes: dict[tuple[str, str], int] = {}
+        monotone: dict[str, bool] = {}
         for outcome in outcomes:
             by_key.setdefault(outcome.key, {})[outcome.result.search] = outcome.result.batch_size
             probes[outcome.key, outcome.result.search] = outcome.result.probes
+            if outcome.result.oracle is not None:
+                monotone[outcome.key] = outcome.result.oracle.monotone
         for key, answers in by_key.items():
             for name in searches:
-                tallies[name].add(probes[key, name], answers[name] == answers["exhaustive"])
+                exact = answers[name] == answers["exhaustive"]
+                tallies[name].add(probes[key, name], exact, monotone[key])
     return tallies, skipped
 
 
@@ -106,13 +114,22 @@ def main() -> None:
             t.strategies,
             f"{t.probes / max(t.strategies, 1):.3f}",
             f"{t.exact}/{t.strategies}",
+            f"{t.exact_monotone}/{t.monotone}",
             t.worst,
             " ".join(f"{n}:{c}" for n, c in sorted(t.histogram.items())),
         )
         for name, t in tallies.items()
     ]
     print(f"{args.configs} configurations drawn with seed {args.seed}; {skipped} refused\n")
-    headers = ("search", "strategies", "mean probes", "equals oracle", "worst", "probes:count")
+    headers = (
+        "search",
+        "strategies",
+        "mean probes",
+        "equals oracle",
+        "where monotone",
+        "worst",
+        "probes:count",
+    )
     print(tabulate(rows, headers=headers, tablefmt="github"))
 
 

@@ -101,34 +101,54 @@ def enumerate_parallel(
     ep_sizes: Sequence[int] | None = None,
     moe_dp_sizes: Sequence[int] | None = None,
 ) -> list[ParallelConfig]:
-    """Every valid TP (x EP x MoE-DP for MoE) combination, in msmodeling's loop order.
+    """Every parallel combination msmodeling's loop runs (``parallel_runner``), in its order.
 
-    Explicit TP sizes that do not fit are errors; default sizes that do not fit the model (heads
-    or experts) are skipped, and so are EP x MoE-DP pairs that do not divide the devices.
+    TP, then EP, then MoE-DP over the resolved candidates, skipping sizes that do not divide the
+    devices (N % TP, N % EP, N % (EP x MoE-DP)); sizes above N are errors, and so is a search
+    space with no combination left. Default TP sizes that do not divide the model's heads are
+    skipped. A dense model still loops over EP and MoE-DP, so msmodeling searches each of its
+    layouts once per pair; the repeats come back as equal, consecutive configs.
     """
+    for name, values in (
+        ("tp_sizes", tp_sizes),
+        ("ep_sizes", ep_sizes),
+        ("moe_dp_sizes", moe_dp_sizes),
+    ):
+        for value in values or ():
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int)
+                or not 1 <= value <= num_devices
+            ):
+                raise SimulatorInputError(
+                    name,
+                    f"{value!r} is not a size between 1 and num_devices={num_devices}",
+                    [f"1..{num_devices}"],
+                )
     explicit_tp = bool(tp_sizes)
     tps = resolve_sizes(tp_sizes, num_devices, num_devices)
-    if model.is_moe:
-        eps = resolve_sizes(ep_sizes, num_devices, num_devices)
-        moe_dps = resolve_sizes(moe_dp_sizes, num_devices, 1)
-    else:
-        eps, moe_dps = [None], [1]
-    for size in tps:
-        if size > num_devices or num_devices % size:
-            raise SimulatorInputError(
-                "tp_sizes",
-                f"TP={size} does not divide num_devices={num_devices}",
-                divisors(num_devices),
-            )
+    eps = resolve_sizes(ep_sizes, num_devices, num_devices)
+    moe_dps = resolve_sizes(moe_dp_sizes, num_devices, 1)
     configs = []
     for tp in tps:
-        if model.num_heads % tp and not explicit_tp:
+        if num_devices % tp or (model.num_heads % tp and not explicit_tp):
             continue
         for ep in eps:
+            if num_devices % ep:
+                continue
             for moe_dp in moe_dps:
-                if ep is not None and num_devices % (ep * moe_dp):
+                if num_devices % (ep * moe_dp):
                     continue
-                configs.append(make_parallel(model, num_devices, tp, ep, moe_dp))
+                if model.is_moe:
+                    configs.append(make_parallel(model, num_devices, tp, ep, moe_dp))
+                else:
+                    configs.append(make_parallel(model, num_devices, tp, None))
     if not configs:
-        raise SimulatorInputError("tp_sizes", "no parallel strategy fits", divisors(num_devices))
+        sizes = f"TP {tps}" + (f", EP {eps}, MoE-DP {moe_dps}" if model.is_moe else "")
+        raise SimulatorInputError(
+            "tp_sizes",
+            f"no valid parallel combination of {sizes}: TP, EP and EP x MoE-DP must divide "
+            f"num_devices={num_devices}",
+            divisors(num_devices),
+        )
     return configs

@@ -324,15 +324,20 @@ class Simulator:
         )
         left, kv, act, wave_ms = self._prefill_memory(concurrency, rem)
         oom = left < 0
-        tokens = concurrency * dep.input_length / phase * 1000.0
+        # msmodeling replays the waves in order and stops after the first that runs out of
+        # memory; with no complete TTFT average it reports the phase latency so far as TTFT
+        # (disagg_throughput_optimizer, the OOM/partial replay branch), and throughput over it.
+        full_oom = (concurrency >= self._wave) & (self._full_wave.left_bytes[0] < 0)
+        elapsed = np.where(oom, np.where(full_oom, self._full_wave.latency_ms[0], phase), phase)
+        tokens = concurrency * dep.input_length / elapsed * 1000.0
         return self._result(
             bs,
             concurrency,
-            ttft=np.where(oom, np.inf, ttft),
+            ttft=np.where(oom, elapsed, ttft),
             tpot=np.full(bs.shape, np.nan),
             decode_ms=np.full(bs.shape, np.nan),
             wave_ms=wave_ms,
-            tokens=np.where(oom, 0.0, tokens),
+            tokens=tokens,
             kv=kv,
             act=act,
             left=left,

@@ -120,7 +120,13 @@ def search_runs(args: argparse.Namespace) -> tuple[SearchRun, ...]:
 
 
 def add_format_flag(parser: argparse.ArgumentParser, choices: tuple[str, ...] = FORMATS) -> None:
-    parser.add_argument("--format", choices=choices, default="table", help="output format")
+    parser.add_argument(
+        "--format",
+        choices=choices,
+        default="table",
+        help="output format; table is GitHub Markdown (markdown is the same), json and csv are "
+        "for machines",
+    )
 
 
 def seconds_per_probe(value: str) -> float:

@@ -16,7 +16,15 @@ from harness.cli.flags import (
     seconds_per_probe,
 )
 from harness.optimizer import MSMODELING_SECONDS_PER_PROBE, optimize
-from harness.reporting import best_rows, outcome_rows, side_by_side, to_csv, to_json, verdicts
+from harness.reporting import (
+    best_rows,
+    outcome_rows,
+    repeat_note,
+    side_by_side,
+    to_csv,
+    to_json,
+    verdicts,
+)
 from harness.request import OptimizerRequest
 
 
@@ -61,22 +69,32 @@ def command(args: argparse.Namespace) -> int:
     rows = outcome_rows(outcomes, args.per_probe_seconds)
     names = [run.name for run in request.searches]
     best = best_rows(outcomes, names[0], args.per_probe_seconds)
+    note = repeat_note(rows)
     if args.format == "json":
         print(to_json({"rows": rows, "best": best}))
     elif args.format == "csv":
         print(to_csv(rows), end="")
     else:
-        print(side_by_side(rows, names, markdown=args.format == "markdown"))
-        print()
-        for line in verdicts(rows, names):
-            print(line)
-        for phase, row in best.items():
-            if row:
-                print(
-                    f"best ({phase}, {names[0]}): {row.strategy} ({row.label}) batch "
-                    f"{row.batch_size} concurrency {row.concurrency} {row.tokens_per_s:.2f} tok/s "
-                    f"({row.tokens_per_s_per_device:.2f} per device)"
-                )
-            else:
-                print(f"best ({phase}, {names[0]}): no feasible batch on any parallel strategy")
+        _print_tables(rows, names, best, note)
+        return 0
+    if note:
+        print(note, file=sys.stderr)
     return 0
+
+
+def _print_tables(rows, names: list[str], best, note: str | None) -> None:
+    print(side_by_side(rows, names))
+    print()
+    for line in verdicts(rows, names):
+        print(line)
+    if note:
+        print(note)
+    for phase, row in best.items():
+        if row is None:
+            print(f"best ({phase}, {names[0]}): no feasible batch on any parallel strategy")
+            continue
+        print(
+            f"best ({phase}, {names[0]}): {row.strategy} ({row.label}) batch {row.batch_size} "
+            f"concurrency {row.concurrency} {row.tokens_per_s:.2f} tok/s "
+            f"({row.tokens_per_s_per_device:.2f} per device)"
+        )

@@ -74,7 +74,6 @@ class Report:
 
 def run_files(files: list[ScenarioFile], store: BaselineStore, args: argparse.Namespace) -> Report:
     report = Report()
-    markdown = args.format == "markdown"
     clashes = collisions(files)
     for file in files:
         try:
@@ -100,7 +99,7 @@ def run_files(files: list[ScenarioFile], store: BaselineStore, args: argparse.Na
         probes = " / ".join(f"{name} {count}" for name, count in totals.items())
         report.summary.append((scenario.id, len(checks) - failed, failed, probes))
         heading = f"## {scenario.id}: {scenario.description}"
-        report.sections.append(f"{heading}\n{scenario_table(rows, compared, markdown)}")
+        report.sections.append(f"{heading}\n{scenario_table(rows, compared)}")
     return report
 
 
@@ -122,7 +121,7 @@ def command(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         print(to_csv(report.rows), end="")
     else:
-        _print_tables(report, markdown=args.format == "markdown")
+        _print_tables(report)
     if args.format in ("json", "csv"):
         for check in report.failures:
             print(f"FAILED {check.scenario}::{check.name}: {check.summary}", file=sys.stderr)
@@ -134,15 +133,15 @@ def command(args: argparse.Namespace) -> int:
     return 1 if report.failures or report.problems else 0
 
 
-def _print_tables(report: Report, markdown: bool) -> None:
+def _print_tables(report: Report) -> None:
     for section in report.sections:
         print(section)
         print()
     headers = ("scenario", "passed", "failed", "probes")
-    print(table(report.summary, headers, markdown))
+    print(table(report.summary, headers))
     if report.rows:
         print()
-        print(averages(report.rows, markdown))
+        print(averages(report.rows))
     for check in report.failures:
         print()
         print(f"FAILED {check.scenario}::{check.name}: {check.render()}")

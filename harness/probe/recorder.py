@@ -19,6 +19,8 @@ class ProbeRecorder:
     target: ProbeTarget
     trace: list[Observation] = field(default_factory=list)
     swept: int = 0
+    binary_search_from: int | None = None
+    """Set by a search when its binary search begins (msmodeling reports only those rows)."""
 
     def __call__(self, batch_size: int) -> Observation:
         observation = self.target(int(batch_size))

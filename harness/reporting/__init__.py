@@ -2,6 +2,7 @@
 
 from harness.reporting.render import (
     averages,
+    repeat_note,
     scenario_table,
     side_by_side,
     table,
@@ -23,6 +24,7 @@ __all__ = [
     "best_rows",
     "outcome_row",
     "outcome_rows",
+    "repeat_note",
     "scenario_rows",
     "scenario_table",
     "side_by_side",

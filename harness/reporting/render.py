@@ -25,15 +25,10 @@ def frame(rows: Sequence[ResultRow]) -> pd.DataFrame:
     return table
 
 
-def table(
-    rows: Sequence[Sequence[object]],
-    headers: Sequence[str],
-    markdown: bool = False,
-    floatfmt: str = "g",
-) -> str:
-    """A table for a terminal, or for Markdown (no raw pipes inside cells)."""
-    if markdown:
-        rows = [[_cell(value) for value in row] for row in rows]
+def table(rows: Sequence[Sequence[object]], headers: Sequence[str], floatfmt: str = "g") -> str:
+    """A GitHub-Markdown table, readable in a terminal and rendered in a pull-request comment.
+    Pipes inside cells (msmodeling's labels) are escaped so the columns stay columns."""
+    rows = [[_cell(value) for value in row] for row in rows]
     return tabulate(rows, headers=list(headers), tablefmt="github", floatfmt=floatfmt)
 
 
@@ -41,7 +36,7 @@ def _cell(value: object) -> object:
     return value.replace("|", "\\|") if isinstance(value, str) else value
 
 
-def side_by_side(rows: Sequence[ResultRow], searches: Sequence[str], markdown: bool = False) -> str:
+def side_by_side(rows: Sequence[ResultRow], searches: Sequence[str]) -> str:
     """One line per strategy; batch, probes and projected msmodeling time per search."""
     body = []
     for (strategy, label), group in frame(rows).groupby(["strategy", "label"], sort=False):
@@ -57,7 +52,7 @@ def side_by_side(rows: Sequence[ResultRow], searches: Sequence[str], markdown: b
     headers = ["strategy", "label"]
     for name in searches:
         headers += [f"{name} batch", f"{name} probes", f"{name} est. s"]
-    return table(body, headers, markdown)
+    return table(body, headers)
 
 
 def verdicts(rows: Sequence[ResultRow], searches: Sequence[str]) -> list[str]:
@@ -92,7 +87,22 @@ def verdicts(rows: Sequence[ResultRow], searches: Sequence[str]) -> list[str]:
     return lines
 
 
-def averages(rows: Sequence[ResultRow], markdown: bool = False) -> str:
+def repeat_note(rows: Sequence[ResultRow]) -> str | None:
+    """One line when msmodeling would search some layouts more than once."""
+    repeated = [r for r in rows if r.repeats > 1]
+    if not repeated:
+        return None
+    spent = sum(r.probes * r.repeats for r in rows)
+    needed = sum(r.probes for r in rows)
+    most = max(r.repeats for r in repeated)
+    return (
+        f"note: msmodeling searches each dense layout once per EP x MoE-DP size (up to {most}x, "
+        f"under one label): it would spend {spent} probes where {needed} suffice; the est. s "
+        "columns count its repeats"
+    )
+
+
+def averages(rows: Sequence[ResultRow]) -> str:
     """Per search: strategies, mean probes, and how often the answer equals the oracle's."""
     if not rows:
         return ""
@@ -114,7 +124,7 @@ def averages(rows: Sequence[ResultRow], markdown: bool = False) -> str:
         )
         for name, g in grouped.iterrows()
     ]
-    return table(body, ("search", "strategies", "mean probes", "equals oracle"), markdown)
+    return table(body, ("search", "strategies", "mean probes", "equals oracle"))
 
 
 def _show(value: object) -> object:
@@ -149,9 +159,7 @@ def to_csv(rows: Sequence[ResultRow]) -> str:
     return buffer.getvalue()
 
 
-def scenario_table(
-    rows: Sequence[ResultRow], searches: Sequence[str], markdown: bool = False
-) -> str:
+def scenario_table(rows: Sequence[ResultRow], searches: Sequence[str]) -> str:
     """A scenario's table: per strategy, the oracle, then each search's batch, probes and time."""
     keyed = {(r.strategy, r.search): r for r in rows}
     body = []
@@ -165,4 +173,4 @@ def scenario_table(
     headers = ["strategy", "oracle"]
     for name in searches:
         headers += [name, "probes", "est. s"]
-    return table(body, headers, markdown)
+    return table(body, headers)

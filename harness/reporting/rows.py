@@ -33,6 +33,8 @@ class ResultRow:
     early_stop: str | None
     max_batched_tokens: int
     chosen_batch_size: int | None
+    repeats: int
+    """How many times msmodeling runs this search here (a dense layout, once per EP size)."""
     projected_msmodeling_s: float
     scenario: str | None = None
     oracle_batch_size: int | None = None
@@ -53,6 +55,7 @@ INTEGER_COLUMNS = (
     "probes",
     "max_batched_tokens",
     "chosen_batch_size",
+    "repeats",
     "oracle_batch_size",
 )
 
@@ -89,7 +92,10 @@ def outcome_row(
         early_stop=None if result.early_stop is None else str(result.early_stop),
         max_batched_tokens=outcome.max_batched_tokens,
         chosen_batch_size=chosen.batch_size if chosen else None,
-        projected_msmodeling_s=round(result.probes * seconds_per_probe, 2),
+        repeats=outcome.strategy.repeats,
+        projected_msmodeling_s=round(
+            result.probes * outcome.strategy.repeats * seconds_per_probe, 2
+        ),
         scenario=scenario,
         oracle_batch_size=oracle_batch_size,
     )

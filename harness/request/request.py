@@ -10,23 +10,13 @@ import math
 from dataclasses import dataclass, field
 from functools import cache
 
-from harness.errors import DeploymentError, HarnessInputError
+from harness.errors import HarnessInputError
+from harness.request import layouts
 from harness.request.knobs import Declared, Kind, knob, knobs_of
 from harness.request.strategy import Phase, Strategy
-from simulator import (
-    BUNDLED_MODELS,
-    DEVICES,
-    Deployment,
-    KVQuant,
-    LinearQuant,
-    Mode,
-    SimulatorInputError,
-    enumerate_parallel,
-    load_model,
-)
+from simulator import BUNDLED_MODELS, DEVICES, Deployment, KVQuant, LinearQuant, Mode
 
 DEFAULT_RESERVED_MEMORY_GB = 10.0
-_REQUEST_FIELD_OF = {"tp": "tp_sizes", "ep": "ep_sizes", "moe_dp": "moe_dp_sizes"}
 
 
 @dataclass(frozen=True)
@@ -165,12 +155,14 @@ class OptimizerRequest:
         minimum=1,
     )
     tp_sizes: tuple[int, ...] | None = knob(
-        "TP sizes to search; empty for powers of two up to num_devices",
+        "TP sizes to search; empty for powers of two up to num_devices; absent for those powers, "
+        "or for num_devices alone when EP or MoE-DP sizes are given (msmodeling's rule)",
         Kind.SIZES,
-        default=(),
+        default=None,
         flags=("--tp-sizes",),
         scenario="tp_sizes",
         per_probe=False,
+        nullable=True,
         minimum=1,
     )
     ep_sizes: tuple[int, ...] | None = knob(
@@ -233,45 +225,18 @@ class OptimizerRequest:
 
     def strategies(self) -> list[Strategy]:
         """Every parallel strategy and phase the optimizer searches, in msmodeling's order."""
-        model = _call(lambda: load_model(self.model))
-        layouts = _call(
-            lambda: enumerate_parallel(
-                model, self.num_devices, self.tp_sizes, self.ep_sizes, self.moe_dp_sizes
-            )
-        )
-        return [Strategy(p, phase, model.is_moe) for p in layouts for phase in self.phases()]
+        return layouts.strategies(self)
 
     def deployment(self, strategy: Strategy, max_batched_tokens: int | None) -> Deployment:
         """The simulator's deployment for one strategy and token budget."""
-        layout = strategy.parallel
-        return self.deployment_at(
-            tp=layout.tp,
-            ep=layout.ep if strategy.moe else None,
-            moe_dp=layout.moe_dp,
-            phase=strategy.phase,
-            max_batched_tokens=max_batched_tokens,
-        )
+        return layouts.deployment(self, strategy, max_batched_tokens)
 
     def deployment_at(
         self, *, tp: int, ep: int | None, moe_dp: int, phase: Phase, max_batched_tokens: int | None
     ) -> Deployment:
         """The deployment of one layout, given by its sizes (``searchbench probe``'s way)."""
-        passed = {
-            k.knob.simulator: getattr(self, k.name)
-            for k in request_knobs()
-            if k.knob.simulator is not None
-        }
-        return _call(
-            lambda: Deployment.create(
-                **passed,
-                tp=tp,
-                ep=ep,
-                moe_dp=moe_dp,
-                max_batched_tokens=max_batched_tokens,
-                mode=phase.mode,
-                tpot_limit_ms=phase.tpot_limit_ms,
-                ttft_limit_ms=phase.ttft_limit_ms,
-            )
+        return layouts.deployment_at(
+            self, tp=tp, ep=ep, moe_dp=moe_dp, phase=phase, max_batched_tokens=max_batched_tokens
         )
 
 
@@ -286,15 +251,6 @@ def limit(value: float | None) -> float | None:
     if value is None or (math.isinf(value) and value > 0):
         return None
     return value
-
-
-def _call(make):
-    """Run a simulator call, naming the request field in any refusal."""
-    try:
-        return make()
-    except SimulatorInputError as error:
-        field = _REQUEST_FIELD_OF.get(error.field, error.field)
-        raise DeploymentError(field, str(error).split(": ", 1)[1]) from None
 
 
 BUNDLED_MODEL_IDS = tuple(BUNDLED_MODELS)

@@ -31,6 +31,8 @@ class Strategy:
     parallel: ParallelConfig
     phase: Phase
     moe: bool
+    repeats: int = 1
+    """How many times msmodeling searches this layout (a dense model, once per EP size)."""
 
     @property
     def key(self) -> str:

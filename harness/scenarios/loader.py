@@ -180,4 +180,13 @@ def _check_deployments(doc: Document, scenario: Scenario, dep: dict) -> list[str
         raise doc.error(
             node or dep["__node__"], f"deployment.{field.knob.knob.scenario}", error.message
         ) from None
+    repeated = [s for s in strategies if s.repeats > 1]
+    if repeated:
+        field = "ep_sizes" if request.ep_sizes is not None else "moe_dp_sizes"
+        raise doc.error(
+            dep.get(f"__line__{field}", dep["__node__"]),
+            f"deployment.{field}",
+            f"{request.model} is dense: EP and MoE-DP sizes only repeat its searches "
+            f"({repeated[0].key} {repeated[0].repeats} times); remove {field}",
+        )
     return [s.key for s in strategies]

@@ -129,6 +129,7 @@ def run_search(
         early_stop=outcome.early_stop,
         details=outcome.details,
         oracle=outcome.oracle,
+        binary_search_from=recorder.binary_search_from,
     )
 
 

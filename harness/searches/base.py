@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+import pandas as pd
 
 from harness.probe import Observation, ProbeRecorder, StopReason
 
@@ -54,6 +57,8 @@ class SearchResult:
     early_stop: StopReason | None
     details: dict[str, object] = field(default_factory=dict)
     oracle: OracleFindings | None = None
+    binary_search_from: int | None = None
+    """Index in ``trace`` where the search's binary search began, if it ran one."""
 
     @property
     def answer(self) -> Observation | None:
@@ -65,13 +70,31 @@ class SearchResult:
 
     @property
     def chosen(self) -> Observation | None:
-        """msmodeling's reported row: the feasible probe with the highest tokens/s."""
-        feasible = [o for o in self.trace if o.feasible]
-        return max(feasible, key=lambda o: (o.tokens_per_s, o.batch_size), default=None)
+        """The row msmodeling would report: from its binary-search probes only (all probes for a
+        search that runs none), by msmodeling's sort (``reported_row``)."""
+        start = self.binary_search_from
+        return reported_row(self.trace if start is None else self.trace[start:])
+
+
+def reported_row(observations: Sequence[Observation]) -> Observation | None:
+    """msmodeling's pick among feasible rows (``base_throughput_optimizer._run_once`` and
+    ``optimizer_summary._prepare_agg_disagg_results``): sort by token/s ascending, round to 3
+    decimals, sort descending and take the first. pandas does the sorting, so ties between
+    rounded rows fall exactly as they do in msmodeling."""
+    feasible = [o for o in observations if o.feasible]
+    if not feasible:
+        return None
+    frame = pd.DataFrame(
+        {"row": range(len(feasible)), "token/s": [o.tokens_per_s for o in feasible]}
+    )
+    frame = frame.sort_values(by=["token/s"], ascending=[True]).round(3)
+    frame = frame.sort_values(by="token/s", ascending=False)
+    return feasible[int(frame["row"].iloc[0])]
 
 
 def binary_search(probe: ProbeRecorder, left: int, right: int) -> int:
     """msmodeling's inclusive binary search; returns the last right bound."""
+    probe.binary_search_from = len(probe.trace)
     while left <= right:
         mid = (left + right) // 2
         if probe(mid).feasible:

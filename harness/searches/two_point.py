@@ -43,16 +43,17 @@ def estimate_right(
     if right.per_request_gib > 0:
         by_memory = (bs + right.available_gib / right.per_request_gib) * params.memory_relax_factor
         estimates.append(max(1, round(by_memory) + 1))
+    span = bs - left.batch_size
     for limit, low, high in (
         (context.tpot_limit_ms, left.tpot_ms, right.tpot_ms),
         (context.ttft_limit_ms, left.ttft_ms, right.ttft_ms),
     ):
         if limit is None or not math.isfinite(limit) or low is None or high is None:
             continue
-        if not high > low or bs <= 1:
+        if not high > low or span <= 0:
             continue
-        slope = (high - low) / (bs - 1)
-        by_latency = (1 + (limit - low) / slope) * params.slo_safety_factor
+        slope = (high - low) / span
+        by_latency = (left.batch_size + (limit - low) / slope) * params.slo_safety_factor
         estimates.append(max(1, round(by_latency) + 1))
     return min(estimates, default=NO_ESTIMATE)
 

@@ -52,7 +52,11 @@ def run_cli(args: list[str]) -> subprocess.CompletedProcess:
         (["--strategy", "nope"], "unknown search 'nope' (registered: exponential, two_point"),
         (["--slo-safety-factor", "0"], "--slo-safety-factor: must be > 0"),
         (["--slo-safety-factor", "-1.5"], "--slo-safety-factor: must be > 0"),
-        (["--tp-sizes", "3"], "TP=3 does not divide num_devices=8 (allowed: 1, 2, 4, 8)"),
+        (
+            ["--tp-sizes", "3"],
+            "no valid parallel combination of TP [3]: TP, EP and EP x MoE-DP must divide "
+            "num_devices=8 (allowed: 1, 2, 4, 8)",
+        ),
         (["--batch-range", "9", "3"], "batch_range: need 1 <= min <= max, got min=9 max=3"),
         (["--device", "H100"], "device: unknown device 'H100'"),
     ],
@@ -80,7 +84,7 @@ def test_optimize_table_shows_verdicts(capsys) -> None:
     assert main([*OPTIMIZE, "--strategy", "exponential", "--strategy", "two_point"]) == 0
     out = capsys.readouterr().out
     assert "two_point vs exponential: same answer on 4/4; probes 29 vs 44 (15 saved, 34.1%)" in out
-    assert "TP=8 | PP=1 | DP=1" in out
+    assert "TP=8 \\| PP=1 \\| DP=1" in out
 
 
 def test_safety_factor_reaches_two_point(capsys) -> None:

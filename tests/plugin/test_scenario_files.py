@@ -93,7 +93,8 @@ def test_duplicate_keys_are_rejected(tmp_path: Path) -> None:
 def test_tp_sizes_that_do_not_divide(tmp_path: Path) -> None:
     error = error_for(tmp_path, GOOD + "  tp_sizes: [3]\n")
     assert error.field == "deployment.tp_sizes"
-    assert "TP=3 does not divide num_devices=8 (allowed: 1, 2, 4, 8)" in str(error)
+    assert "no valid parallel combination of TP [3]" in str(error)
+    assert "must divide num_devices=8 (allowed: 1, 2, 4, 8)" in str(error)
 
 
 def test_unknown_search_and_bad_params(tmp_path: Path) -> None:
@@ -170,3 +171,9 @@ def test_run_keeps_going_past_a_bad_file(tmp_path: Path, capsys) -> None:
     captured = capsys.readouterr()
     assert "| qwen3-32b-8x-tpot50-eager |" in captured.out
     assert "broken.yaml:2: invalid YAML" in captured.err
+
+
+def test_ep_sizes_on_a_dense_model_are_refused(tmp_path: Path) -> None:
+    error = error_for(tmp_path, GOOD + "  ep_sizes: [1, 2]\n")
+    assert error.field == "deployment.ep_sizes"
+    assert "Qwen/Qwen3-32B is dense" in str(error) and "TP=8 2 times" in str(error)

@@ -62,9 +62,13 @@ def _load(model: str) -> ModelConfig:
         key = by_lower[model.lower()]
         return _from_config(key, CONFIG_DIR / BUNDLED_MODELS[key])
     path = Path(model)
-    if path.is_dir():
-        path = path / "config.json"
-    if path.is_file():
+    try:
+        if path.is_dir():
+            path = path / "config.json"
+        found = path.is_file()
+    except OSError as error:
+        raise SimulatorInputError("model", f"{model[:80]!r}: {error.strerror}") from None
+    if found:
         return _from_config(str(model), path)
     raise SimulatorInputError(
         "model", f"unknown model {model!r} (not bundled, and no config.json there)", BUNDLED_MODELS

@@ -59,25 +59,23 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def parse_batch_spec(spec: str) -> list[int]:
-    """An int, a comma list, or an inclusive range A:B."""
+    """An int, a comma list, or an inclusive range A:B, at most MAX_BATCHES sizes."""
     try:
         if ":" in spec:
             low, high = (int(part) for part in spec.split(":"))
-            if low > high:
-                raise HarnessInputError(f"--batch-size: range {spec} has start > end")
-            if high - low + 1 > MAX_BATCHES:
-                raise HarnessInputError(
-                    f"--batch-size: {spec} is {high - low + 1:,} sizes; at most {MAX_BATCHES:,}"
-                )
-            return list(range(low, high + 1))
-        sizes = [int(part) for part in spec.split(",")]
+            count = high - low + 1
+        else:
+            sizes = [int(part) for part in spec.split(",")]
+            count = len(sizes)
     except ValueError:
         raise HarnessInputError(
             f"--batch-size: expected an int, a comma list (1,8,64) or a range A:B, got {spec!r}"
         ) from None
-    if len(sizes) > MAX_BATCHES:
-        raise HarnessInputError(f"--batch-size: {len(sizes):,} sizes; at most {MAX_BATCHES:,}")
-    return sizes
+    if count < 1:
+        raise HarnessInputError(f"--batch-size: range {spec} has start > end")
+    if count > MAX_BATCHES:
+        raise HarnessInputError(f"--batch-size: {spec} is {count:,} sizes; at most {MAX_BATCHES:,}")
+    return list(range(low, high + 1)) if ":" in spec else sizes
 
 
 def deployment_from(args: argparse.Namespace) -> Deployment:

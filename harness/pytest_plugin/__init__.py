@@ -100,6 +100,26 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector):
     return None
 
 
+def pytest_collect_directory(path: Path, parent: pytest.Collector):
+    """A folder named like a scenario file fails as that scenario instead of being walked."""
+    state = parent.config.stash.get(STATE, None)
+    if state is not None and state.wants(path):
+        return ScenarioFile.from_parent(parent, path=path)
+    return None
+
+
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """Dangling or looping links named like scenario files are neither files nor folders to
+    pytest, which skips them without a word; each fails here as its own scenario item."""
+    state = config.stash.get(STATE, None)
+    if state is None or not state.collects_scenarios(config.args, config.invocation_params.dir):
+        return
+    for path in state.broken_links():
+        items.extend(ScenarioFile.from_parent(session, path=path).collect())
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     session.config.stash[SESSION] = session
 
@@ -115,8 +135,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         result = None
         terminalreporter.section("searchbench: timing regressed", red=True)
         terminalreporter.write_line(
-            "Benchmarks above are slower than the stored run beyond --benchmark-compare-fail."
+            "Slower than the stored run beyond --benchmark-compare-fail (scenario::item):"
         )
+        session = getattr(config, "_benchmarksession", None)
+        for name, failure in getattr(session, "performance_regressions", ()):
+            terminalreporter.write_line(f"  {name}: {failure}")
         config.stash[SESSION].exitstatus = pytest.ExitCode.TESTS_FAILED
     _report_baselines(terminalreporter, config)
     return result

@@ -34,13 +34,21 @@ class ScenarioFile(pytest.File):
             yield InvalidScenarioItem.from_parent(self, name="scenario", error=error)
             return
         for key in keys:
-            yield CheckItem.from_parent(self, name=f"answers[{key}]", scenario=scenario, key=key)
+            item = CheckItem.from_parent(self, name=f"answers[{key}]", scenario=scenario, key=key)
+            item.extra_keyword_matches.add(selector(key))
+            yield item
         yield CheckItem.from_parent(self, name="probes", scenario=scenario, key=None)
         yield CheckItem.from_parent(self, name="regression", scenario=scenario, key=None)
         for run in (scenario.searches.baseline, *scenario.searches.candidates):
             yield pytest.Function.from_parent(
                 self, name=f"timing[{run.name}]", callobj=_timing(scenario, run)
             )
+
+
+def selector(key: str) -> str:
+    """A ``-k``-friendly spelling of a strategy key: ``TP=2,EP=4,decode`` -> ``TP2_EP4_decode``
+    (``-k`` expressions cannot hold ``=`` or ``,``)."""
+    return key.replace("=", "").replace(",", "_").replace("-", "")
 
 
 class CheckFailed(Exception):

@@ -45,6 +45,26 @@ class SessionState:
             return True
         return self.layout.scenarios in resolved.parents
 
+    def collects_scenarios(self, args: list[str], invoked: Path) -> bool:
+        """Whether this run's paths reach the scenario folder."""
+        root = self.layout.scenarios
+        for arg in args:
+            path = Path(arg.split("::")[0])
+            path = (path if path.is_absolute() else invoked / path).absolute()
+            if path == root or path in root.parents:
+                return True
+        return False
+
+    def broken_links(self) -> list[Path]:
+        """Links under the scenario folder, named like scenario files, that lead nowhere."""
+        if not self.layout.scenarios.is_dir():
+            return []
+        return [
+            f.path
+            for f in discover([self.layout.scenarios], self.layout.scenarios)
+            if f.path.is_symlink() and not f.path.exists()
+        ]
+
     def scenario_id(self, path: Path) -> str:
         return scenario_id(path, self.layout.scenarios)
 

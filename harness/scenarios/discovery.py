@@ -19,9 +19,8 @@ class ScenarioFile:
 
 def scenario_id(path: Path, scenario_root: Path) -> str:
     """The path under the scenario folder without its suffix; outside it, the file's stem."""
-    resolved = path.resolve() if path.exists() else path.absolute()
     try:
-        relative = resolved.relative_to(scenario_root.resolve())
+        relative = path.absolute().relative_to(scenario_root.absolute())
     except ValueError:
         return path.stem
     return relative.with_suffix("").as_posix()
@@ -40,7 +39,7 @@ def discover(paths: Iterable[Path | str], scenario_root: Path) -> list[ScenarioF
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
+        if path.is_dir() and not is_scenario_path(path):
             found += sorted(p for p in _walk(path) if is_scenario_path(p))
         else:
             found.append(path)

@@ -6,12 +6,17 @@ the dotted field.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import yaml
 
 from harness.scenarios.fields import KINDS, Field
 from harness.scenarios.model import ScenarioError
+
+MAX_FILE_CHARACTERS = 1_000_000
+MAX_DEPTH = 16
+MAX_STRING = 4096
 
 _STANDARD_TAGS = {
     "tag:yaml.org,2002:map",
@@ -29,15 +34,29 @@ class Document:
 
     def __init__(self, path: Path, text: str) -> None:
         self.path = path
-        self.loader = yaml.SafeLoader(text)
+        if len(text) > MAX_FILE_CHARACTERS:
+            raise ScenarioError(
+                path,
+                None,
+                "",
+                f"{len(text):,} characters; scenario files hold at most {MAX_FILE_CHARACTERS:,}",
+            )
         try:
+            self.loader = yaml.SafeLoader(text)
             self.root = self.loader.get_single_node()
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             line = mark.line + 1 if mark else None
             raise ScenarioError(path, line, "", f"invalid YAML: {error.problem}") from None
         except yaml.YAMLError as error:
-            raise ScenarioError(path, None, "", f"invalid YAML: {error}") from None
+            problem = str(error).splitlines()[0]
+            raise ScenarioError(path, None, "", f"invalid YAML: {problem}") from None
+        except RecursionError:
+            raise ScenarioError(path, None, "", "invalid YAML: nested too deeply") from None
+        if self.root is not None and _depth(self.root) > MAX_DEPTH:
+            raise ScenarioError(
+                path, None, "", f"nested more than {MAX_DEPTH} levels deep; scenarios are flat"
+            )
 
     def error(self, node: yaml.Node | None, field: str, message: str) -> ScenarioError:
         line = node.start_mark.line + 1 if node is not None else None
@@ -47,7 +66,14 @@ class Document:
         self.check_tag(node, field)
         if not isinstance(node, yaml.ScalarNode):
             raise self.error(node, field, f"expected a single value, got a {_node_kind(node)}")
-        return self.loader.construct_object(node)
+        if len(node.value) > MAX_STRING:
+            raise self.error(
+                node, field, f"a value of {len(node.value):,} characters; at most {MAX_STRING:,}"
+            )
+        try:
+            return self.loader.construct_object(node)
+        except (yaml.YAMLError, ValueError, OverflowError) as error:
+            raise self.error(node, field, f"not a valid value: {error}") from None
 
     def check_tag(self, node: yaml.Node, field: str) -> None:
         if node.tag not in _STANDARD_TAGS:
@@ -100,9 +126,10 @@ class Document:
                     node, field, f"expected {KINDS[spec.kind]}, got {_node_kind(node)}"
                 )
             item_kind = "int" if spec.kind == "int_list" else "str"
-            return [
+            items = [
                 self.typed(item, item_kind, f"{field}[{i}]") for i, item in enumerate(node.value)
             ]
+            return self.checked_list(node, spec, field, items)
         value = self.scalar(node, field)
         if value is None:
             return _null_or_fail(self, node, spec, field)
@@ -116,7 +143,24 @@ class Document:
             if too_small:
                 relation = ">" if spec.exclusive_minimum else ">="
                 raise self.error(node, field, f"must be {relation} {spec.minimum:g}, got {value}")
+        if spec.below is not None and value >= spec.below:
+            raise self.error(node, field, f"must be < {spec.below:g}, got {value}")
         return value
+
+    def checked_list(self, node: yaml.Node, spec: Field, field: str, items: list) -> list:
+        if spec.non_empty and not items:
+            raise self.error(node, field, "give at least one")
+        if spec.distinct:
+            for index, item in enumerate(items):
+                if item < 1:
+                    raise self.error(
+                        node.value[index], f"{field}[{index}]", f"must be >= 1, got {item}"
+                    )
+                if item in items[:index]:
+                    raise self.error(
+                        node.value[index], f"{field}[{index}]", f"{item} is listed twice"
+                    )
+        return items
 
     def typed(self, node: yaml.Node, kind: str, field: str, value: object = ...) -> object:
         if value is ...:
@@ -128,8 +172,10 @@ class Document:
             "bool": isinstance(value, bool),
         }[kind]
         if not ok:
-            got = "nothing" if value is None else f"{type(value).__name__} {value!r}"
+            got = "nothing" if value is None else f"{type(value).__name__} {_short(value)}"
             raise self.error(node, field, f"expected {KINDS[kind]}, got {got}")
+        if kind == "number" and math.isnan(value):
+            raise self.error(node, field, f"expected {KINDS[kind]}, got .nan")
         return float(value) if kind == "number" else value
 
     def fill(self, node: yaml.Node | None, spec: Field, field: str) -> dict[str, object]:
@@ -171,6 +217,26 @@ class Document:
             key: self.scalar(value, f"{field}.{key}")
             for key, (_, value) in self.mapping(node, field).items()
         }
+
+
+def _depth(node: yaml.Node) -> int:
+    """Nesting depth, without recursion (a hostile file may nest thousands of levels)."""
+    deepest, stack = 0, [(node, 1)]
+    while stack:
+        current, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_DEPTH:
+            return depth
+        if isinstance(current, yaml.MappingNode):
+            stack += [(child, depth + 1) for pair in current.value for child in pair]
+        elif isinstance(current, yaml.SequenceNode):
+            stack += [(child, depth + 1) for child in current.value]
+    return deepest
+
+
+def _short(value: object, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
 
 
 def _node_kind(node: yaml.Node) -> str:

@@ -22,6 +22,11 @@ class Field:
     choices: tuple[str, ...] | None = None
     minimum: float | None = None
     exclusive_minimum: bool = False
+    below: float | None = None
+    """An exclusive maximum."""
+    distinct: bool = False
+    """A list whose items must differ."""
+    non_empty: bool = False
     children: tuple[Field, ...] = ()
     example: object = None
     knob: Declared | None = None
@@ -70,6 +75,7 @@ def _knob_field(declared: Declared, name: str) -> Field:
         choices=tuple(values) if values else knob.choices,
         minimum=None if knob.kind in (Kind.SIZES, Kind.RANGE) else knob.minimum,
         exclusive_minimum=knob.exclusive_minimum,
+        distinct=knob.kind is Kind.SIZES,
         example=knob.example,
         knob=declared,
     )
@@ -124,6 +130,7 @@ SEARCHES = Field(
             "str_list",
             "Registered searches under test (at least one).",
             default=["two_point", "certified_secant"],
+            non_empty=True,
         ),
         Field(
             "oracle", "str", "Registered search that knows the true answer.", default="exhaustive"
@@ -146,9 +153,11 @@ EXPECT = Field(
         Field(
             "tolerance",
             "number",
-            "Allowed relative difference of a candidate's batch size from the baseline's.",
+            "Allowed relative difference of a candidate's batch size from the baseline's, below 1 "
+            "(1 would accept any answer from 0 to twice the baseline's).",
             default=0.02,
             minimum=0,
+            below=1,
         ),
         Field(
             "fewer_probes",

@@ -20,6 +20,8 @@ from harness.scenarios.model import (
 )
 from harness.searches import SearchConfigError, get_search, make_params
 
+MAX_FILE_BYTES = 1_000_000
+
 
 def load_scenario(path: Path | str, scenario_id: str | None = None) -> Scenario:
     """Load and validate one scenario file; raise ScenarioError naming file, line and field.
@@ -28,11 +30,7 @@ def load_scenario(path: Path | str, scenario_id: str | None = None) -> Scenario:
     folder so that files of the same name in two subfolders keep apart.
     """
     path = Path(path)
-    try:
-        text = path.read_text()
-    except OSError as error:
-        raise ScenarioError(path, None, "", f"cannot read: {error.strerror}") from None
-    doc = Document(path, text)
+    doc = Document(path, read_text(path))
     values = doc.fill(doc.root, ROOT, "")
     dep, searches, expect = values["deployment"], values["searches"], values["expect"]
     plan = _search_plan(doc, searches)
@@ -85,6 +83,35 @@ def _known_misses(doc: Document, entries: dict, plan: SearchPlan) -> tuple[Known
     return tuple(out)
 
 
+def read_text(path: Path) -> str:
+    """The file as UTF-8 text, or a ScenarioError that says why not (a folder, a dangling or
+    looping link, another encoding, a NUL byte)."""
+    if path.is_symlink() and not path.exists():
+        raise ScenarioError(path, None, "", "a dangling or looping symbolic link")
+    if path.is_dir():
+        raise ScenarioError(path, None, "", "a folder, not a scenario file")
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ScenarioError(path, None, "", f"cannot read: {error.strerror}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ScenarioError(path, None, "", f"{len(data):,} bytes; at most {MAX_FILE_BYTES:,}")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        kind = " (UTF-16?)" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ""
+        raise ScenarioError(
+            path,
+            None,
+            "",
+            f"not UTF-8 text{kind}: byte 0x{data[error.start]:02x} at offset {error.start}",
+        ) from None
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise ScenarioError(path, line, "", "a NUL byte; scenario files are text")
+    return text
+
+
 def _leaf(dep: dict, field: Field) -> tuple[object, yaml.Node | None]:
     """A deployment field's value and YAML node, by its knob's dotted scenario path."""
     head, _, leaf = field.knob.knob.scenario.partition(".")
@@ -119,9 +146,16 @@ def _request(doc: Document, path: Path, dep: dict, plan: SearchPlan) -> Optimize
             value = (value[0], value[1])
         kwargs[field.knob.name] = value
     model = str(kwargs["model"])
-    local = path.parent / model
-    if model.lower() not in {m.lower() for m in BUNDLED_MODEL_IDS} and local.exists():
-        kwargs["model"] = str(local)
+    if model.lower() not in {m.lower() for m in BUNDLED_MODEL_IDS}:
+        local = path.parent / model
+        try:
+            if local.exists():
+                kwargs["model"] = str(local)
+        except OSError as error:
+            node = dep.get("__line__model")
+            raise doc.error(
+                node, "deployment.model", f"not a usable path: {error.strerror}"
+            ) from None
     try:
         return OptimizerRequest(**kwargs, searches=plan.all)
     except HarnessInputError as error:

@@ -6,8 +6,9 @@ from pathlib import Path
 
 
 def display_path(path: Path | str) -> str:
-    """A path relative to the working directory where it lies below it."""
+    """A path relative to the working directory where it lies below it. Links are not
+    followed: a message names the file the user wrote, even a dangling or looping link."""
     try:
-        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+        return str(Path(path).absolute().relative_to(Path.cwd().absolute()))
+    except (ValueError, OSError):
         return str(path)

@@ -47,6 +47,13 @@ def _schema(field: Field) -> dict[str, object]:
         out["enum"] = list(field.choices)
     if field.minimum is not None:
         out["exclusiveMinimum" if field.exclusive_minimum else "minimum"] = field.minimum
+    if field.below is not None:
+        out["exclusiveMaximum"] = field.below
+    if field.distinct:
+        out["uniqueItems"] = True
+        out["items"] = {"type": "integer", "minimum": 1}
+    if field.non_empty:
+        out["minItems"] = 1
     if field.default not in (None, {}):
         out["default"] = field.default
     if field.nullable:

@@ -15,6 +15,13 @@ NO_ESTIMATE = 2 ** (MAX_ITER_NUMS + 9) - 1
 LARGEST_REACHABLE = INITIAL_RIGHT * 2**MAX_ITER_NUMS
 
 WEIGHTS_OOM = StopReason.WEIGHTS_OOM
+MAX_DOUBLINGS_ALLOWED = 30
+"""512 x 2**30 is past any batch a device can hold; more only burns probes."""
+
+
+def check_doublings(value: int) -> None:
+    if not 0 <= value <= MAX_DOUBLINGS_ALLOWED:
+        raise ValueError(f"max_doublings must be 0..{MAX_DOUBLINGS_ALLOWED}, got {value}")
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from harness.searches.base import (
     Outcome,
     SearchContext,
     binary_search,
+    check_doublings,
     start_range,
 )
 
@@ -22,6 +23,9 @@ from harness.searches.base import (
 @dataclass(frozen=True)
 class ExponentialParams:
     max_doublings: int = MAX_ITER_NUMS
+
+    def __post_init__(self) -> None:
+        check_doublings(self.max_doublings)
 
 
 def exponential(probe: ProbeRecorder, params: ExponentialParams, context: SearchContext) -> Outcome:

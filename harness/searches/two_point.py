@@ -17,6 +17,7 @@ from harness.searches.base import (
     Outcome,
     SearchContext,
     binary_search,
+    check_doublings,
     start_range,
 )
 
@@ -30,8 +31,9 @@ class TwoPointParams:
     def __post_init__(self) -> None:
         for name in ("slo_safety_factor", "memory_relax_factor"):
             value = getattr(self, name)
-            if not value > 0:
+            if not (value > 0 and math.isfinite(value)):
                 raise ValueError(f"{name} must be > 0, got {value}")
+        check_doublings(self.max_doublings)
 
 
 def estimate_right(

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from harness.cli import new_scenario, optimize, plot, probe, run, validate
 from harness.errors import SearchbenchError
+from harness.searches import load_plugins
 
 COMMANDS = (run, optimize, probe, validate, new_scenario, plot)
 
@@ -26,6 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    for problem in load_plugins().values():
+        print(f"searchbench: warning: {problem}", file=sys.stderr)
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)

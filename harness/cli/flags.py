@@ -11,7 +11,7 @@ import math
 
 from harness.errors import HarnessInputError
 from harness.request import BUNDLED_MODEL_IDS, Declared, Kind, SearchRun, request_knobs
-from harness.searches import ALIASES, SEARCHES, get_search
+from harness.searches import ALIASES, SEARCHES, get_search, load_plugins, msmodeling
 
 DEFAULT_SEARCHES = ("exponential", "two_point", "exhaustive")
 FORMATS = ("table", "markdown", "json", "csv")
@@ -86,7 +86,8 @@ def knob_values(args: argparse.Namespace, *, per_probe_only: bool = False) -> di
 
 
 def add_search_flags(parser: argparse.ArgumentParser) -> None:
-    names = ", ".join([*SEARCHES, *ALIASES])
+    load_plugins()
+    names = ", ".join([*SEARCHES, *ALIASES, "msmodeling:exponential", "package.module:callable"])
     parser.add_argument(
         "--search",
         "--strategy",
@@ -103,6 +104,21 @@ def add_search_flags(parser: argparse.ArgumentParser) -> None:
         type=float,
         help="two_point's safety factor on the TPOT/TTFT estimate (default: the search's own)",
     )
+
+
+def add_msmodeling_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--msmodeling",
+        metavar="PATH",
+        help="an msmodeling checkout, for the msmodeling:exponential and "
+        "msmodeling:linear_exponential searches (default: $SEARCHBENCH_MSMODELING, or an "
+        "importable serving_cast)",
+    )
+
+
+def use_msmodeling(args: argparse.Namespace) -> None:
+    if getattr(args, "msmodeling", None):
+        msmodeling.configure(args.msmodeling)
 
 
 def search_runs(args: argparse.Namespace) -> tuple[SearchRun, ...]:

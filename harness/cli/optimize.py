@@ -10,10 +10,12 @@ from harness.cli.flags import (
     Formatter,
     add_format_flag,
     add_knob_flags,
+    add_msmodeling_flag,
     add_search_flags,
     knob_values,
     search_runs,
     seconds_per_probe,
+    use_msmodeling,
 )
 from harness.optimizer import MSMODELING_SECONDS_PER_PROBE, optimize
 from harness.reporting import (
@@ -38,6 +40,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     add_knob_flags(parser)
     add_search_flags(parser)
+    add_msmodeling_flag(parser)
     parser.add_argument(
         "--per-probe-seconds",
         type=seconds_per_probe,
@@ -49,6 +52,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def request_from(args: argparse.Namespace) -> OptimizerRequest:
+    use_msmodeling(args)
     return OptimizerRequest(**knob_values(args), searches=search_runs(args))
 
 

@@ -8,7 +8,13 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.cli.flags import Formatter, add_format_flag, seconds_per_probe
+from harness.cli.flags import (
+    Formatter,
+    add_format_flag,
+    add_msmodeling_flag,
+    seconds_per_probe,
+    use_msmodeling,
+)
 from harness.errors import SearchbenchError
 from harness.gates import BaselineStore, Check, all_checks
 from harness.optimizer import MSMODELING_SECONDS_PER_PROBE
@@ -54,6 +60,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--plots", type=Path, metavar="DIR", help="write a PNG per scenario and strategy"
     )
+    add_msmodeling_flag(parser)
     parser.set_defaults(handler=command)
 
 
@@ -111,6 +118,7 @@ def _plot(run, folder: Path) -> None:
 
 
 def command(args: argparse.Namespace) -> int:
+    use_msmodeling(args)
     layout = find_layout()
     store = BaselineStore(args.baselines or layout.baselines)
     files = discover(args.paths or [layout.scenarios], layout.scenarios)
@@ -122,9 +130,8 @@ def command(args: argparse.Namespace) -> int:
         print(to_csv(report.rows), end="")
     else:
         _print_tables(report)
-    if args.format in ("json", "csv"):
-        for check in report.failures:
-            print(f"FAILED {check.scenario}::{check.name}: {check.summary}", file=sys.stderr)
+    for check in report.failures:
+        print(f"FAILED {check.scenario}::{check.name}: {check.summary}", file=sys.stderr)
     if not args.paths:
         for path in store.orphans({f.id for f in files}):
             print(f"baseline without a scenario: {path}", file=sys.stderr)

@@ -49,6 +49,10 @@ def answers_check(run: ScenarioRun, key: str) -> Check:
             notes.append(note)
         rows += rows_
         failures += failures_
+    for search, reference in scenario.expect.same_probes_as:
+        row, failure = _same_probes(run, key, search, reference)
+        rows.append(row)
+        failures += failure
     if base.batch_size is None:
         notes.append(f"no feasible batch: batch 1 stops with {base.early_stop}")
     summary = f"{scenario.id} {key}: " + ("; ".join(failures) if failures else "answers agree")
@@ -89,6 +93,19 @@ def _candidate(run: ScenarioRun, key: str, name: str, tolerance: float):
         if not ok:
             failures.append(f"{name} reports a worse row than {plan.baseline.name}")
     return rows, failures
+
+
+def _same_probes(run: ScenarioRun, key: str, search: str, reference: str):
+    """Strategy by strategy, ``search`` probes the very batches ``reference`` probes."""
+    mine, theirs = run.result(key, search).sequence, run.result(key, reference).sequence
+    if mine == theirs:
+        return (f"{search} probes", f"= {reference}'s", f"{len(mine)} equal", "ok"), []
+    at = next((i for i, (a, b) in enumerate(zip(mine, theirs, strict=False)) if a != b), None)
+    at = min(len(mine), len(theirs)) if at is None else at
+    got = f"differ at #{at + 1}: {list(mine[at : at + 3])} vs {list(theirs[at : at + 3])}"
+    return (f"{search} probes", f"= {reference}'s", got, "FAIL"), [
+        f"{search} does not probe as {reference} does"
+    ]
 
 
 def _expected_miss(name: str, key: str, rows, failures, miss: KnownMiss):

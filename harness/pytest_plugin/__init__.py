@@ -16,6 +16,7 @@ from harness.pytest_plugin.items import DIFF_PROPERTY, STATE, ScenarioFile
 from harness.pytest_plugin.session import SessionState
 from harness.scenarios import Layout
 from harness.scenarios.layout import BASELINES_KEY, DEFAULT_BASELINES, SCENARIOS_KEY
+from harness.searches import load_plugins, msmodeling
 
 SESSION = pytest.StashKey[pytest.Session]()
 _TIMING_OPTIONS = (
@@ -43,6 +44,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="DIR",
         help=f"collect scenario files from DIR (default: the {SCENARIOS_KEY} ini key; "
         "without either, searchbench collects nothing)",
+    )
+    group.addoption(
+        "--msmodeling",
+        metavar="PATH",
+        help="an msmodeling checkout for the msmodeling:* searches (or $SEARCHBENCH_MSMODELING)",
     )
     parser.addini(
         SCENARIOS_KEY,
@@ -83,6 +89,8 @@ def pytest_configure(config: pytest.Config) -> None:
         arg.startswith("--dist") for arg in config.invocation_params.args
     ):
         option.dist = "loadfile"
+    if config.getoption("msmodeling"):
+        msmodeling.configure(config.getoption("msmodeling"))
     invoked = Path(config.invocation_params.dir)
     explicit = set()
     for arg in config.args:
@@ -142,6 +150,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
             terminalreporter.write_line(f"  {name}: {failure}")
         config.stash[SESSION].exitstatus = pytest.ExitCode.TESTS_FAILED
     _report_baselines(terminalreporter, config)
+    if STATE in config.stash and load_plugins():
+        terminalreporter.section("searchbench: search plugins that failed to load", yellow=True)
+        for problem in load_plugins().values():
+            terminalreporter.write_line(problem)
     return result
 
 

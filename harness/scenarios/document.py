@@ -117,6 +117,11 @@ class Document:
             }
         if spec.kind == "misses":
             return self.misses(node, field)
+        if spec.kind == "str_map":
+            return {
+                key: (value, self.typed(value, "str", f"{field}.{key}"))
+                for key, (_, value) in self.mapping(node, field).items()
+            }
         if spec.kind in ("int_list", "str_list"):
             self.check_tag(node, field)
             if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null":

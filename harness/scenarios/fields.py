@@ -43,6 +43,7 @@ KINDS = {
     "mapping": "a mapping",
     "params": "a mapping of search name to parameters",
     "misses": "a mapping of search name to a reason, or to {strategy key: reason}",
+    "str_map": "a mapping of search name to search name",
 }
 
 _FILE_KIND = {
@@ -184,6 +185,13 @@ EXPECT = Field(
             "Candidates known to miss the baseline's answer, with the reason: "
             "{search: reason} on every strategy, or {search: {strategy key: reason}}. The "
             "answers gate passes while the miss happens and fails once it stops (strict xfail).",
+            default={},
+        ),
+        Field(
+            "same_probes_as",
+            "str_map",
+            "Searches that must probe exactly as another does, strategy by strategy, e.g. "
+            "{msmodeling:exponential: exponential}: msmodeling's own code against our replica.",
             default={},
         ),
     ),

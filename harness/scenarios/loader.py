@@ -47,6 +47,7 @@ def load_scenario(path: Path | str, scenario_id: str | None = None) -> Scenario:
             expect["never_more_probes"],
             tuple(expect["more_probes_allowed_at"]),
             _known_misses(doc, expect["known_misses"], plan),
+            _same_probes(doc, expect["same_probes_as"], plan),
         ),
     )
     keys = _check_deployments(doc, scenario, dep)
@@ -66,6 +67,21 @@ def load_scenario(path: Path | str, scenario_id: str | None = None) -> Scenario:
                 f"not a strategy of this scenario (allowed: {', '.join(keys)})",
             )
     return scenario
+
+
+def _same_probes(doc: Document, entries: dict, plan: SearchPlan) -> tuple[tuple[str, str], ...]:
+    names = plan.compared
+    pairs = []
+    for search, (node, reference) in entries.items():
+        for name in (search, reference):
+            if name not in names:
+                raise doc.error(
+                    node,
+                    f"expect.same_probes_as.{search}",
+                    f"{name!r} is not one of this scenario's searches ({', '.join(names)})",
+                )
+        pairs.append((search, reference))
+    return tuple(pairs)
 
 
 def _known_misses(doc: Document, entries: dict, plan: SearchPlan) -> tuple[KnownMiss, ...]:

@@ -52,6 +52,8 @@ class Expectations:
     never_more_probes: bool
     more_probes_allowed_at: tuple[str, ...] = ()
     known_misses: tuple[KnownMiss, ...] = ()
+    same_probes_as: tuple[tuple[str, str], ...] = ()
+    """(search, reference): pairs whose probe sequences must be equal on every strategy."""
 
     def known_miss(self, search: str, strategy: str) -> KnownMiss | None:
         for miss in self.known_misses:

@@ -35,6 +35,12 @@ def _schema(field: Field) -> dict[str, object]:
             "description": field.description,
             "additionalProperties": {"oneOf": [{"type": "string"}, reasons]},
         }
+    if field.kind == "str_map":
+        return {
+            "type": "object",
+            "description": field.description,
+            "additionalProperties": {"type": "string"},
+        }
     if field.kind == "params":
         return {
             "type": "object",
@@ -94,6 +100,8 @@ def _template_lines(field: Field, indent: int) -> list[str]:
             lines.append(f"{pad}{child.name}:")
             lines.append(f"{pad}  two_point:")
             lines.append(f"{pad}    slo_safety_factor: 1.5")
+        elif child.kind == "str_map":
+            lines.append(f"{pad}# {child.name}: {{msmodeling:exponential: exponential}}")
         elif child.kind == "misses":
             lines.append(f"{pad}# {child.name}:")
             lines.append(f'{pad}#   two_point: {{TP=8: "why it misses there"}}')

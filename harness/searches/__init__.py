@@ -11,6 +11,7 @@ from typing import Any
 
 from harness.errors import SearchbenchError
 from harness.probe import ProbeRecorder, ProbeTarget
+from harness.searches import external
 from harness.searches.base import OracleFindings, Outcome, SearchContext, SearchResult
 from harness.searches.certified_secant import CertifiedSecantParams, certified_secant
 from harness.searches.exhaustive import ExhaustiveParams, exhaustive
@@ -44,14 +45,45 @@ def register(spec: SearchSpec) -> SearchSpec:
     return spec
 
 
+PLUGIN_PROBLEMS: dict[str, str] = {}
+_plugins_loaded = False
+
+
+def load_plugins() -> dict[str, str]:
+    """Register the installed plugins' searches once; return {plugin: one-line error}."""
+    global _plugins_loaded
+    if not _plugins_loaded:
+        _plugins_loaded = True
+        PLUGIN_PROBLEMS.update(external.load_entry_points(register, _to_spec))
+    return PLUGIN_PROBLEMS
+
+
+def _to_spec(obj: object, name: str, origin: str) -> SearchSpec:
+    return external.spec_from(obj, name, origin, SearchSpec, SearchConfigError)
+
+
 def get_search(name: str) -> SearchSpec:
-    try:
-        return SEARCHES[ALIASES.get(name, name)]
-    except KeyError:
-        known = [*SEARCHES, *(f"{alias} (= {target})" for alias, target in ALIASES.items())]
-        raise SearchConfigError(
-            f"unknown search {name!r} (registered: {', '.join(known)})"
-        ) from None
+    """A registered search, an alias, an installed plugin's, msmodeling's own
+    (``msmodeling:exponential``), or a ``package.module:callable`` reference."""
+    load_plugins()
+    name = ALIASES.get(name, name)
+    if name in SEARCHES:
+        return SEARCHES[name]
+    if name in PLUGIN_PROBLEMS:
+        raise SearchConfigError(PLUGIN_PROBLEMS[name])
+    if name.startswith(MSMODELING_PREFIX):
+        return msmodeling_search(name)
+    if ":" in name:
+        try:
+            obj = external.resolve_reference(name)
+        except SearchbenchError as error:
+            raise SearchConfigError(str(error)) from None
+        return register(_to_spec(obj, name, name))
+    known = [*SEARCHES, *(f"{alias} (= {target})" for alias, target in ALIASES.items())]
+    raise SearchConfigError(
+        f"unknown search {name!r} (registered: {', '.join(known)}; or package.module:callable, "
+        f"or {MSMODELING_PREFIX}exponential / {MSMODELING_PREFIX}linear_exponential)"
+    ) from None
 
 
 def make_params(spec: SearchSpec, values: Mapping[str, object] | None = None) -> object:
@@ -169,8 +201,11 @@ register(
     )
 )
 
+from harness.searches.msmodeling import MSMODELING_PREFIX, msmodeling_search  # noqa: E402
+
 __all__ = [
     "ALIASES",
+    "PLUGIN_PROBLEMS",
     "SEARCHES",
     "OracleFindings",
     "SearchConfigError",
@@ -178,6 +213,7 @@ __all__ = [
     "SearchResult",
     "SearchSpec",
     "get_search",
+    "load_plugins",
     "make_params",
     "register",
     "run_search",

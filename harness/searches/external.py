@@ -1,0 +1,64 @@
+"""Searches from outside searchbench: installed plugins and ``package.module:callable`` names.
+
+A plugin package declares an entry point in the ``searchbench.searches`` group whose object is a
+``SearchSpec`` or a search callable ``(probe, params, context) -> Outcome``; it registers under
+the entry point's name. A broken plugin is reported in one line naming it, and the others load.
+Anywhere a search name is accepted, ``package.module:callable`` names a search directly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import importlib.metadata
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from harness.errors import SearchbenchError
+
+ENTRY_POINT_GROUP = "searchbench.searches"
+
+
+@dataclass(frozen=True)
+class NoParams:
+    """The parameters of a plain search callable: none."""
+
+
+def spec_from(obj: object, name: str, origin: str, spec_type: type, error: type[Exception]):
+    """A SearchSpec named ``name`` from a SearchSpec or a search callable."""
+    if isinstance(obj, spec_type):
+        return dataclasses.replace(obj, name=name)
+    if callable(obj):
+        doc = (getattr(obj, "__doc__", None) or "").strip().splitlines()
+        return spec_type(name, obj, NoParams, doc[0] if doc else f"external search {origin}")
+    raise error(f"{origin}: expected a SearchSpec or a search callable, got {type(obj).__name__}")
+
+
+def resolve_reference(reference: str) -> object:
+    """The object ``package.module:attribute`` names; any failure is one SearchbenchError."""
+    module_name, _, attribute = reference.partition(":")
+    if not module_name or not attribute:
+        raise SearchbenchError(f"{reference!r}: expected package.module:callable")
+    try:
+        obj: object = importlib.import_module(module_name)
+        for part in attribute.split("."):
+            obj = getattr(obj, part)
+    except Exception as error:  # any import-time failure of user code is the user's to read
+        raise SearchbenchError(
+            f"search {reference!r} cannot be loaded: {type(error).__name__}: {error}"
+        ) from None
+    return obj
+
+
+def load_entry_points(register: Callable[[object], object], to_spec) -> dict[str, str]:
+    """Register every installed plugin's search; return {plugin: one-line error} for the rest."""
+    problems: dict[str, str] = {}
+    for entry in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            register(to_spec(entry.load(), entry.name, f"plugin {entry.name} ({entry.value})"))
+        except Exception as error:  # a broken plugin must not stop the others
+            problems[entry.name] = (
+                f"search plugin {entry.name!r} ({entry.value}) failed to load: "
+                f"{type(error).__name__}: {error}"
+            )
+    return problems

@@ -57,6 +57,7 @@ def value_for(field: Field) -> st.SearchStrategy:
         "params": st.dictionaries(
             SEARCH_NAMES, st.dictionaries(st.text(max_size=20), ANY_SCALAR, max_size=3), max_size=2
         ),
+        "str_map": st.dictionaries(SEARCH_NAMES, SEARCH_NAMES, max_size=2),
         "misses": st.dictionaries(
             SEARCH_NAMES,
             st.text(max_size=30) | st.dictionaries(st.text(max_size=12), st.text(max_size=20)),

@@ -38,6 +38,8 @@ class ResultRow:
     projected_msmodeling_s: float
     scenario: str | None = None
     oracle_batch_size: int | None = None
+    tolerance: float | None = None
+    """The scenario's answer tolerance, so two reports can be compared without the files."""
 
     def to_dict(self) -> dict[str, object]:
         out = asdict(self)
@@ -69,6 +71,7 @@ def outcome_row(
     seconds_per_probe: float = MSMODELING_SECONDS_PER_PROBE,
     scenario: str | None = None,
     oracle_batch_size: int | None = None,
+    tolerance: float | None = None,
 ) -> ResultRow:
     result, metrics, layout = outcome.result, outcome.metrics, outcome.parallel
     chosen = result.chosen
@@ -98,6 +101,7 @@ def outcome_row(
         ),
         scenario=scenario,
         oracle_batch_size=oracle_batch_size,
+        tolerance=tolerance,
     )
 
 
@@ -116,6 +120,7 @@ def scenario_rows(run: ScenarioRun, seconds_per_probe: float) -> list[ResultRow]
             seconds_per_probe,
             scenario=run.scenario.id,
             oracle_batch_size=run.result(outcome.key, plan.oracle.name).batch_size,
+            tolerance=run.scenario.expect.tolerance,
         )
         for outcome in run.outcomes
         if outcome.result.search != plan.oracle.name

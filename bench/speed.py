@@ -133,9 +133,24 @@ def scenario_table() -> str:
     return tabulate(rows, headers=headers, tablefmt="github")
 
 
+def fuzz_table() -> str:
+    """A 1000-deployment fuzz run, all searches and the oracle (target: at most 30 s)."""
+    from harness.fuzz import FuzzSettings, fuzz
+
+    start = time.perf_counter()
+    report = fuzz(FuzzSettings(examples=1000, seed=1, keep_going=True))
+    seconds = time.perf_counter() - start
+    row = (report.deployments, f"{seconds:.1f} s", "30 s", "ok" if seconds <= 30 else "SLOW")
+    return tabulate(
+        [row], headers=("fuzz deployments", "wall", "target", "verdict"), tablefmt="github"
+    )
+
+
 if __name__ == "__main__":
     print(simulator_table())
     print()
     print(search_table())
     print()
     print(scenario_table())
+    print()
+    print(fuzz_table())

@@ -7,11 +7,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from harness.cli import compare, new_scenario, optimize, plot, probe, run, validate
+from harness.cli import compare, fuzz, new_scenario, optimize, plot, probe, run, validate
 from harness.errors import SearchbenchError
 from harness.searches import load_plugins
 
-COMMANDS = (run, compare, optimize, probe, validate, new_scenario, plot)
+COMMANDS = (run, compare, fuzz, optimize, probe, validate, new_scenario, plot)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -11,9 +11,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from harness.optimizer.outcome import AnswerMetrics, StrategyOutcome
-from harness.probe import SimulatorTarget, StopReason
+from harness.probe import ProbeTarget, SimulatorTarget, StopReason
 from harness.request import OptimizerRequest, SearchRun, Strategy
 from harness.searches import SearchContext, SearchResult, get_search, make_params, run_search
+from simulator import Deployment
 from simulator.deployment import AUTO_MAX_BATCHED_TOKENS_FACTORS
 
 MSMODELING_SECONDS_PER_PROBE = 0.64
@@ -22,8 +23,14 @@ MSMODELING_SECONDS_PER_PROBE = 0.64
 ProgressCallback = Callable[[int, int, str], None]
 
 
+TargetFactory = Callable[[Deployment], ProbeTarget]
+
+
 def search_strategy(
-    request: OptimizerRequest, strategy: Strategy, run: SearchRun
+    request: OptimizerRequest,
+    strategy: Strategy,
+    run: SearchRun,
+    target_for: TargetFactory = SimulatorTarget,
 ) -> StrategyOutcome:
     """One search on one strategy, with msmodeling's automatic max_batched_tokens retries.
 
@@ -42,7 +49,7 @@ def search_strategy(
         budgets = [request.max_batched_tokens]
     total: SearchResult | None = None
     for budget in budgets:
-        target = SimulatorTarget(request.deployment(strategy, budget))
+        target = target_for(request.deployment(strategy, budget))
         result = run_search(spec, target, params, context)
         total = result if total is None else _merge(total, result)
         if not (result.batch_size is None and result.early_stop is StopReason.PREFILL_OOM):
@@ -71,9 +78,14 @@ def _metrics_at(target: SimulatorTarget, batch_size: int | None) -> AnswerMetric
 
 
 def optimize(
-    request: OptimizerRequest, progress: ProgressCallback | None = None
+    request: OptimizerRequest,
+    progress: ProgressCallback | None = None,
+    target_for: TargetFactory = SimulatorTarget,
 ) -> list[StrategyOutcome]:
-    """Every search of the request on every strategy, strategy-major as msmodeling loops."""
+    """Every search of the request on every strategy, strategy-major as msmodeling loops.
+
+    ``target_for`` makes each deployment's probe target (a caching one lets several searches
+    share one sweep)."""
     for run in request.searches:
         make_params(get_search(run.name), run.params)
     jobs = [(strategy, run) for strategy in request.strategies() for run in request.searches]
@@ -81,7 +93,7 @@ def optimize(
     for index, (strategy, run) in enumerate(jobs, start=1):
         if progress:
             progress(index, len(jobs), f"{strategy.key} {run.name}")
-        outcomes.append(search_strategy(request, strategy, run))
+        outcomes.append(search_strategy(request, strategy, run, target_for))
     return outcomes
 
 

@@ -2,7 +2,7 @@
 
 from harness.probe.observation import Observation, StopReason, SweepObservations, stop_reason
 from harness.probe.recorder import ProbeRecorder, repeated
-from harness.probe.target import ProbeTarget, SimulatorTarget
+from harness.probe.target import ProbeTarget, SimulatorTarget, SweptTarget
 
 __all__ = [
     "Observation",
@@ -11,6 +11,7 @@ __all__ = [
     "SimulatorTarget",
     "StopReason",
     "SweepObservations",
+    "SweptTarget",
     "repeated",
     "stop_reason",
 ]

@@ -27,7 +27,11 @@ class SimulatorTarget:
         self.simulator = Simulator(deployment)
 
     def sweep(self, batch_sizes: np.ndarray) -> SweepObservations:
-        result: SweepResult = self.simulator.sweep(batch_sizes)
+        return self.observe(self.simulator.sweep(batch_sizes))
+
+    @staticmethod
+    def observe(result: SweepResult) -> SweepObservations:
+        """What a search may see of a simulator sweep."""
         return SweepObservations(
             batch_size=result.batch_size,
             feasible=result.feasible,
@@ -41,3 +45,41 @@ class SimulatorTarget:
 
     def __call__(self, batch_size: int) -> Observation:
         return self.sweep(np.array([batch_size])).observation(0)
+
+
+class SweptTarget:
+    """A simulator target that evaluates batches 1..``span`` once, in one vectorized sweep, and
+    answers every later probe or sweep inside that span from it.
+
+    The sweep and the scalar probe are equal bit for bit (tests/simulator), so a search sees the
+    same observations either way; running several searches and the oracle on one deployment
+    then costs about one sweep. Outside the span it probes the simulator directly.
+    """
+
+    def __init__(self, deployment: Deployment, span: int = 4096) -> None:
+        self.simulator = Simulator(deployment)
+        self.span = span
+        self._swept: SweepObservations | None = None
+
+    def _all(self) -> SweepObservations:
+        if self._swept is None:
+            self._swept = SimulatorTarget.observe(self.simulator.sweep(np.arange(1, self.span + 1)))
+        return self._swept
+
+    def __call__(self, batch_size: int) -> Observation:
+        if 1 <= batch_size <= self.span:
+            return self._all().observation(batch_size - 1)
+        return SimulatorTarget.observe(self.simulator.sweep(np.array([batch_size]))).observation(0)
+
+    def sweep(self, batch_sizes: np.ndarray) -> SweepObservations:
+        batches = np.asarray(batch_sizes)
+        if batches.size and batches.min() >= 1 and batches.max() <= self.span:
+            swept = self._all()
+            index = batches - 1
+            return SweepObservations(
+                **{
+                    name: getattr(swept, name)[index]
+                    for name in SweepObservations.__dataclass_fields__
+                }
+            )
+        return SimulatorTarget.observe(self.simulator.sweep(batches))

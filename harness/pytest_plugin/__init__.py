@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.pytest_plugin.items import DIFF_PROPERTY, STATE, ScenarioFile
+from harness.pytest_plugin.items import DIFF_PROPERTY, STATE, FuzzItem, ScenarioFile
 from harness.pytest_plugin.session import SessionState
 from harness.scenarios import Layout
 from harness.scenarios.layout import BASELINES_KEY, DEFAULT_BASELINES, SCENARIOS_KEY
@@ -44,6 +44,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="DIR",
         help=f"collect scenario files from DIR (default: the {SCENARIOS_KEY} ini key; "
         "without either, searchbench collects nothing)",
+    )
+    group.addoption(
+        "--searchbench-fuzz",
+        type=int,
+        metavar="N",
+        help="add an item that fuzzes every search on N drawn deployments (searchbench fuzz)",
     )
     group.addoption(
         "--msmodeling",
@@ -121,6 +127,9 @@ def pytest_collection_modifyitems(
 ) -> None:
     """Dangling or looping links named like scenario files are neither files nor folders to
     pytest, which skips them without a word; each fails here as its own scenario item."""
+    examples = config.getoption("searchbench_fuzz")
+    if examples:
+        items.append(FuzzItem.from_parent(session, name="searchbench-fuzz", examples=examples))
     state = config.stash.get(STATE, None)
     if state is None or not state.collects_scenarios(config.args, config.invocation_params.dir):
         return

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from harness.errors import SearchbenchError
+from harness.fuzz import FuzzSettings, describe, fuzz
 from harness.gates import Check, answers_check, probes_check, regression_check
 from harness.optimizer import optimize
 from harness.pytest_plugin.session import SessionState
@@ -104,6 +105,27 @@ class InvalidScenarioItem(pytest.Item):
     def reportinfo(self):
         line = getattr(self.error, "line", None) or 1
         return self.path, line - 1, "invalid scenario"
+
+
+class FuzzItem(pytest.Item):
+    """``--searchbench-fuzz=N``: the fuzzer's properties on N drawn deployments, as one item."""
+
+    def __init__(self, *, examples: int, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.examples = examples
+
+    def runtest(self) -> None:
+        report = fuzz(FuzzSettings(examples=self.examples))
+        if report.failure is not None:
+            request, found = report.failure
+            lines = [f"shrunk to: {describe(request)}", *(str(v) for v in found)]
+            raise SearchbenchError("\n".join(lines))
+
+    def repr_failure(self, excinfo, style=None):
+        return str(excinfo.value)
+
+    def reportinfo(self):
+        return self.path, None, f"searchbench fuzz ({self.examples} deployments)"
 
 
 def _timing(scenario: Scenario, search: SearchRun):

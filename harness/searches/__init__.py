@@ -31,6 +31,11 @@ class SearchSpec:
     description: str
     replicates_msmodeling: bool = False
     is_oracle: bool = False
+    exact: bool = False
+    """Claims the oracle's answer wherever feasibility is monotone (fuzzing checks it); a search
+    that does not is held to its scenario's tolerance of the baseline instead."""
+    probe_bound: Callable[[int], int] | None = None
+    """Most probes allowed given the baseline's; None: never more than the baseline."""
 
 
 SEARCHES: dict[str, SearchSpec] = {}
@@ -165,6 +170,12 @@ def run_search(
     )
 
 
+def _twice_plus_two(baseline: int) -> int:
+    """certified_secant's stall rule falls back to doubling and bisection after three stalls,
+    so it spends at most about twice the baseline (property-tested: 2 x baseline + 2)."""
+    return 2 * baseline + 2
+
+
 register(
     SearchSpec(
         "exponential",
@@ -172,6 +183,7 @@ register(
         ExponentialParams,
         "msmodeling's baseline: batch 1, double from 512, inclusive binary search",
         replicates_msmodeling=True,
+        exact=True,
     )
 )
 register(
@@ -189,6 +201,8 @@ register(
         certified_secant,
         CertifiedSecantParams,
         "safeguarded secant on memory/TPOT/TTFT, ending with a feasible/infeasible certificate",
+        exact=True,
+        probe_bound=_twice_plus_two,
     )
 )
 register(

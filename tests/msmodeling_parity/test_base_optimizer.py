@@ -150,9 +150,6 @@ class _BudgetTarget:
 
 def _retry_budgets(monkeypatch, fits_at: int, max_batched_tokens: int | None):
     _BudgetTarget.asked = []
-    monkeypatch.setattr(
-        optimizer_run, "SimulatorTarget", lambda deployment: _BudgetTarget(deployment, fits_at)
-    )
     request = OptimizerRequest(
         model="Qwen/Qwen3-32B",
         input_length=100,
@@ -165,7 +162,13 @@ def _retry_budgets(monkeypatch, fits_at: int, max_batched_tokens: int | None):
     )
     strategy = request.strategies()[0]
     monkeypatch.setattr(optimizer_run, "_metrics_at", lambda target, batch: None)
-    return search_strategy(request, strategy, SearchRun("exponential")), _BudgetTarget.asked
+    outcome = search_strategy(
+        request,
+        strategy,
+        SearchRun("exponential"),
+        target_for=lambda deployment: _BudgetTarget(deployment, fits_at),
+    )
+    return outcome, _BudgetTarget.asked
 
 
 def test_auto_budget_starts_at_four_times_the_input(monkeypatch) -> None:

@@ -1,0 +1,67 @@
+"""The deployment space the fuzzer draws from, in one place: what the simulator supports.
+
+A drawn deployment is one request with one parallel layout, so every example is one strategy
+(or two phases of one, in disagg mode). Lengths stay within what chunked prefill would not be
+needed for (the budget is automatic, 4x the input), since the simulator refuses chunking.
+"""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from harness.request import OptimizerRequest, SearchRun
+from simulator import BUNDLED_MODELS, DEVICES, KVQuant, LinearQuant, load_model
+
+DEVICE_COUNTS = (1, 2, 4, 8, 16)
+INPUT_LENGTHS = (64, 128, 512, 1024, 2048, 3500, 8000)
+OUTPUT_LENGTHS = (16, 128, 256, 1000, 1500, 4000)
+TPOT_LIMITS = (None, 15.0, 20.0, 30.0, 50.0, 80.0, 150.0)
+TTFT_LIMITS = (None, None, 1000.0, 2000.0, 8000.0, 20000.0)
+LINEAR = (
+    LinearQuant.W8A8_DYNAMIC,
+    LinearQuant.W8A8_DYNAMIC,
+    LinearQuant.DISABLED,
+    LinearQuant.W4A8_DYNAMIC,
+)
+KV = (KVQuant.DISABLED, KVQuant.DISABLED, KVQuant.INT8)
+
+
+def _powers_up_to(n: int) -> list[int]:
+    return [1 << i for i in range(n.bit_length())]
+
+
+@st.composite
+def deployments(draw, searches: tuple[SearchRun, ...]) -> OptimizerRequest:
+    """One request on one layout; only combinations the simulator accepts are drawn."""
+    model_id = draw(st.sampled_from(sorted(BUNDLED_MODELS)))
+    model = load_model(model_id)
+    device = draw(st.sampled_from(sorted(DEVICES)))
+    grid = DEVICES[device].grid.size
+    devices = draw(st.sampled_from([n for n in DEVICE_COUNTS if n <= grid]))
+    tps = [t for t in _powers_up_to(devices) if model.num_heads % t == 0]
+    tp = draw(st.sampled_from(tps))
+    ep = moe_dp = None
+    if model.is_moe:
+        ep = draw(st.sampled_from([e for e in _powers_up_to(devices) if e <= model.num_experts]))
+        moe_dp = draw(st.sampled_from([d for d in _powers_up_to(devices // ep)]))
+    tpot = draw(st.sampled_from(TPOT_LIMITS))
+    ttft = draw(st.sampled_from(TTFT_LIMITS))
+    if tpot is None and ttft is None:
+        tpot = 50.0
+    return OptimizerRequest(
+        model=model_id,
+        device=device,
+        num_devices=devices,
+        input_length=draw(st.sampled_from(INPUT_LENGTHS)),
+        output_length=draw(st.sampled_from(OUTPUT_LENGTHS)),
+        tpot_limit_ms=tpot,
+        ttft_limit_ms=ttft,
+        compile=draw(st.booleans()),
+        disagg=draw(st.integers(0, 6)) == 0,
+        quantize_linear_action=draw(st.sampled_from(LINEAR)).value,
+        quantize_attention_action=draw(st.sampled_from(KV)).value,
+        tp_sizes=(tp,),
+        ep_sizes=None if ep is None else (ep,),
+        moe_dp_sizes=None if moe_dp is None else (moe_dp,),
+        searches=searches,
+    )

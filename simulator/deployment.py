@@ -95,9 +95,9 @@ class Deployment:
             )
         _positive_int("input_length", input_length)
         _positive_int("output_length", output_length)
-        if reserved_memory_gb < 0:
+        if not (0 <= reserved_memory_gb < float("inf")):
             raise SimulatorInputError(
-                "reserved_memory_gb", f"must be >= 0, got {reserved_memory_gb}"
+                "reserved_memory_gb", f"must be a number >= 0, got {reserved_memory_gb}"
             )
         if max_batched_tokens is not None:
             _positive_int("max_batched_tokens", max_batched_tokens)
@@ -109,8 +109,8 @@ class Deployment:
                     [f">= {input_length}"],
                 )
         for name, limit in (("tpot_limit_ms", tpot_limit_ms), ("ttft_limit_ms", ttft_limit_ms)):
-            if limit is not None and not limit > 0:
-                raise SimulatorInputError(name, f"must be > 0 ms, got {limit}")
+            if limit is not None and not 0 < limit < float("inf"):
+                raise SimulatorInputError(name, f"must be > 0 ms (finite), got {limit}")
         try:
             mode = Mode(mode)
         except ValueError:

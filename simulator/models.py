@@ -78,8 +78,12 @@ def _load(model: str) -> ModelConfig:
 def _from_config(name: str, path: Path) -> ModelConfig:
     try:
         raw = json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as error:
+    except (OSError, ValueError, RecursionError) as error:
         raise SimulatorInputError("model", f"cannot read {path}: {error}") from None
+    if not isinstance(raw, dict):
+        raise SimulatorInputError(
+            "model", f"{path}: expected a JSON object, got {type(raw).__name__}"
+        )
     model_type = raw.get("model_type", "")
     if "kv_lora_rank" in raw:
         raise SimulatorInputError(
@@ -92,7 +96,7 @@ def _from_config(name: str, path: Path) -> ModelConfig:
     try:
         heads = int(raw["num_attention_heads"])
         hidden = int(raw["hidden_size"])
-        return ModelConfig(
+        config = ModelConfig(
             name=name,
             model_type=model_type,
             hidden_size=hidden,
@@ -109,5 +113,42 @@ def _from_config(name: str, path: Path) -> ModelConfig:
             experts_per_token=int(raw.get("num_experts_per_tok", 0)),
             moe_intermediate_size=int(raw.get("moe_intermediate_size", 0)),
         )
-    except (KeyError, TypeError, ValueError) as error:
+    except ZeroDivisionError:
+        raise SimulatorInputError(
+            "model", f"{path}: num_attention_heads must be between 1 and {_LARGEST}, got 0"
+        ) from None
+    except (KeyError, TypeError, ValueError, OverflowError) as error:
         raise SimulatorInputError("model", f"{path}: missing or bad field {error}") from None
+    _check_sizes(path, config)
+    return config
+
+
+_POSITIVE = (
+    "hidden_size",
+    "num_layers",
+    "num_heads",
+    "num_kv_heads",
+    "head_dim",
+    "intermediate_size",
+    "vocab_size",
+    "max_position_embeddings",
+)
+_LARGEST = 2**24
+"""Far past any real model's dimension; larger values only overflow the cost model."""
+
+
+def _check_sizes(path: Path, config: ModelConfig) -> None:
+    for name in _POSITIVE:
+        value = getattr(config, name)
+        if not 1 <= value <= _LARGEST:
+            raise SimulatorInputError(
+                "model", f"{path}: {name} must be between 1 and {_LARGEST}, got {value}"
+            )
+    if config.is_moe and not (
+        1 <= config.experts_per_token <= config.num_experts and config.moe_intermediate_size >= 1
+    ):
+        raise SimulatorInputError(
+            "model",
+            f"{path}: an MoE model needs 1 <= num_experts_per_tok <= num_experts "
+            "and moe_intermediate_size >= 1",
+        )

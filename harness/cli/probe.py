@@ -15,6 +15,7 @@ from harness.request import OptimizerRequest, Phase
 from simulator import Deployment, Mode, SimulatorInputError, sweep
 
 MAX_BATCHES = 65_536
+MAX_BATCH_SIZE = 2**31 - 1
 """A probe table longer than this is not for reading; sweeps that large belong to the oracle."""
 PROBE_FIELDS = (
     "batch_size",
@@ -73,6 +74,11 @@ def parse_batch_spec(spec: str) -> list[int]:
         ) from None
     if count < 1:
         raise HarnessInputError(f"--batch-size: range {spec} has start > end")
+    largest = high if ":" in spec else max(sizes)
+    if largest > MAX_BATCH_SIZE:
+        raise HarnessInputError(
+            f"--batch-size: {largest} is past the largest batch, {MAX_BATCH_SIZE:,}"
+        )
     if count > MAX_BATCHES:
         raise HarnessInputError(f"--batch-size: {spec} is {count:,} sizes; at most {MAX_BATCHES:,}")
     return list(range(low, high + 1)) if ":" in spec else sizes

@@ -77,8 +77,12 @@ def plot_strategy(run: ScenarioRun, key: str, output: Path) -> Path:
     axes[-1].set_xlabel("batch size per DP replica")
     figure.suptitle(f"{scenario.id}  {key}", fontsize=11)
     figure.tight_layout()
-    output.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(output, dpi=DPI, metadata={"Software": None})
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        figure.savefig(output, dpi=DPI, metadata={"Software": None})
+    except OSError as error:
+        plt.close(figure)
+        raise HarnessInputError(f"{output}: cannot write the plot: {error.strerror}") from None
     plt.close(figure)
     return output
 

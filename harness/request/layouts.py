@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, TypeVar
 from harness.errors import DeploymentError
 from harness.request.knobs import knobs_of
 from harness.request.strategy import Phase, Strategy
-from simulator import Deployment, SimulatorInputError, enumerate_parallel, load_model
+from simulator import Deployment, SimulatorInputError, enumerate_parallel, get_device, load_model
 
 if TYPE_CHECKING:
     from harness.request.request import OptimizerRequest
@@ -23,6 +23,12 @@ def strategies(request: OptimizerRequest) -> list[Strategy]:
     EP sizes) is one strategy with ``repeats`` > 1. With no sizes at all, TP takes the powers of
     two up to N; with EP or MoE-DP sizes alone, TP stays at N (msmodeling's CLI rule)."""
     model = simulator_call(lambda: load_model(request.model))
+    grid = simulator_call(lambda: get_device(request.device)).grid.size
+    if not 1 <= request.num_devices <= grid:
+        raise DeploymentError(
+            "num_devices",
+            f"{request.num_devices} is outside 1..{grid}, the device grid of {request.device}",
+        )
     tp_sizes = request.tp_sizes
     if tp_sizes is None and request.ep_sizes is None and request.moe_dp_sizes is None:
         tp_sizes = ()

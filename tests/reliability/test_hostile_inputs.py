@@ -39,7 +39,7 @@ FILES = {
     "long-model": (GOOD.replace("Qwen/Qwen3-32B", "x" * 100_000), "at most 4,096"),
     "huge-devices": (
         GOOD.replace("num_devices: 8", "num_devices: 1000000000000"),
-        "deployment.num_devices: 1000000000000 exceeds the 2048-device grid",
+        "deployment.num_devices: 1000000000000 is outside 1..2048, the device grid",
     ),
     "tolerance-1.5": (GOOD + "expect: {tolerance: 1.5}\n", "expect.tolerance: must be < 1"),
     "tolerance-nan": (GOOD + "expect: {tolerance: .nan}\n", "expect.tolerance: expected a number"),
@@ -188,3 +188,47 @@ def test_a_scenario_outside_the_folder_keeps_its_baseline_in_the_project(
     assert not (tmp_path / "elsewhere" / "baselines").exists()
     assert (project / "baselines" / "search" / "mine.obtained.json").exists() is False
     assert os.listdir(tmp_path / "elsewhere" / "deep") == ["mine.yaml"]
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        (b"\xff\xfe{", "cannot read"),
+        (b"[1, 2]", "expected a JSON object, got list"),
+        (
+            b'{"model_type": "qwen3", "hidden_size": 64, "num_hidden_layers": 1, '
+            b'"num_attention_heads": 0, "intermediate_size": 64, "vocab_size": 10}',
+            "num_heads must be between 1 and",
+        ),
+    ],
+)
+def test_a_hostile_model_config_is_one_line(config: bytes, message: str, tmp_path, capsys) -> None:
+    (tmp_path / "config.json").write_bytes(config)
+    args = ["optimize", str(tmp_path), "--input-length", "10", "--output-length", "10"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--batch-size", "99999999999999999999"], "past the largest batch"),
+        (["--batch-size", "1", "--reserved-memory-gb", "nan"], "reserved_memory_gb: must be"),
+        (["--batch-size", "1", "--num-devices", "0"], "num_devices: must be at least 1"),
+    ],
+)
+def test_probe_flags(args: list[str], message: str, capsys) -> None:
+    base = ["probe", "Qwen/Qwen3-32B", "--num-devices", "8", "--tp", "8"]
+    assert main([*base, "--input-length", "100", "--output-length", "10", *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_plots_into_a_file_are_one_line(tmp_path: Path, capsys) -> None:
+    pytest.importorskip("matplotlib")
+    blocker = tmp_path / "plots"
+    blocker.write_text("a file, not a folder")
+    scenario = SCENARIOS / "qwen3-0.6b-1x-a2-280t.yaml"
+    assert main(["run", str(scenario), "--plots", str(blocker)]) == 2
+    assert "cannot write the plot" in capsys.readouterr().err

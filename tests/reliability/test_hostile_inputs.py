@@ -198,7 +198,7 @@ def test_a_scenario_outside_the_folder_keeps_its_baseline_in_the_project(
         (
             b'{"model_type": "qwen3", "hidden_size": 64, "num_hidden_layers": 1, '
             b'"num_attention_heads": 0, "intermediate_size": 64, "vocab_size": 10}',
-            "num_heads must be between 1 and",
+            "must be between 1 and",
         ),
     ],
 )

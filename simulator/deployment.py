@@ -99,24 +99,24 @@ class Deployment:
             raise SimulatorInputError(
                 "reserved_memory_gb", f"must be a number >= 0, got {reserved_memory_gb}"
             )
-        if max_batched_tokens is not None:
-            _positive_int("max_batched_tokens", max_batched_tokens)
-            if input_length > max_batched_tokens:
-                raise SimulatorInputError(
-                    "max_batched_tokens",
-                    f"{max_batched_tokens} < input_length {input_length} needs chunked prefill, "
-                    "which is not supported yet",
-                    [f">= {input_length}"],
-                )
-        for name, limit in (("tpot_limit_ms", tpot_limit_ms), ("ttft_limit_ms", ttft_limit_ms)):
-            if limit is not None and not 0 < limit < float("inf"):
-                raise SimulatorInputError(name, f"must be > 0 ms (finite), got {limit}")
         try:
             mode = Mode(mode)
         except ValueError:
             raise SimulatorInputError(
                 "mode", f"unknown mode {mode!r}", [m.value for m in Mode]
             ) from None
+        if max_batched_tokens is not None:
+            _positive_int("max_batched_tokens", max_batched_tokens)
+            if input_length > max_batched_tokens and mode is not Mode.AGG:
+                raise SimulatorInputError(
+                    "max_batched_tokens",
+                    f"{max_batched_tokens} < input_length {input_length} needs chunked prefill, "
+                    "which is modelled in agg mode only (not disagg yet)",
+                    [f">= {input_length}"],
+                )
+        for name, limit in (("tpot_limit_ms", tpot_limit_ms), ("ttft_limit_ms", ttft_limit_ms)):
+            if limit is not None and not 0 < limit < float("inf"):
+                raise SimulatorInputError(name, f"must be > 0 ms (finite), got {limit}")
         return cls(
             model=model_config,
             device=profile,

@@ -12,6 +12,7 @@ from functools import cache
 
 import numpy as np
 
+from simulator.chunked import Record, chunk_plan, replay
 from simulator.deployment import Deployment, Mode
 from simulator.devices import GIB
 from simulator.errors import SimulatorInputError
@@ -165,10 +166,12 @@ class Simulator:
         )
         self._decode_seq = dep.output_length // 2 + dep.input_length + 1
         self._wave = max(dep.effective_max_batched_tokens * dep.dp // dep.input_length, 1)
+        self._chunks = chunk_plan(dep.input_length, dep.effective_max_batched_tokens)
+        self._records: dict[tuple[int, int, int], Record] = {}
         self._full_wave = self._forward(
             np.array([-(-self._wave // dep.dp)]),
-            np.array([dep.input_length]),
-            np.array([dep.input_length]),
+            np.array([min(dep.input_length, dep.effective_max_batched_tokens)]),
+            np.array([min(dep.input_length, dep.effective_max_batched_tokens)]),
         )
 
     def features(self, rank_batch: np.ndarray, query_len, seq_len) -> np.ndarray:
@@ -255,7 +258,61 @@ class Simulator:
             return self._sweep_decode(bs)
         if mode is Mode.DISAGG_PREFILL:
             return self._sweep_prefill(bs)
+        if len(self._chunks) > 1:
+            return self._sweep_chunked(bs)
         return self._sweep_agg(bs)
+
+    def _record(self, rank_batch: int, query: int, seq: int) -> Record:
+        """One forward of the chunked replay, computed once per shape."""
+        key = (rank_batch, query, seq)
+        if key not in self._records:
+            f = self._forward(np.array([rank_batch]), np.array([query]), np.array([seq]))
+            self._records[key] = Record(
+                float(f.latency_ms[0]),
+                float(f.left_bytes[0]),
+                float(f.kv_bytes[0]),
+                float(f.activation_bytes[0]),
+            )
+        return self._records[key]
+
+    def _sweep_chunked(self, bs: np.ndarray) -> SweepResult:
+        """Chunked prefill (serving model §1.4 c): the replay, once per batch size."""
+        dep = self.deployment
+        dp = dep.dp
+        budget = dep.effective_max_batched_tokens * dp
+        concurrency = bs * dp
+        replays = [
+            replay(
+                int(c),
+                dep.output_length,
+                self._chunks,
+                budget,
+                lambda p, chunk: self._record(-(-p // dp), chunk.query_len, chunk.seq_len),
+                lambda d: self._record(-(-d // dp), 1, self._decode_seq),
+            )
+            for c in concurrency
+        ]
+
+        def column(read) -> np.ndarray:
+            return np.array([read(r) for r in replays], dtype=np.float64)
+
+        decode_oom = np.array([r.decode_oom for r in replays], dtype=bool)
+        return self._result(
+            bs,
+            concurrency,
+            ttft=column(lambda r: r.ttft_ms),
+            tpot=column(lambda r: r.tpot_ms),
+            decode_ms=column(lambda r: r.last_decode_ms),
+            wave_ms=column(lambda r: r.last_prefill_ms),
+            tokens=column(lambda r: r.tokens_per_s),
+            kv=column(lambda r: r.left.kv_bytes),
+            act=column(lambda r: r.left.activation_bytes),
+            left=column(lambda r: r.left.left_bytes),
+            oom=(
+                ("prefill_oom", np.array([r.prefill_oom for r in replays], dtype=bool)),
+                ("decode_oom", decode_oom),
+            ),
+        )
 
     def _sweep_agg(self, bs: np.ndarray) -> SweepResult:
         dep = self.deployment

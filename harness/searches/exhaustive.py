@@ -1,7 +1,9 @@
 """The oracle: evaluate every batch size in [1, cap] through the vectorized sweep.
 
-It sweeps in chunks and stops after a chunk in which every size is out of memory: memory use
-only grows with the batch, so nothing past such a chunk can fit.
+It sweeps in chunks that double from ``first_chunk`` up to ``chunk`` and stops after a chunk in
+which every size is out of memory: memory use only grows with the batch, so nothing past such a
+chunk can fit. Doubling keeps small deployments cheap where a size costs a whole replay
+(chunked prefill) while large ones still sweep in large vectorized chunks.
 """
 
 from __future__ import annotations
@@ -20,10 +22,11 @@ MEMORY_REASONS = (StopReason.PREFILL_OOM.value, StopReason.DECODE_OOM.value)
 class ExhaustiveParams:
     cap: int = LARGEST_REACHABLE
     chunk: int = 4096
+    first_chunk: int = 64
 
     def __post_init__(self) -> None:
-        if self.cap < 1 or self.chunk < 1:
-            raise ValueError("cap and chunk must be >= 1")
+        if self.cap < 1 or self.chunk < 1 or not 1 <= self.first_chunk <= self.chunk:
+            raise ValueError("cap and chunk must be >= 1, first_chunk 1..chunk")
 
 
 def exhaustive(probe: ProbeRecorder, params: ExhaustiveParams, context: SearchContext) -> Outcome:
@@ -31,9 +34,9 @@ def exhaustive(probe: ProbeRecorder, params: ExhaustiveParams, context: SearchCo
     largest = None
     first_infeasible = None
     first_reason = None
-    start = low
+    start, size = low, params.first_chunk
     while start <= high:
-        batches = np.arange(start, min(start + params.chunk, high + 1), dtype=np.int64)
+        batches = np.arange(start, min(start + size, high + 1), dtype=np.int64)
         sweep = probe.sweep(batches)
         feasible = sweep.feasible
         if feasible.any():
@@ -44,7 +47,8 @@ def exhaustive(probe: ProbeRecorder, params: ExhaustiveParams, context: SearchCo
             first_reason = stop_reason(sweep.reason[index])
         if np.isin(sweep.reason, MEMORY_REASONS).all():
             break
-        start += params.chunk
+        start += size
+        size = min(2 * size, params.chunk)
     boundary = high if first_infeasible is None else first_infeasible - 1
     findings = OracleFindings(
         monotone=largest == (boundary if boundary >= low else None),

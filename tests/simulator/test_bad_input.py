@@ -80,9 +80,15 @@ def test_batch_size_below_one(batch: int) -> None:
         simulator.sweep([4, batch])
 
 
-def test_chunked_prefill_is_refused_clearly() -> None:
-    error = error_of(max_batched_tokens=2048)
+def test_chunked_prefill_is_accepted_in_agg_mode() -> None:
+    deployment = Deployment.create("Qwen/Qwen3-32B", **BASE, max_batched_tokens=2048)
+    assert deployment.max_batched_tokens == 2048
+
+
+def test_chunked_prefill_in_disagg_is_refused_clearly() -> None:
+    error = error_of(max_batched_tokens=2048, mode="disagg-prefill", ttft_limit_ms=2000.0)
     assert error.field == "max_batched_tokens" and "chunked prefill" in str(error)
+    assert "agg mode only" in str(error) and ">= 3500" in str(error)
 
 
 def test_mla_models_are_refused(tmp_path) -> None:

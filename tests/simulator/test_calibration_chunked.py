@@ -1,0 +1,65 @@
+"""Chunked prefill against msmodeling: every probe it logged for Qwen3-8B at TP 1 and 2, and
+the collapse of its linear_exponential to 3 when a decode step runs out of memory."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from harness.optimizer import optimize
+from harness.request import OptimizerRequest, SearchRun
+from simulator import Deployment, Simulator
+from tests.simulator.calibration_chunked import BOUNDARY, PROBES, SETTINGS
+
+
+def simulator(tp: int) -> Simulator:
+    return Simulator(Deployment.create("Qwen/Qwen3-8B", tp=tp, **SETTINGS))
+
+
+@pytest.mark.parametrize(
+    ("tp", "batch", "ttft", "tpot", "verdict"), PROBES, ids=[f"tp{p[0]}-b{p[1]}" for p in PROBES]
+)
+def test_every_probe(tp: int, batch: int, ttft: float, tpot: float, verdict: str) -> None:
+    row = simulator(tp).probe(batch)
+    assert row.ttft_ms == pytest.approx(ttft, rel=0.001)
+    if math.isinf(tpot):
+        assert row.tpot_ms == math.inf
+    else:
+        assert row.tpot_ms == pytest.approx(tpot, rel=0.001)
+    expected = None if verdict == "feasible" else verdict.removeprefix("stop: ")
+    assert row.reason == expected
+
+
+@pytest.mark.parametrize("tp", [1, 2])
+def test_boundary(tp: int) -> None:
+    result = simulator(tp).sweep(np.arange(1, 200))
+    assert int(result.batch_size[result.feasible].max()) == BOUNDARY[tp]
+
+
+def test_sweep_rows_equal_probes() -> None:
+    sim = simulator(1)
+    rows = sim.sweep(np.arange(1, 80))
+    for index in range(0, 79, 7):
+        assert sim.probe(index + 1) == rows.row(index)
+
+
+def test_two_point_collapses_to_three_as_msmodelings_does() -> None:
+    """Batch 512 runs out of memory in decode, TPOT reads infinity, and the two-point line
+    from batch 1 is vertical: round(1 x 1.5) + 1 = 3 (msmodeling: 3 with 4 probes)."""
+    request = OptimizerRequest(
+        model="Qwen/Qwen3-8B",
+        num_devices=2,
+        input_length=8000,
+        output_length=500,
+        tpot_limit_ms=40,
+        max_batched_tokens=2048,
+        tp_sizes=(1, 2),
+        searches=(SearchRun("exponential"), SearchRun("two_point")),
+    )
+    found = {(o.key, o.result.search): o.result for o in optimize(request)}
+    for tp, boundary in BOUNDARY.items():
+        assert found[f"TP={tp}", "exponential"].batch_size == boundary
+        collapsed = found[f"TP={tp}", "two_point"]
+        assert (collapsed.batch_size, collapsed.sequence) == (3, (1, 512, 2, 3))

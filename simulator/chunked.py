@@ -78,17 +78,14 @@ def replay(
     decode: Callable[[int], Record],
 ) -> Replay:
     """Step the schedule for ``concurrency`` requests; ``budget`` is the combined DP budget."""
-    pending: deque[list[int]] = deque([[concurrency, 0]])  # [count, next chunk index]
-    ready: deque[list] = deque()  # [count, decode tokens left, first-token time]
-    tokens_after_first = max(output_length - 1, 0)
-    finished, now, last_finish, first_sum, tpot_sum = 0, 0.0, 0.0, 0.0, 0.0
+    state = _Schedule(concurrency, len(chunks), max(output_length - 1, 0))
     tightest: Record | None = None
     last_p = last_d = 0.0
-    while finished < concurrency:
-        chunk = chunks[pending[0][1]] if pending else None
-        front = _front(pending)
-        waiting = sum(group[0] for group in ready)
-        p_step, d_step = decide(waiting, front, chunk.query_len if chunk else budget, budget)
+    while state.finished < concurrency:
+        chunk = chunks[state.pending[0][1]] if state.pending else None
+        waiting = sum(group[0] for group in state.ready)
+        query = chunk.query_len if chunk else budget
+        p_step, d_step = decide(waiting, state.front(), query, budget)
         if p_step == 0 and d_step == 0:
             raise RuntimeError("chunked prefill schedule made no progress")
         p_ms = d_ms = 0.0
@@ -97,89 +94,91 @@ def replay(
             tightest = _tighter(tightest, record)
             last_p = p_ms = record.latency_ms
             if record.left_bytes < 0:
-                return Replay(now + p_ms, math.inf, 0.0, tightest, True, False, last_p, last_d)
+                return Replay(
+                    state.now + p_ms, math.inf, 0.0, tightest, True, False, last_p, last_d
+                )
         if d_step:
             record = decode(d_step)
             tightest = _tighter(tightest, record)
             last_d = d_ms = record.latency_ms
             if record.left_bytes < 0:
-                return Replay(now + d_ms, math.inf, 0.0, tightest, False, True, last_p, last_d)
-        now += max(p_ms, d_ms)
-        if p_step:
-            first_sum, finished, last_finish = _advance_prefill(
-                pending,
-                ready,
-                len(chunks),
-                p_step,
-                now,
-                tokens_after_first,
-                first_sum,
-                finished,
-                last_finish,
-            )
-        if d_step:
-            tpot_sum, finished, last_finish = _advance_decode(
-                ready, d_step, now, tokens_after_first, tpot_sum, finished, last_finish
-            )
-    ttft = first_sum / concurrency
-    tpot = 0.0 if tokens_after_first == 0 else tpot_sum / concurrency
-    tokens = 1000 * output_length * concurrency / last_finish if last_finish > 0 else 0.0
+                return Replay(
+                    state.now + d_ms, math.inf, 0.0, tightest, False, True, last_p, last_d
+                )
+        state.now += max(p_ms, d_ms)
+        state.advance_prefill(p_step)
+        state.advance_decode(d_step)
     assert tightest is not None
+    ttft = state.first_sum / concurrency
+    tpot = 0.0 if state.tokens_after_first == 0 else state.tpot_sum / concurrency
+    makespan = state.last_finish
+    tokens = 1000 * output_length * concurrency / makespan if makespan > 0 else 0.0
     return Replay(ttft, tpot, tokens, tightest, False, False, last_p, last_d)
-
-
-def _front(pending: deque[list[int]]) -> int:
-    """Pending requests that share the front group's next chunk."""
-    if not pending:
-        return 0
-    index, total = pending[0][1], 0
-    for count, chunk in pending:
-        if chunk != index:
-            break
-        total += count
-    return total
 
 
 def _tighter(current: Record | None, record: Record) -> Record:
     return record if current is None or record.left_bytes < current.left_bytes else current
 
 
-def _advance_prefill(pending, ready, chunks, selected, now, tokens, first_sum, finished, last):
-    while selected > 0:
-        group = pending[0]
-        take = min(selected, group[0])
-        if take == group[0]:
-            pending.popleft()
-        else:
-            group[0] -= take
-        following = group[1] + 1
-        if following < chunks:
-            pending.append([take, following])
-        else:
-            first_sum += take * now
-            if tokens > 0:
-                ready.append([take, tokens, now])
+class _Schedule:
+    """The replay's moving state: request groups waiting for a chunk or decoding, and tallies."""
+
+    def __init__(self, concurrency: int, chunks: int, tokens_after_first: int) -> None:
+        self.pending: deque[list[int]] = deque([[concurrency, 0]])  # [count, next chunk]
+        self.ready: deque[list] = deque()  # [count, decode tokens left, first-token time]
+        self.chunks = chunks
+        self.tokens_after_first = tokens_after_first
+        self.now = self.first_sum = self.tpot_sum = self.last_finish = 0.0
+        self.finished = 0
+
+    def front(self) -> int:
+        """Pending requests that share the front group's next chunk."""
+        if not self.pending:
+            return 0
+        index, total = self.pending[0][1], 0
+        for count, chunk in self.pending:
+            if chunk != index:
+                break
+            total += count
+        return total
+
+    def advance_prefill(self, selected: int) -> None:
+        for take, group in _take(self.pending, selected):
+            following = group[1] + 1
+            if following < self.chunks:
+                self.pending.append([take, following])
+                continue
+            self.first_sum += take * self.now
+            if self.tokens_after_first > 0:
+                self.ready.append([take, self.tokens_after_first, self.now])
             else:
-                finished += take
-                last = max(last, now)
-        selected -= take
-    return first_sum, finished, last
+                self._finish(take)
+
+    def advance_decode(self, selected: int) -> None:
+        for take, group in _take(self.ready, selected):
+            left = group[1] - 1
+            if left > 0:
+                self.ready.append([take, left, group[2]])
+                continue
+            self._finish(take)
+            self.tpot_sum += take * ((self.now - group[2]) / self.tokens_after_first)
+
+    def _finish(self, count: int) -> None:
+        self.finished += count
+        self.last_finish = max(self.last_finish, self.now)
 
 
-def _advance_decode(ready, selected, now, tokens, tpot_sum, finished, last):
+def _take(queue: deque[list], selected: int):
+    """Serve ``selected`` requests from the front of ``queue``, splitting a group if needed.
+
+    Yields (count served, the group's fields as they were); the caller re-queues what moves on.
+    """
     while selected > 0:
-        group = ready[0]
+        group = queue[0]
         take = min(selected, group[0])
         if take == group[0]:
-            ready.popleft()
+            queue.popleft()
         else:
             group[0] -= take
-        left = group[1] - 1
-        if left == 0:
-            finished += take
-            last = max(last, now)
-            tpot_sum += take * ((now - group[2]) / tokens)
-        else:
-            ready.append([take, left, group[2]])
+        yield take, list(group)
         selected -= take
-    return tpot_sum, finished, last

@@ -129,3 +129,32 @@ FORWARDS = [
     MoEForward(_Q235, _A3, 4, 4, 4, 1, 4, 2000, 0, False, 8.828),
     MoEForward(_Q235, _A3, 1, 16, 4, 1, 16, 1, 2500, True, 2.039),
 ]
+
+
+UNSEEN_SETTINGS = dict(
+    device="ATLAS_800_A3_752T_128G_DIE",
+    num_devices=16,
+    tp=4,
+    ep=16,
+    input_length=1024,
+    output_length=512,
+    tpot_limit_ms=60,
+    max_batched_tokens=4096,
+)
+"""A run the MoE model was never fitted on: msmodeling 84fec85's throughput optimizer on
+Qwen3-30B-A3B, 16 A3 dies, TP=4 EP=16 (DP=4), defaults otherwise, every probe logged."""
+
+UNSEEN_PROBES = [  # (batch, TTFT ms, TPOT ms, msmodeling's early stop) in probe order
+    (1, 52.767, 23.009, False),
+    (512, 9429.333, 71.706, True),
+    (256, 4751.214, 46.918, False),
+    (384, 7090.274, 59.302, False),
+    (448, 8259.803, 65.502, True),
+    (416, 7675.038, 62.745, True),
+    (400, 7382.656, 61.367, True),
+    (392, 7236.465, 60.678, True),
+    (388, 7163.369, 60.333, True),
+    (386, 7126.686, 60.408, True),
+    (385, 7108.447, 60.325, True),
+]
+UNSEEN_REPORTED_BATCH = 384

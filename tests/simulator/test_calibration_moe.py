@@ -10,7 +10,16 @@ import pytest
 
 from simulator import Deployment, Simulator, sweep
 from simulator.models import BUNDLED_MODELS, CONFIG_DIR
-from tests.simulator.calibration_moe import FORWARDS, REFERENCE, MoEForward, deployment
+from tests.simulator.calibration_moe import (
+    FORWARDS,
+    MODEL,
+    REFERENCE,
+    UNSEEN_PROBES,
+    UNSEEN_REPORTED_BATCH,
+    UNSEEN_SETTINGS,
+    MoEForward,
+    deployment,
+)
 
 SWEEP = np.arange(1, 1025)
 
@@ -84,3 +93,15 @@ def test_steep_concave_decode_of_ep2() -> None:
     result = Simulator(deployment(reference)).sweep([1, 2, 4, 8, 16])
     expected = [31.021, 52.951, 96.811, 182.297, 189.237]
     assert result.tpot_ms == pytest.approx(expected, rel=0.02)
+
+
+def test_unseen_a3_run_probe_by_probe() -> None:
+    """Every probe of an msmodeling run on a device, size and layout the model was not fitted on."""
+    deployment = Deployment.create(MODEL, **UNSEEN_SETTINGS)
+    batches = [batch for batch, *_ in UNSEEN_PROBES]
+    result = Simulator(deployment).sweep(batches)
+    for index, (batch, ttft_ms, tpot_ms, stopped) in enumerate(UNSEEN_PROBES):
+        assert result.ttft_ms[index] == pytest.approx(ttft_ms, rel=0.01), batch
+        assert result.tpot_ms[index] == pytest.approx(tpot_ms, rel=0.01), batch
+        assert bool(result.feasible[index]) is not stopped, batch
+    assert result.batch_size[result.feasible].max() == UNSEEN_REPORTED_BATCH

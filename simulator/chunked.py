@@ -83,7 +83,7 @@ def replay(
     last_p = last_d = 0.0
     while state.finished < concurrency:
         chunk = chunks[state.pending[0][1]] if state.pending else None
-        waiting = sum(group[0] for group in state.ready)
+        waiting = state.waiting
         query = chunk.query_len if chunk else budget
         p_step, d_step = decide(waiting, state.front(), query, budget)
         if p_step == 0 and d_step == 0:
@@ -105,6 +105,9 @@ def replay(
                 return Replay(
                     state.now + d_ms, math.inf, 0.0, tightest, False, True, last_p, last_d
                 )
+        if p_step == 0 and d_step == waiting:
+            state.decode_everyone(d_ms)
+            continue
         state.now += max(p_ms, d_ms)
         state.advance_prefill(p_step)
         state.advance_decode(d_step)
@@ -130,27 +133,32 @@ class _Schedule:
         self.tokens_after_first = tokens_after_first
         self.now = self.first_sum = self.tpot_sum = self.last_finish = 0.0
         self.finished = 0
+        self.waiting = 0
+        """Requests in ``ready``."""
+        self.at_chunk = [concurrency] + [0] * chunks
+        """Pending requests by next chunk. The queue is sorted by it and spans at most two
+        neighbouring chunks (each served group moves to the back one chunk on), so the front
+        group's chunk holds exactly the pending requests that share it."""
 
     def front(self) -> int:
         """Pending requests that share the front group's next chunk."""
-        if not self.pending:
-            return 0
-        index, total = self.pending[0][1], 0
-        for count, chunk in self.pending:
-            if chunk != index:
-                break
-            total += count
-        return total
+        return self.at_chunk[self.pending[0][1]] if self.pending else 0
 
     def advance_prefill(self, selected: int) -> None:
         for take, group in _take(self.pending, selected):
             following = group[1] + 1
+            self.at_chunk[group[1]] -= take
             if following < self.chunks:
-                self.pending.append([take, following])
+                self.at_chunk[following] += take
+                if self.pending and self.pending[-1][1] == following:
+                    self.pending[-1][0] += take
+                else:
+                    self.pending.append([take, following])
                 continue
             self.first_sum += take * self.now
             if self.tokens_after_first > 0:
                 self.ready.append([take, self.tokens_after_first, self.now])
+                self.waiting += take
             else:
                 self._finish(take)
 
@@ -161,7 +169,27 @@ class _Schedule:
                 self.ready.append([take, left, group[2]])
                 continue
             self._finish(take)
+            self.waiting -= take
             self.tpot_sum += take * ((self.now - group[2]) / self.tokens_after_first)
+
+    def decode_everyone(self, step_ms: float) -> None:
+        """Run identical decode-only steps up to the next finish, in one pass over the groups.
+
+        Nothing is pending and every ready request decodes, so each step repeats the last one
+        until a group finishes. The clock still advances step by step, so the sums are the
+        same floats as stepping one at a time.
+        """
+        steps = min(group[1] for group in self.ready)
+        for _ in range(steps):
+            self.now += step_ms
+        groups, self.ready = self.ready, deque()
+        for count, left, first in groups:
+            if left > steps:
+                self.ready.append([count, left - steps, first])
+            else:
+                self._finish(count)
+                self.waiting -= count
+                self.tpot_sum += count * ((self.now - first) / self.tokens_after_first)
 
     def _finish(self, count: int) -> None:
         self.finished += count

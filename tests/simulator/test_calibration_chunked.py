@@ -10,7 +10,7 @@ import pytest
 
 from harness.optimizer import optimize
 from harness.request import OptimizerRequest, SearchRun
-from simulator import Deployment, Simulator
+from simulator import Deployment, Simulator, chunked
 from tests.simulator.calibration_chunked import BOUNDARY, PROBES, SETTINGS
 
 
@@ -63,3 +63,19 @@ def test_two_point_collapses_to_three_as_msmodelings_does() -> None:
         assert found[f"TP={tp}", "exponential"].batch_size == boundary
         collapsed = found[f"TP={tp}", "two_point"]
         assert (collapsed.batch_size, collapsed.sequence) == (3, (1, 512, 2, 3))
+
+
+@pytest.mark.parametrize("tp", [1, 2])
+def test_decode_fast_forward_equals_stepping_bit_for_bit(tp: int, monkeypatch) -> None:
+    """The replay skips runs of identical decode-only steps; stepping one at a time agrees."""
+    batches = np.array([1, 2, 7, 20, 41, 64])
+    fast = simulator(tp).sweep(batches)
+
+    def one_step(schedule, step_ms: float) -> None:
+        schedule.now += step_ms
+        schedule.advance_decode(schedule.waiting)
+
+    monkeypatch.setattr(chunked._Schedule, "decode_everyone", one_step)
+    slow = simulator(tp).sweep(batches)
+    for column in ("ttft_ms", "tpot_ms", "tokens_per_s", "available_gib"):
+        assert np.array_equal(getattr(fast, column), getattr(slow, column), equal_nan=True)

@@ -1,8 +1,10 @@
 """The deployment space the fuzzer draws from, in one place: what the simulator supports.
 
 A drawn deployment is one request with one parallel layout, so every example is one strategy
-(or two phases of one, in disagg mode). Lengths stay within what chunked prefill would not be
-needed for (the budget is automatic, 4x the input), since the simulator refuses chunking.
+(or two phases of one, in disagg mode). The token budget stays automatic (4x the input), so no
+draw needs chunked prefill: each chunked batch size is a step-by-step replay, and an oracle
+over thousands of them per draw does not fit fuzzing's time budget. Chunked prefill is gated
+by its scenario and calibration tests instead.
 """
 
 from __future__ import annotations

@@ -164,13 +164,7 @@ class _Schedule:
 
     def advance_decode(self, selected: int) -> None:
         for take, group in _take(self.ready, selected):
-            left = group[1] - 1
-            if left > 0:
-                self.ready.append([take, left, group[2]])
-                continue
-            self._finish(take)
-            self.waiting -= take
-            self.tpot_sum += take * ((self.now - group[2]) / self.tokens_after_first)
+            self._decoded(take, group[1] - 1, group[2])
 
     def decode_everyone(self, step_ms: float) -> None:
         """Run identical decode-only steps up to the next finish, in one pass over the groups.
@@ -184,12 +178,16 @@ class _Schedule:
             self.now += step_ms
         groups, self.ready = self.ready, deque()
         for count, left, first in groups:
-            if left > steps:
-                self.ready.append([count, left - steps, first])
-            else:
-                self._finish(count)
-                self.waiting -= count
-                self.tpot_sum += count * ((self.now - first) / self.tokens_after_first)
+            self._decoded(count, left - steps, first)
+
+    def _decoded(self, count: int, left: int, first_token_ms: float) -> None:
+        """Requeue a group with ``left`` tokens to go, or finish it and add its TPOT."""
+        if left > 0:
+            self.ready.append([count, left, first_token_ms])
+            return
+        self._finish(count)
+        self.waiting -= count
+        self.tpot_sum += count * ((self.now - first_token_ms) / self.tokens_after_first)
 
     def _finish(self, count: int) -> None:
         self.finished += count
@@ -199,7 +197,8 @@ class _Schedule:
 def _take(queue: deque[list], selected: int):
     """Serve ``selected`` requests from the front of ``queue``, splitting a group if needed.
 
-    Yields (count served, the group's fields as they were); the caller re-queues what moves on.
+    Yields (count served, the group); the caller reads the group's other fields and re-queues
+    what moves on.
     """
     while selected > 0:
         group = queue[0]
@@ -208,5 +207,5 @@ def _take(queue: deque[list], selected: int):
             queue.popleft()
         else:
             group[0] -= take
-        yield take, list(group)
+        yield take, group
         selected -= take

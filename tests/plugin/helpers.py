@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -20,6 +21,17 @@ def project(pytester, *scenario_ids: str, with_baselines: bool = True) -> Path:
         if with_baselines:
             shutil.copy(BASELINES / f"{scenario_id}.json", pytester.path / "baselines" / "search")
     return target
+
+
+def set_baseline_probes(
+    pytester, scenario_id: str, strategy: str, search: str, probes: int
+) -> Path:
+    """Overwrite one stored probe count in the throwaway project; returns the baseline path."""
+    path = pytester.path / "baselines" / "search" / f"{scenario_id}.json"
+    stored = json.loads(path.read_text())
+    stored["results"][strategy][search]["probes"] = probes
+    path.write_text(json.dumps(stored))
+    return path
 
 
 def tamper(pytester, body: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 
-from tests.plugin.helpers import SCENARIOS, project, tamper
+from tests.plugin.helpers import SCENARIOS, project, set_baseline_probes, tamper
 
 MISSION = "qwen3-32b-8x-tpot50-compiled"
 EAGER = "qwen3-32b-8x-tpot50-eager"
@@ -153,10 +153,7 @@ def test_a_baseline_without_a_scenario_is_reported(pytester) -> None:
 
 def test_update_baselines_writes_and_prints_the_diff(pytester) -> None:
     project(pytester, EAGER)
-    path = pytester.path / "baselines" / "search" / f"{EAGER}.json"
-    stored = json.loads(path.read_text())
-    stored["results"]["TP=8"]["two_point"]["probes"] = 99
-    path.write_text(json.dumps(stored))
+    path = set_baseline_probes(pytester, EAGER, "TP=8", "two_point", 99)
     result = pytester.runpytest("--update-baselines")
     result.assert_outcomes(passed=9)
     result.stdout.fnmatch_lines(["*baselines written*", "*TP=8*two_point.probes*99*9*"])
@@ -168,9 +165,8 @@ def test_xdist_and_serial_runs_agree(pytester) -> None:
     folder = project(pytester, EAGER, "qwen3-32b-8x-disagg-decode", "qwen3-30b-a3b-8x-ep")
     (folder / "unknown-key.yaml").write_text("deployment: {}\nbogus: 1\n")
     path = pytester.path / "baselines" / "search" / "qwen3-30b-a3b-8x-ep.json"
-    stored = json.loads(path.read_text())
-    stored["results"]["TP=1,EP=2"]["two_point"]["probes"] += 1
-    path.write_text(json.dumps(stored))
+    stored = json.loads(path.read_text())["results"]["TP=1,EP=2"]["two_point"]["probes"]
+    set_baseline_probes(pytester, "qwen3-30b-a3b-8x-ep", "TP=1,EP=2", "two_point", stored + 1)
 
     def verdicts(*args: str) -> dict[str, str]:
         result = pytester.runpytest_subprocess("-rA", "-p", "no:randomly", *args)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 
-from tests.plugin.helpers import BASELINES, SCENARIOS, project
+from tests.plugin.helpers import BASELINES, SCENARIOS, project, set_baseline_probes
 
 EAGER = "qwen3-32b-8x-tpot50-eager"
 
@@ -57,10 +57,7 @@ def test_two_files_claiming_one_id_fail_and_name_each_other(pytester) -> None:
 
 def test_a_mismatch_leaves_the_obtained_results_beside_the_baseline(pytester) -> None:
     project(pytester, EAGER)
-    path = pytester.path / "baselines" / "search" / f"{EAGER}.json"
-    stored = json.loads(path.read_text())
-    stored["results"]["TP=8"]["two_point"]["probes"] = 99
-    path.write_text(json.dumps(stored))
+    path = set_baseline_probes(pytester, EAGER, "TP=8", "two_point", 99)
     result = pytester.runpytest()
     result.assert_outcomes(passed=8, failed=1)
     obtained = path.with_name(f"{EAGER}.obtained.json")

@@ -33,6 +33,7 @@ from harness.scenarios import (
     discover,
     find_layout,
     load_scenario,
+    refuse_collision,
     run_scenario,
 )
 
@@ -84,11 +85,7 @@ def run_files(files: list[ScenarioFile], store: BaselineStore, args: argparse.Na
     clashes = collisions(files)
     for file in files:
         try:
-            if file.id in clashes:
-                others = ", ".join(str(p) for p in clashes[file.id] if p != file.path)
-                raise SearchbenchError(
-                    f"{file.path}: scenario id {file.id!r} also used by {others}"
-                )
+            refuse_collision(file.path, file.id, clashes.get(file.id, ()))
             scenario = load_scenario(file.path, file.id)
             run = run_scenario(scenario)
             checks = all_checks(run, store)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from harness.cli.flags import Formatter
 from harness.errors import SearchbenchError
-from harness.scenarios import collisions, discover, find_layout, load_scenario
+from harness.scenarios import collisions, discover, find_layout, load_scenario, refuse_collision
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -30,11 +30,7 @@ def command(args: argparse.Namespace) -> int:
     bad = 0
     for file in files:
         try:
-            if file.id in clashes:
-                raise SearchbenchError(
-                    f"{file.path}: scenario id {file.id!r} is claimed by "
-                    f"{', '.join(str(p) for p in clashes[file.id])}"
-                )
+            refuse_collision(file.path, file.id, clashes.get(file.id, ()))
             load_scenario(file.path, file.id)
             print(f"ok      {file.path}")
         except SearchbenchError as error:

@@ -11,7 +11,7 @@ from harness.gates import Check, answers_check, probes_check, regression_check
 from harness.optimizer import optimize
 from harness.pytest_plugin.session import SessionState
 from harness.request import SearchRun
-from harness.scenarios import Scenario, load_scenario
+from harness.scenarios import Scenario, load_scenario, refuse_collision
 
 STATE = pytest.StashKey[SessionState]()
 DIFF_PROPERTY = "searchbench_baseline_update"
@@ -22,13 +22,8 @@ class ScenarioFile(pytest.File):
     def collect(self):
         state = self.config.stash[STATE]
         sid = state.scenario_id(self.path)
-        others = [p for p in state.colliding(sid) if p.resolve() != self.path.resolve()]
         try:
-            if others:
-                raise SearchbenchError(
-                    f"{self.path.name}: scenario id {sid!r} is also claimed by "
-                    f"{', '.join(str(p) for p in others)}; rename one"
-                )
+            refuse_collision(self.path, sid, state.colliding(sid))
             scenario = load_scenario(self.path, sid)
             keys = scenario.strategy_keys()
         except SearchbenchError as error:

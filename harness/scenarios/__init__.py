@@ -1,6 +1,12 @@
 """Scenario files: the format (fields, schema), the loader, discovery, and one run of each."""
 
-from harness.scenarios.discovery import ScenarioFile, collisions, discover, scenario_id
+from harness.scenarios.discovery import (
+    ScenarioFile,
+    collisions,
+    discover,
+    refuse_collision,
+    scenario_id,
+)
 from harness.scenarios.layout import Layout, find_layout
 from harness.scenarios.loader import load_scenario
 from harness.scenarios.model import Expectations, Scenario, ScenarioError, SearchPlan
@@ -22,6 +28,7 @@ __all__ = [
     "find_layout",
     "json_schema",
     "load_scenario",
+    "refuse_collision",
     "render_schema",
     "run_scenario",
     "scenario_id",

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from harness.errors import SearchbenchError
+
 SUFFIXES = (".yaml", ".yml")
 SCHEMA_FILE = "schema.json"
 
@@ -67,3 +69,13 @@ def collisions(files: Iterable[ScenarioFile]) -> dict[str, list[Path]]:
     for file in files:
         by_id.setdefault(file.id, []).append(file.path)
     return {key: paths for key, paths in by_id.items() if len(paths) > 1}
+
+
+def refuse_collision(path: Path, scenario_id: str, claimants: Iterable[Path]) -> None:
+    """Raise when files other than ``path`` claim its id (``claimants`` may include it)."""
+    others = [str(p) for p in claimants if p.resolve() != path.resolve()]
+    if others:
+        raise SearchbenchError(
+            f"{path}: scenario id {scenario_id!r} is also claimed by {', '.join(others)}; "
+            "rename one"
+        )

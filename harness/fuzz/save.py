@@ -6,7 +6,7 @@ from pathlib import Path
 
 from harness.fuzz.check import Violation
 from harness.fuzz.run import FuzzSettings, describe
-from harness.gates import BaselineStore, stored_results
+from harness.gates import BaselineStore, stored_results, write_atomic
 from harness.request import OptimizerRequest
 from harness.scenarios import find_layout, load_scenario, run_scenario, scenario_id
 from harness.scenarios.writer import scenario_text
@@ -30,9 +30,8 @@ def save_finding(
     searches = {"baseline": settings.baseline, "candidates": list(settings.candidates)}
     if settings.oracle != "exhaustive":
         searches["oracle"] = settings.oracle
-    folder.mkdir(parents=True, exist_ok=True)
     text = scenario_text(request, f"fuzz finding, seed {settings.seed}", comments, searches)
-    path.write_text(text)
+    write_atomic(path, text)
     layout = find_layout()
     scenario = load_scenario(path, scenario_id(path, layout.scenarios))
     store = BaselineStore(layout.baselines)

@@ -4,7 +4,7 @@ from harness.gates.answers import answers_check
 from harness.gates.check import Check, summarize
 from harness.gates.probes import probes_check
 from harness.gates.regression import regression_check, stored_results
-from harness.gates.store import BaselineError, BaselineStore
+from harness.gates.store import BaselineError, BaselineStore, write_atomic
 from harness.scenarios import ScenarioRun
 
 
@@ -27,4 +27,5 @@ __all__ = [
     "regression_check",
     "stored_results",
     "summarize",
+    "write_atomic",
 ]

@@ -4,7 +4,7 @@ monotone."""
 
 from __future__ import annotations
 
-from harness.gates.check import Check, show
+from harness.gates.check import Check, show, verdict
 from harness.scenarios import ScenarioRun
 from harness.scenarios.model import KnownMiss
 
@@ -30,7 +30,7 @@ def answers_check(run: ScenarioRun, key: str) -> Check:
                 plan.baseline.name,
                 f"oracle {show(findings.batch_size)}",
                 show(base.batch_size),
-                _verdict(ok),
+                verdict(ok),
             )
         )
         if not ok:
@@ -74,7 +74,7 @@ def _candidate(run: ScenarioRun, key: str, name: str, tolerance: float):
     rows, failures = [], []
     ok = within(cand.batch_size, base.batch_size, tolerance)
     rows.append(
-        (name, f"{show(base.batch_size)} ±{tolerance:.0%}", show(cand.batch_size), _verdict(ok))
+        (name, f"{show(base.batch_size)} ±{tolerance:.0%}", show(cand.batch_size), verdict(ok))
     )
     if not ok:
         failures.append(f"{name} is outside the tolerance")
@@ -87,7 +87,7 @@ def _candidate(run: ScenarioRun, key: str, name: str, tolerance: float):
                 f"{name} chosen tok/s",
                 f">= {floor:.1f}",
                 f"{chosen.tokens_per_s:.1f} (batch {chosen.batch_size})",
-                _verdict(ok),
+                verdict(ok),
             )
         )
         if not ok:
@@ -115,7 +115,3 @@ def _expected_miss(name: str, key: str, rows, failures, miss: KnownMiss):
         return rows, [], f"{name} misses as declared: {miss.reason}"
     stopped = f"{name} no longer misses at {key}: remove it from expect.known_misses"
     return rows, [stopped], f"declared miss: {miss.reason}"
-
-
-def _verdict(ok: bool) -> str:
-    return "ok" if ok else "FAIL"

@@ -36,3 +36,8 @@ def summarize(checks: Sequence[Check]) -> tuple[int, int]:
 
 def show(value: int | None) -> str:
     return "none" if value is None else str(value)
+
+
+def verdict(ok: bool) -> str:
+    """The verdict column of every gate's table."""
+    return "ok" if ok else "FAIL"

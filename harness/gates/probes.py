@@ -3,7 +3,7 @@ one strategy unless the scenario allows it there."""
 
 from __future__ import annotations
 
-from harness.gates.check import Check
+from harness.gates.check import Check, verdict
 from harness.scenarios import ScenarioRun
 
 
@@ -21,7 +21,7 @@ def probes_check(run: ScenarioRun) -> Check:
             totals[candidate.name] += probes
             allowed = not expect.never_more_probes or key in expect.more_probes_allowed_at
             ok = probes <= base or allowed
-            rows.append((key, candidate.name, f"<= {base}", probes, "ok" if ok else "FAIL"))
+            rows.append((key, candidate.name, f"<= {base}", probes, verdict(ok)))
             if not ok:
                 failures.append(
                     f"{candidate.name} spends more probes than {plan.baseline.name} at {key}"
@@ -29,8 +29,8 @@ def probes_check(run: ScenarioRun) -> Check:
     base_total = totals[plan.baseline.name]
     for candidate in plan.candidates:
         ok = totals[candidate.name] < base_total or not expect.fewer_probes
-        verdict = "ok" if ok else "FAIL"
-        rows.append(("total", candidate.name, f"< {base_total}", totals[candidate.name], verdict))
+        total = totals[candidate.name]
+        rows.append(("total", candidate.name, f"< {base_total}", total, verdict(ok)))
         if not ok:
             failures.append(f"{candidate.name} does not spend fewer probes in total")
     summary = f"{scenario.id}: " + ("; ".join(failures) if failures else "candidates save probes")

@@ -12,6 +12,8 @@ from simulator.parallel import ParallelConfig, make_parallel
 from simulator.quantization import KVQuant, LinearQuant, parse_kv_quant, parse_linear_quant
 
 AUTO_MAX_BATCHED_TOKENS_FACTORS = (4, 2, 1)
+DEFAULT_MTP_ACCEPTANCE_RATES = (0.9, 0.6, 0.4, 0.2)  # msmodeling's --mtp-acceptance-rates
+MAX_MTP_TOKENS = 9  # msmodeling's --num-mtp-tokens choices are 0..9
 DEFAULT_RESERVED_MEMORY_GB = 10.0
 
 
@@ -37,6 +39,19 @@ class Deployment:
     mode: Mode = Mode.AGG
     tpot_limit_ms: float | None = None
     ttft_limit_ms: float | None = None
+    shared_expert_tp: bool = False
+    num_mtp_tokens: int = 0
+    mtp_acceptance_rates: tuple[float, ...] = DEFAULT_MTP_ACCEPTANCE_RATES
+
+    @property
+    def decode_query_len(self) -> int:
+        """Tokens each request feeds a decode step: its own plus one per MTP draft."""
+        return 1 + self.num_mtp_tokens
+
+    @property
+    def tokens_per_decode_step(self) -> float:
+        """msmodeling's MTP fold: a step yields 1 + the accepted drafts' rates, summed."""
+        return 1.0 + sum(self.mtp_acceptance_rates[: self.num_mtp_tokens])
 
     @property
     def tp(self) -> int:
@@ -81,6 +96,9 @@ class Deployment:
         mode: str | Mode = Mode.AGG,
         tpot_limit_ms: float | None = None,
         ttft_limit_ms: float | None = None,
+        shared_expert_tp: bool = False,
+        num_mtp_tokens: int = 0,
+        mtp_acceptance_rates: tuple[float, ...] = DEFAULT_MTP_ACCEPTANCE_RATES,
     ) -> Deployment:
         """Validate names and numbers into a Deployment; every error names its field."""
         model_config = model if isinstance(model, ModelConfig) else load_model(model)
@@ -114,6 +132,21 @@ class Deployment:
                     "which is modelled in agg mode only (not disagg yet)",
                     [f">= {input_length}"],
                 )
+        if model_config.sigmoid_router and not compile:
+            raise SimulatorInputError(
+                "compile",
+                f"{model_config.name}: the eager op chain of its sigmoid, grouped top-k router "
+                "is not modelled yet; only the compiled inventory is",
+                [True],
+            )
+        rates = _check_mtp(model_config, num_mtp_tokens, mtp_acceptance_rates)
+        if num_mtp_tokens and max_batched_tokens is not None and input_length > max_batched_tokens:
+            raise SimulatorInputError(
+                "num_mtp_tokens",
+                "MTP with chunked prefill (max_batched_tokens below input_length) is not "
+                "modelled yet",
+                [0],
+            )
         for name, limit in (("tpot_limit_ms", tpot_limit_ms), ("ttft_limit_ms", ttft_limit_ms)):
             if limit is not None and not 0 < limit < float("inf"):
                 raise SimulatorInputError(name, f"must be > 0 ms (finite), got {limit}")
@@ -132,7 +165,44 @@ class Deployment:
             mode=mode,
             tpot_limit_ms=tpot_limit_ms,
             ttft_limit_ms=ttft_limit_ms,
+            shared_expert_tp=bool(shared_expert_tp),
+            num_mtp_tokens=num_mtp_tokens,
+            mtp_acceptance_rates=rates,
         )
+
+
+def _check_mtp(model: ModelConfig, tokens: int, rates) -> tuple[float, ...]:
+    """msmodeling's rules: 0..9 tokens, at most one more than there are rates; the model
+    must carry MTP layers (num_nextn_predict_layers)."""
+    if isinstance(tokens, bool) or not isinstance(tokens, int) or not 0 <= tokens <= MAX_MTP_TOKENS:
+        raise SimulatorInputError(
+            "num_mtp_tokens",
+            f"must be an integer in 0..{MAX_MTP_TOKENS}, got {tokens!r}",
+            [f"0..{MAX_MTP_TOKENS}"],
+        )
+    try:
+        rates = tuple(float(rate) for rate in rates)
+    except (TypeError, ValueError):
+        raise SimulatorInputError(
+            "mtp_acceptance_rates", f"must be a list of numbers in [0, 1], got {rates!r}"
+        ) from None
+    if not rates or not all(0.0 <= rate <= 1.0 for rate in rates):
+        raise SimulatorInputError(
+            "mtp_acceptance_rates", f"must be a non-empty list of numbers in [0, 1], got {rates}"
+        )
+    if tokens > len(rates) + 1:
+        raise SimulatorInputError(
+            "num_mtp_tokens",
+            f"{tokens} exceeds what {len(rates)} acceptance rates support",
+            [f"0..{len(rates) + 1}"],
+        )
+    if tokens and not model.mtp_layers:
+        raise SimulatorInputError(
+            "num_mtp_tokens",
+            f"{model.name} has no MTP layers (num_nextn_predict_layers is 0)",
+            [0],
+        )
+    return rates
 
 
 def _positive_int(field: str, value: int) -> None:

@@ -15,6 +15,10 @@ from simulator.models import ModelConfig
 KV_BLOCK_SIZE = 128
 ROPE_CACHE_BYTES_PER_ELEMENT = 2
 BF16 = 2
+FP32 = 4
+MLA_LAYER_ACTIVATION_REMAINDER = 705_000
+"""Bytes per MLA layer that msmodeling's DeepSeek activation keeps beyond the absorbed
+projections and router copy; fitted, not derived."""
 EAGER_ACTIVATION_PER_TOKEN_PER_HIDDEN = 16.5
 COMPILED_ACTIVATION_PER_TOKEN_PER_HIDDEN = 9.6
 
@@ -24,31 +28,81 @@ def kv_heads_per_rank(model: ModelConfig, tp: int) -> int:
 
 
 def weight_bytes(dep: Deployment) -> int:
-    """Bytes of the sharded, quantized model on one rank (embedding replicated, lm_head bf16)."""
+    """Bytes of the sharded, quantized model on one rank (embedding replicated, lm_head bf16).
+
+    DeepSeek's first layers keep a dense MLP, and each MTP block (one per MTP token, as
+    msmodeling builds them) adds an embedding, an input projection, a decoder layer and a head.
+    """
+    m, tp = dep.model, dep.tp
+    wb = dep.linear_quant.scheme.weight_bytes
+    h = m.hidden_size
+    attention = _attention_bytes(dep)
+    dense_mlp = 3 * h * m.intermediate_size // tp * wb
+    moe_mlp = _moe_mlp_bytes(dep) if m.is_moe else dense_mlp
+    embedding = m.vocab_size * h * BF16
+    lm_head = -(-m.vocab_size // tp) * h * BF16
+    rope_dim = m.head_dim if m.mla is None else m.mla.qk_rope_head_dim
+    rope = 2 * m.max_position_embeddings * rope_dim * ROPE_CACHE_BYTES_PER_ELEMENT
+    layers = m.num_layers * attention + m.dense_layers * dense_mlp + m.moe_layers * moe_mlp
+    head = (0 if m.tie_word_embeddings else lm_head) + h * BF16
+    mtp = dep.num_mtp_tokens * (
+        embedding
+        + 2 * h * h * wb
+        + 3 * h * BF16
+        + lm_head
+        + attention
+        + (moe_mlp if m.mtp_block_is_moe else dense_mlp)
+    )
+    return int(layers + embedding + head + rope + mtp)
+
+
+def _attention_bytes(dep: Deployment) -> int:
+    """One layer's attention weights and its two norms (and Qwen3's QK norms)."""
     m, tp = dep.model, dep.tp
     wb = dep.linear_quant.scheme.weight_bytes
     h, d = m.hidden_size, m.head_dim
-    q = m.num_heads // tp * d
+    heads = m.num_heads // tp
+    if m.mla is not None:
+        a = m.mla
+        # The query LoRA and the KV compression are replicated; q_b, kv_b and o_proj split.
+        linear = (
+            h * a.q_lora_rank
+            + a.q_lora_rank * heads * a.qk_head_dim
+            + h * a.latent_width
+            + a.kv_lora_rank * heads * (a.qk_nope_head_dim + a.v_head_dim)
+            + heads * a.v_head_dim * h
+        )
+        return linear * wb + (2 * h + a.q_lora_rank + a.kv_lora_rank) * BF16
+    q = heads * d
     kv = kv_heads_per_rank(m, tp) * d
-    attention = h * q + 2 * h * kv + q * h
-    if m.is_moe:
-        # Rank 0 holds the most experts (msmodeling's assign_experts) and one MoE-TP shard of
-        # each, zero-padded to ceil(I / MoE-TP); the router stays bf16.
-        local_experts = -(-m.num_experts // dep.ep)
-        shard = -(-m.moe_intermediate_size // dep.parallel.moe_tp)
-        mlp_bytes = local_experts * 3 * h * shard * wb + h * m.num_experts * BF16
-    else:
-        mlp_bytes = 3 * h * m.intermediate_size // tp * wb
     norms = 2 * h + (2 * d if m.qk_norm else 0)
-    per_layer = attention * wb + mlp_bytes + norms * BF16
-    embedding = m.vocab_size * h * BF16
-    lm_head = 0 if m.tie_word_embeddings else -(-m.vocab_size // tp) * h * BF16
-    rope = 2 * m.max_position_embeddings * d * ROPE_CACHE_BYTES_PER_ELEMENT
-    return int(m.num_layers * per_layer + embedding + lm_head + h * BF16 + rope)
+    return (h * q + 2 * h * kv + q * h) * wb + norms * BF16
+
+
+def _moe_mlp_bytes(dep: Deployment) -> int:
+    """Rank 0 holds the most experts (msmodeling's assign_experts) and one MoE-TP shard of
+    each, zero-padded to ceil(I / MoE-TP); the router stays bf16 (DeepSeek's bias fp32)."""
+    m = dep.model
+    wb = dep.linear_quant.scheme.weight_bytes
+    h = m.hidden_size
+    local_experts = -(-m.num_experts // dep.ep)
+    shard = -(-m.moe_intermediate_size // dep.parallel.moe_tp)
+    routed = local_experts * 3 * h * shard * wb + h * m.num_experts * BF16
+    if m.sigmoid_router:
+        routed += m.num_experts * FP32
+    shared = m.shared_experts * m.moe_intermediate_size
+    if dep.shared_expert_tp:
+        shared //= dep.tp
+    return routed + 3 * h * shared * wb
 
 
 def kv_bytes_per_token(dep: Deployment) -> int:
+    """Cache bytes per token on one rank: K and V heads, or MLA's one latent row per layer
+    (not split by TP); MTP blocks keep a cache of their own."""
     m = dep.model
+    if m.mla is not None:
+        layers = m.num_layers + dep.num_mtp_tokens
+        return layers * m.mla.latent_width * dep.kv_quant.bytes_per_element
     return (
         m.num_layers
         * 2
@@ -71,6 +125,23 @@ def activation_per_token(dep: Deployment) -> float:
         else EAGER_ACTIVATION_PER_TOKEN_PER_HIDDEN
     )
     return factor * dep.model.hidden_size
+
+
+def activation_per_forward(dep: Deployment) -> float:
+    """Activation every forward of an MLA model carries whatever its batch: per layer, the
+    bf16 absorbed projections (W_UK, W_UV) and a remainder, plus the fp32 copy of each
+    sigmoid router. Fitted on msmodeling's DeepSeek-V3 reports at TP=4 (0.917 GiB at 32
+    requests, 0.933 GiB with MTP), which do not shrink with the batch."""
+    m = dep.model
+    if m.mla is None:
+        return 0.0
+    a = m.mla
+    heads = m.num_heads // dep.tp
+    absorbed = BF16 * heads * a.kv_lora_rank * (a.qk_nope_head_dim + a.v_head_dim)
+    layers = m.num_layers + dep.num_mtp_tokens
+    moe_layers = m.moe_layers + (dep.num_mtp_tokens if m.mtp_block_is_moe else 0)
+    router = FP32 * m.hidden_size * m.num_experts if m.sigmoid_router else 0
+    return float(layers * (absorbed + MLA_LAYER_ACTIVATION_REMAINDER) + moe_layers * router)
 
 
 def logits_bytes_per_row(dep: Deployment) -> int:

@@ -22,9 +22,10 @@ BUNDLED_MODELS: dict[str, str] = {
     "Qwen/Qwen3-235B-A22B": "qwen3_235b_a22b.json",
     "meta-llama/Llama-3.1-8B": "llama3_1_8b.json",
     "meta-llama/Llama-3.1-70B": "llama3_1_70b.json",
+    "deepseek-ai/DeepSeek-V3": "deepseek_v3.json",
 }
 
-_SUPPORTED_TYPES = ("qwen3", "qwen3_moe", "llama")
+_SUPPORTED_TYPES = ("qwen3", "qwen3_moe", "llama", "deepseek_v3")
 
 
 @dataclass(frozen=True)
@@ -44,10 +45,51 @@ class ModelConfig:
     num_experts: int = 0
     experts_per_token: int = 0
     moe_intermediate_size: int = 0
+    shared_experts: int = 0
+    first_dense_layers: int = 0
+    mtp_layers: int = 0
+    sigmoid_router: bool = False
+    """DeepSeek-V3 scores experts with a sigmoid over an fp32 gate (noaux_tc), not a softmax."""
+    mla: MlaShape | None = None
 
     @property
     def is_moe(self) -> bool:
         return self.num_experts > 0
+
+    @property
+    def moe_layers(self) -> int:
+        """Decoder layers with routed experts; DeepSeek's first layers keep a dense MLP."""
+        return max(self.num_layers - self.first_dense_layers, 0) if self.is_moe else 0
+
+    @property
+    def dense_layers(self) -> int:
+        return self.num_layers - self.moe_layers
+
+    @property
+    def mtp_block_is_moe(self) -> bool:
+        """An MTP block's decoder layer sits after the last layer, so it is MoE unless every
+        layer keeps a dense MLP."""
+        return self.is_moe and self.num_layers >= self.first_dense_layers
+
+
+@dataclass(frozen=True)
+class MlaShape:
+    """Multi-head latent attention (DeepSeek): the HF config's low-rank projection widths."""
+
+    q_lora_rank: int
+    kv_lora_rank: int
+    qk_nope_head_dim: int
+    qk_rope_head_dim: int
+    v_head_dim: int
+
+    @property
+    def qk_head_dim(self) -> int:
+        return self.qk_nope_head_dim + self.qk_rope_head_dim
+
+    @property
+    def latent_width(self) -> int:
+        """Elements one token keeps in one layer's cache: the latent KV plus the RoPE key."""
+        return self.kv_lora_rank + self.qk_rope_head_dim
 
 
 def load_model(model: str) -> ModelConfig:
@@ -85,10 +127,6 @@ def _from_config(name: str, path: Path) -> ModelConfig:
             "model", f"{path}: expected a JSON object, got {type(raw).__name__}"
         )
     model_type = raw.get("model_type", "")
-    if "kv_lora_rank" in raw:
-        raise SimulatorInputError(
-            "model", f"{name}: MLA attention (kv_lora_rank) is not supported yet", _SUPPORTED_TYPES
-        )
     if model_type not in _SUPPORTED_TYPES:
         raise SimulatorInputError(
             "model", f"{name}: model_type {model_type!r} is not supported yet", _SUPPORTED_TYPES
@@ -109,9 +147,14 @@ def _from_config(name: str, path: Path) -> ModelConfig:
             max_position_embeddings=int(raw.get("max_position_embeddings", 32768)),
             tie_word_embeddings=bool(raw.get("tie_word_embeddings", False)),
             qk_norm=model_type.startswith("qwen3"),
-            num_experts=int(raw.get("num_experts", 0)),
-            experts_per_token=int(raw.get("num_experts_per_tok", 0)),
-            moe_intermediate_size=int(raw.get("moe_intermediate_size", 0)),
+            num_experts=int(raw.get("num_experts") or raw.get("n_routed_experts") or 0),
+            experts_per_token=int(raw.get("num_experts_per_tok") or 0),
+            moe_intermediate_size=int(raw.get("moe_intermediate_size") or 0),
+            shared_experts=int(raw.get("n_shared_experts") or 0),
+            first_dense_layers=int(raw.get("first_k_dense_replace") or 0),
+            mtp_layers=int(raw.get("num_nextn_predict_layers") or 0),
+            sigmoid_router=raw.get("scoring_func") == "sigmoid",
+            mla=_mla_shape(path, raw),
         )
     except ZeroDivisionError:
         raise SimulatorInputError(
@@ -121,6 +164,29 @@ def _from_config(name: str, path: Path) -> ModelConfig:
         raise SimulatorInputError("model", f"{path}: missing or bad field {error}") from None
     _check_sizes(path, config)
     return config
+
+
+def _mla_shape(path: Path, raw: dict) -> MlaShape | None:
+    if "kv_lora_rank" not in raw:
+        return None
+    if raw.get("q_lora_rank") is None:
+        raise SimulatorInputError(
+            "model",
+            f"{path}: MLA without a query LoRA (q_lora_rank null, DeepSeek-V2-Lite style) "
+            "is not supported yet",
+            ["q_lora_rank >= 1"],
+        )
+    if int(raw.get("moe_layer_freq", 1)) != 1:
+        raise SimulatorInputError(
+            "model", f"{path}: only moe_layer_freq 1 is supported, got {raw['moe_layer_freq']}", [1]
+        )
+    return MlaShape(
+        q_lora_rank=int(raw["q_lora_rank"]),
+        kv_lora_rank=int(raw["kv_lora_rank"]),
+        qk_nope_head_dim=int(raw["qk_nope_head_dim"]),
+        qk_rope_head_dim=int(raw["qk_rope_head_dim"]),
+        v_head_dim=int(raw["v_head_dim"]),
+    )
 
 
 _POSITIVE = (
@@ -144,6 +210,20 @@ def _check_sizes(path: Path, config: ModelConfig) -> None:
             raise SimulatorInputError(
                 "model", f"{path}: {name} must be between 1 and {_LARGEST}, got {value}"
             )
+    if config.mla is not None:
+        for name, value in vars(config.mla).items():
+            if not 1 <= value <= _LARGEST:
+                raise SimulatorInputError(
+                    "model", f"{path}: {name} must be between 1 and {_LARGEST}, got {value}"
+                )
+    if not 0 <= config.first_dense_layers <= _LARGEST or not 0 <= config.mtp_layers <= _LARGEST:
+        raise SimulatorInputError(
+            "model",
+            f"{path}: first_k_dense_replace and num_nextn_predict_layers must be between 0 "
+            f"and {_LARGEST}",
+        )
+    if config.shared_experts < 0:
+        raise SimulatorInputError("model", f"{path}: n_shared_experts must be >= 0")
     if config.is_moe and not (
         1 <= config.experts_per_token <= config.num_experts and config.moe_intermediate_size >= 1
     ):

@@ -123,6 +123,7 @@ class _Ops:
         self.quantized = dep.linear_quant.is_quantized
         self.mma_rate = device.mma_rate(self.scheme.mma_dtype if self.quantized else "bf16")
         self.bf16_rate = device.mma_rate("bf16")
+        self.fp32_rate = device.mma_rate("fp32")
         self.gp_fp32 = device.gp_rate("fp32")
         self.gp_bf16 = device.gp_rate("bf16")
 
@@ -233,6 +234,9 @@ class _Layer:
         self.shard = -(-m.moe_intermediate_size // self.groups.moe_tp)
         self.experts = m.num_experts
         self.top_k = m.experts_per_token
+        self.sigmoid_router = m.sigmoid_router
+        self.shared = m.shared_experts * m.moe_intermediate_size
+        self.shared_tp = dep.shared_expert_tp
         g = self.groups
         self.tp_link = self._link(g.tp, 1)
         self.moe_tp_link = self._link(g.moe_tp, 1)
@@ -266,7 +270,12 @@ class _Layer:
             )
         else:
             moe_tokens = tokens
-        seconds += self._router(moe_tokens)
+        if self.sigmoid_router:
+            seconds += self._sigmoid_router(tokens, moe_tokens)
+        else:
+            seconds += self._router(moe_tokens)
+        if self.shared:
+            seconds += self._shared_experts(tokens, moe_tokens)
         slots = moe_tokens * self.top_k
         per_expert, remainder = divmod(slots, self.experts)
         high = m.min(remainder, g.local_experts)
@@ -306,13 +315,52 @@ class _Layer:
             + elementwise * ops.memory(logits * 2 * FP32, logits)
             + ops.memory(logits * FP32 + picked * (FP32 + 8))
         )
-        # sum, div and the cast back, over the picked weights.
-        over_picked = (
+        return seconds + over_logits + self._normalize_picked(tokens, picked)
+
+    def _normalize_picked(self, tokens, picked):
+        """Sum, divide and cast back the picked routing weights."""
+        ops = self.ops
+        return (
             ops.memory(picked * FP32 + tokens * FP32, picked)
             + ops.memory(picked * 2 * FP32 + tokens * FP32, picked)
             + ops.memory(picked * (FP32 + BF16))
         )
-        return seconds + over_logits + over_picked
+
+    def _sigmoid_router(self, tokens, moe_tokens):
+        """DeepSeek's gate: an fp32 matmul over the rank's tokens before the TP split (the
+        weight read as fp32), the logits padded like the rows, then one fused top-k op."""
+        ops, h, e, k, g = self.ops, self.hidden, self.experts, self.top_k, self.groups
+        seconds = ops.memory(tokens * h * (BF16 + FP32))
+        seconds += ops.matmul(
+            tokens,
+            h,
+            e,
+            FP32 * h * e,
+            act_bytes=FP32,
+            quantized=False,
+            rate=ops.fp32_rate,
+            out_width=e * FP32 // BF16,
+        )
+        if g.ep > 1 and g.dp_transform:
+            padded = -(-tokens // g.tp) * g.tp
+            seconds += ops.memory(self.m.where(padded > tokens, (tokens + padded) * FP32 * e, 0))
+        picked = moe_tokens * k
+        seconds += ops.memory(moe_tokens * FP32 * e + picked * 3 * FP32)
+        return seconds + self._normalize_picked(moe_tokens, picked)
+
+    def _shared_experts(self, tokens, moe_tokens):
+        """The always-active shared expert beside the routed ones, then the add of both.
+
+        By default it runs whole on the rows the rank routes; with shared-expert TP it runs on
+        the rank's tokens with 1/TP of the intermediate width and one more all-reduce."""
+        ops, h, g = self.ops, self.hidden, self.groups
+        width = self.shared // g.tp if self.shared_tp else self.shared
+        rows = tokens if self.shared_tp else moe_tokens
+        seconds = ops.linear(rows, h, 2 * width) + self._activation(rows, width)
+        seconds += ops.linear(rows, width, h)
+        if self.shared_tp:
+            seconds += ops.collective(self.tp_link, "all_reduce", rows * BF16 * h, rows * BF16 * h)
+        return seconds + ops.memory(3 * rows * BF16 * h, rows * h, ops.gp_bf16)
 
     def _dispatch_and_combine(self, tokens, slots, local_slots, received, idle) -> np.ndarray:
         """Routing init, the two all-to-alls, the regrouping copies and the weighted sum.

@@ -1,8 +1,10 @@
 """Per-forward op inventories of a decoder model, eager and compiled (serving model §3.2, §3.5).
 
 An op's compute time, bytes moved and communication time are affine in the forward's features
-(per rank): ``tokens``, ``rows`` (sequences), ``attn_qs`` (Σ q·s) and ``kv_read`` (Σ s). Counts
-multiply an op over the layers. An MoE block is not affine in them: ``moe.py`` costs it.
+(per rank): ``tokens``, ``rows`` (sequences), ``attn_qs`` (Σ q·s) and ``kv_read`` (Σ s), and for
+ops that cost prefill and decode differently (MLA) ``prefill`` (1 in a prefill forward) with
+its ``prefill_tokens`` and ``prefill_qs``. Counts multiply an op over the layers. An MoE block is
+not affine in them: ``moe.py`` costs it.
 """
 
 from __future__ import annotations
@@ -12,8 +14,24 @@ from dataclasses import dataclass, field
 from simulator.comm import Affine, Collective, Link, all_gather, all_reduce
 from simulator.deployment import Deployment
 from simulator.memory import BF16, kv_heads_per_rank
+from simulator.mla import mla_attention
 
-FEATURES = ("one", "tokens", "rows", "attn_qs", "kv_read")
+FEATURES = (
+    "one",
+    "tokens",
+    "rows",
+    "attn_qs",
+    "kv_read",
+    "prefill",
+    "prefill_tokens",
+    "prefill_qs",
+    "prefill_rows",
+)
+MTP_BOOKKEEPING_OPS = 14
+"""Small general-purpose ops per MTP block in msmodeling's trace: mul x2, casts x3, cos, sin,
+clone, select_scatter x2, copy x2, device_put x2 (the id shift is one more)."""
+PREFILL_FROM_QUERY_LEN = 6
+"""msmodeling's MLA cost treats a request as prefill from 6 query tokens on (decode below)."""
 FP32 = 4
 
 
@@ -25,6 +43,10 @@ class Op:
     compute_s: Affine = field(default_factory=dict)
     memory_bytes: Affine = field(default_factory=dict)
     collective: Collective | None = None
+    launches: int = 1
+    """Fixed costs charged per call: fused kernels pay one per op they replace."""
+    runs_when: str = "one"
+    """The feature its fixed cost scales with: ``prefill`` for an op only prefill runs."""
 
 
 class _Builder:
@@ -49,6 +71,8 @@ class _Builder:
         gp_dtype: str = "bf16",
         mma: Affine | None = None,
         mma_dtype: str = "bf16",
+        extra_static: int = 0,
+        runs_when: str = "one",
     ) -> None:
         compute: Affine = {}
         static = "gp"
@@ -59,7 +83,17 @@ class _Builder:
         if gp:
             for key, value in self._rate_s(gp, self.device.gp_rate(gp_dtype)).items():
                 compute[key] = compute.get(key, 0.0) + value
-        self.ops.append(Op(name, count, static, compute, _sum(read, write)))
+        self.ops.append(
+            Op(
+                name,
+                count,
+                static,
+                compute,
+                _sum(read, write),
+                launches=1 + extra_static,
+                runs_when=runs_when,
+            )
+        )
 
     def collective(self, name: str, count: int, collective: Collective) -> None:
         self.ops.append(Op(name, count, "comm", {}, collective.memory_bytes, collective))
@@ -79,14 +113,45 @@ def _t(width: float) -> Affine:
 
 def build_ops(dep: Deployment) -> list[Op]:
     b = _Builder(dep)
-    layers = dep.model.num_layers
-    _embedding(b)
-    if dep.compiled:
-        _compiled_layer(b, layers)
-    else:
-        _eager_layer(b, layers)
-    _head(b)
+    model = dep.model
+    layer = _compiled_layer if dep.compiled else _eager_layer
+    _embedding(b, 1)
+    layer(b, model.num_layers, model.dense_layers)
+    _rope_tables(b)
+    _head(b, 1, {"rows": 1.0})
+    if dep.num_mtp_tokens:
+        _mtp_blocks(b, dep.num_mtp_tokens, layer)
     return b.ops
+
+
+def _mtp_blocks(b: _Builder, count: int, layer) -> None:
+    """msmodeling builds one MTP block per MTP token and runs each on every token of the
+    forward: embed, norm both inputs, project their concatenation, one decoder layer (dense
+    when its index falls among the first dense layers), then a head over every decode token."""
+    dep, model = b.dep, b.dep.model
+    h = model.hidden_size
+    _embedding(b, count)
+    _fused_norm(b, "rms_norm", 2 * count, h)
+    b.add("cat", count, read=_t(2 * BF16 * h), write=_t(2 * BF16 * h))
+    _linear(b, "static_quant_linear", count, 2 * h, h, quant_op=True)
+    layer(b, count, 0 if model.mtp_block_is_moe else count)
+    _head(b, count, {"tokens": 1.0, "prefill_tokens": -1.0, "prefill_rows": 1.0})
+    vocab = model.vocab_size
+    b.add("argmax", 2 * count, read={"rows": BF16 * vocab}, write={"rows": 8.0})
+    # Draft bookkeeping msmodeling traces around each block: the hidden states it hands on,
+    # its own RoPE tables (a bmm, then cos, sin and casts) and the shifted input ids.
+    b.add("index", 2 * count, read=_t(BF16 * h), write=_t(BF16 * h))
+    b.add(
+        "bmm", count, mma=_t(2.0 * _rope_dim(dep)), read=_t(FP32), write=_t(FP32 * _rope_dim(dep))
+    )
+    d = _rope_dim(dep)
+    b.add(
+        "mtp_rope_and_ids",
+        count,
+        read=_t(6 * FP32 * d),
+        write=_t(6 * BF16 * d),
+        extra_static=MTP_BOOKKEEPING_OPS - 1,
+    )
 
 
 def _shapes(dep: Deployment) -> tuple[int, int, int, int, int]:
@@ -103,33 +168,59 @@ def _tp_link(dep: Deployment) -> Link | None:
     return Link(dep.tp, bandwidth, latency)
 
 
-def _embedding(b: _Builder) -> None:
+def _embedding(b: _Builder, count: int) -> None:
     h = b.dep.model.hidden_size
-    b.add("embedding", 1, read=_t(8 + BF16 * h), write=_t(BF16 * h))
+    b.add("embedding", count, read=_t(8 + BF16 * h), write=_t(BF16 * h))
 
 
-def _head(b: _Builder) -> None:
+def _rope_dim(dep: Deployment) -> int:
+    mla = dep.model.mla
+    return dep.model.head_dim if mla is None else mla.qk_rope_head_dim
+
+
+def _rope_tables(b: _Builder) -> None:
+    """The cos and sin rows of the forward's positions, gathered once for every layer."""
     dep = b.dep
-    h, _, _, d, _ = _shapes(dep)
+    d = _rope_dim(dep)
     if dep.compiled:
-        _fused_norm(b, "rms_norm", 1, h)
         # Compiled RoPE gathers cos and sin through aten.index, which reads the whole cache.
         cache = {"one": BF16 * dep.model.max_position_embeddings * d}
         b.add("index", 2, read=_sum(cache, _t(8)), write=_t(BF16 * d))
     else:
-        _eager_norm(b, 1, h, h)
         b.add("index_select", 2, read=_t(8 + BF16 * d), write=_t(BF16 * d))
+
+
+def _head(b: _Builder, count: int, rows: Affine) -> None:
+    """The final norm and the lm_head over ``rows`` (an affine count of hidden states)."""
+    dep = b.dep
+    h = dep.model.hidden_size
+    if dep.compiled:
+        _fused_norm(b, "rms_norm", count, h)
+        # A prefill picks each sequence's last hidden state before the lm_head.
+        b.add(
+            "index",
+            count,
+            read={"prefill_tokens": BF16 * h},
+            write={},
+            runs_when="prefill",
+        )
+    else:
+        _eager_norm(b, count, h, h)
     vocab = -(-dep.model.vocab_size // dep.tp)
+
+    def per_row(value: float) -> Affine:
+        return {feature: value * share for feature, share in rows.items()}
+
     b.add(
         "mm",
-        1,
-        mma={"rows": 2.0 * h * vocab},
-        read={"rows": BF16 * h, "one": BF16 * h * vocab},
-        write={"rows": BF16 * vocab},
+        count,
+        mma=per_row(2.0 * h * vocab),
+        read=_sum(per_row(BF16 * h), {"one": BF16 * h * vocab}),
+        write=per_row(BF16 * vocab),
     )
     link = _tp_link(dep)
     if link:
-        b.collective("all_gather", 1, all_gather(link, {"rows": BF16 * vocab}))
+        b.collective("all_gather", count, all_gather(link, per_row(BF16 * vocab)))
 
 
 def _eager_norm(b: _Builder, count: int, width: int, reduced: int) -> None:
@@ -242,36 +333,39 @@ def _eager_rope(b: _Builder, count: int, width: int, d: int) -> None:
     b.add("add", count, read=_t(2 * BF16 * w), write=_t(BF16 * w), gp=_t(w))
 
 
-def _eager_layer(b: _Builder, layers: int) -> None:
+def _eager_layer(b: _Builder, layers: int, dense: int) -> None:
     dep = b.dep
     h, q, kv, d, inter = _shapes(dep)
     _eager_norm(b, layers, h, h)
-    for width in (q, kv, kv):
-        _linear(b, "static_quant_linear", layers, h, width, quant_op=True)
-    if dep.model.qk_norm:
-        _eager_norm(b, layers, q, d)
-        _eager_norm(b, layers, kv, d)
-    _eager_rope(b, layers, q, d)
-    _eager_rope(b, layers, kv, d)
-    _attention(b, layers)
+    if dep.model.mla is not None:
+        q = mla_attention(b, layers)
+    else:
+        for width in (q, kv, kv):
+            _linear(b, "static_quant_linear", layers, h, width, quant_op=True)
+        if dep.model.qk_norm:
+            _eager_norm(b, layers, q, d)
+            _eager_norm(b, layers, kv, d)
+        _eager_rope(b, layers, q, d)
+        _eager_rope(b, layers, kv, d)
+        _attention(b, layers)
     _linear(b, "static_quant_linear", layers, q, h, quant_op=True)
     _all_reduce(b, layers)
     _residual_add(b, layers, h)
     _eager_norm(b, layers, h, h)
-    if not dep.model.is_moe:
+    if dense:
         for _ in range(2):
-            _linear(b, "static_quant_linear", layers, h, inter, quant_op=True)
+            _linear(b, "static_quant_linear", dense, h, inter, quant_op=True)
         b.add(
             "silu",
-            layers,
+            dense,
             read=_t(BF16 * inter),
             write=_t(BF16 * inter),
             gp=_t(6.0 * inter),
             gp_dtype="fp32",
         )
-        b.add("mul", layers, read=_t(2 * BF16 * inter), write=_t(BF16 * inter), gp=_t(inter))
-        _linear(b, "static_quant_linear", layers, inter, h, quant_op=True)
-        _all_reduce(b, layers)
+        b.add("mul", dense, read=_t(2 * BF16 * inter), write=_t(BF16 * inter), gp=_t(inter))
+        _linear(b, "static_quant_linear", dense, inter, h, quant_op=True)
+        _all_reduce(b, dense)
     _residual_add(b, layers, h)
 
 
@@ -279,46 +373,59 @@ def _residual_add(b: _Builder, count: int, h: int) -> None:
     b.add("add", count, read=_t(2 * BF16 * h), write=_t(BF16 * h), gp=_t(h))
 
 
-def _compiled_layer(b: _Builder, layers: int) -> None:
+def _compiled_layer(b: _Builder, layers: int, dense: int) -> None:
     dep = b.dep
     h, q, kv, d, inter = _shapes(dep)
     quant = dep.linear_quant.is_quantized and dep.linear_quant.scheme.quantizes_activations
-    _fused_norm(
-        b, "rms_norm_dynamic_quant_symmetric" if quant else "rms_norm", layers, h, quant_out=quant
-    )
-    _linear(b, "static_quant_linear", layers, h, q + 2 * kv, quant_op=False)
-    if dep.model.qk_norm:
-        _fused_norm(b, "rms_norm", layers, q)
-        _fused_norm(b, "rms_norm", layers, kv)
-    b.add(
-        "apply_rope",
-        layers,
-        read=_t(BF16 * (q + kv + 2 * d)),
-        write=_t(BF16 * (q + kv)),
-        gp=_t(3.0 * (q + kv)),
-        gp_dtype="fp32",
-    )
-    _attention(b, layers)
+    if dep.model.mla is not None:
+        # mlapo quantizes its own input, so the norm in front of it stays plain.
+        _fused_norm(b, "rms_norm", layers, h)
+        q = mla_attention(b, layers)
+    else:
+        _fused_norm(
+            b,
+            "rms_norm_dynamic_quant_symmetric" if quant else "rms_norm",
+            layers,
+            h,
+            quant_out=quant,
+        )
+        _linear(b, "static_quant_linear", layers, h, q + 2 * kv, quant_op=False)
+        if dep.model.qk_norm:
+            _fused_norm(b, "rms_norm", layers, q)
+            _fused_norm(b, "rms_norm", layers, kv)
+        b.add(
+            "apply_rope",
+            layers,
+            read=_t(BF16 * (q + kv + 2 * d)),
+            write=_t(BF16 * (q + kv)),
+            gp=_t(3.0 * (q + kv)),
+            gp_dtype="fp32",
+        )
+        _attention(b, layers)
     _linear(b, "static_quant_linear", layers, q, h, quant_op=True)
     _all_reduce(b, layers)
-    _fused_norm(
-        b,
-        "add_rms_norm_dynamic_quant2_symmetric" if quant else "add_rms_norm",
-        layers,
-        h,
-        residual=True,
-        quant_out=quant,
-    )
-    if not dep.model.is_moe:
-        _linear(b, "static_quant_linear", layers, h, 2 * inter, quant_op=False)
+    moe = layers - dense
+    # The post-attention norm quantizes its output only where a dense MLP consumes it.
+    if dense:
+        _fused_norm(
+            b,
+            "add_rms_norm_dynamic_quant2_symmetric" if quant else "add_rms_norm",
+            dense,
+            h,
+            residual=True,
+            quant_out=quant,
+        )
+        _linear(b, "static_quant_linear", dense, h, 2 * inter, quant_op=False)
         b.add(
             "swiglu",
-            layers,
+            dense,
             read=_t(2 * BF16 * inter),
             write=_t(BF16 * inter),
             gp=_t(7.0 * inter),
             gp_dtype="fp32",
         )
-        _linear(b, "static_quant_linear", layers, inter, h, quant_op=True)
-        _all_reduce(b, layers)
+        _linear(b, "static_quant_linear", dense, inter, h, quant_op=True)
+        _all_reduce(b, dense)
+    if moe:
+        _fused_norm(b, "add_rms_norm2", moe, h, residual=True)
     _residual_add(b, layers, h)

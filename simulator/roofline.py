@@ -69,10 +69,10 @@ class Roofline:
             "comm": device.comm_op_cost_s,
         }
         bandwidth = device.effective_memory_bandwidth
-        fixed = [static_cost[op.static] for op in self.ops]
-        flat: dict[str, float] = {
-            "one": sum(op.count * f for op, f in zip(self.ops, fixed, strict=True))
-        }
+        fixed = [static_cost[op.static] * op.launches for op in self.ops]
+        flat: dict[str, float] = {}
+        for op, cost in zip(self.ops, fixed, strict=True):
+            flat[op.runs_when] = flat.get(op.runs_when, 0.0) + op.count * cost
         switching, collectives = [], []
         for op in self.ops:
             if op.collective is not None:
@@ -100,8 +100,11 @@ class Roofline:
             + [op.collective.second if op.collective else {} for op in self.ops]
         )
         self._per_op_fixed = np.array(fixed)
+        self._runs_when = [FEATURES.index(op.runs_when) for op in self.ops]
         self._moe = MoELayerCost(dep) if dep.model.is_moe else None
-        self._moe_layers = dep.model.num_layers
+        self._moe_layers = dep.model.moe_layers + (
+            dep.num_mtp_tokens if dep.model.mtp_block_is_moe else 0
+        )
 
     def latency_s(self, features: np.ndarray) -> np.ndarray:
         """Forward latency in seconds for each row of features [n, len(FEATURES)]."""
@@ -129,7 +132,8 @@ class Roofline:
         out: dict[str, float] = {}
         for i, op in enumerate(self.ops):
             comm = min(first[i], second[i]) if op.collective else 0.0
-            seconds = (max(compute[i], memory[i], comm) + self._per_op_fixed[i]) * op.count
+            fixed = self._per_op_fixed[i] * features[0, self._runs_when[i]]
+            seconds = (max(compute[i], memory[i], comm) + fixed) * op.count
             out[op.name] = out.get(op.name, 0.0) + float(seconds)
         if self._moe is not None:
             moe = self._moe_layers * self._moe.latency_s(features[:1, TOKENS])

@@ -17,13 +17,14 @@ from simulator.deployment import Deployment, Mode
 from simulator.devices import GIB
 from simulator.errors import SimulatorInputError
 from simulator.memory import (
+    activation_per_forward,
     activation_per_token,
     kv_bytes_per_token,
     kv_cache_bytes,
     logits_bytes_per_row,
     weight_bytes,
 )
-from simulator.ops import FEATURES
+from simulator.ops import FEATURES, PREFILL_FROM_QUERY_LEN
 from simulator.roofline import Roofline
 
 REASONS = ("prefill_oom", "decode_oom", "tpot_limit", "ttft_limit")
@@ -164,7 +165,10 @@ class Simulator:
         self._budget_bytes = (
             dep.device.memory_bytes - dep.reserved_memory_gb * GIB - self.weight_bytes
         )
-        self._decode_seq = dep.output_length // 2 + dep.input_length + 1
+        self._decode_query = dep.decode_query_len
+        self._decode_seq = dep.output_length // 2 + dep.input_length + self._decode_query
+        self._fold = dep.tokens_per_decode_step
+        self._activation_fixed = activation_per_forward(dep)
         self._wave = max(dep.effective_max_batched_tokens * dep.dp // dep.input_length, 1)
         self._chunks = chunk_plan(dep.input_length, dep.effective_max_batched_tokens)
         self._records: dict[tuple[int, int, int], Record] = {}
@@ -184,15 +188,26 @@ class Simulator:
         out[:, 2] = b
         out[:, 3] = tokens * seq_len
         out[:, 4] = b * seq_len
+        prefill = np.asarray(query_len) >= PREFILL_FROM_QUERY_LEN
+        out[:, 5] = prefill
+        out[:, 6] = out[:, 1] * prefill
+        out[:, 7] = out[:, 3] * prefill
+        out[:, 8] = b * prefill
         return out
 
     def _forward(
         self, rank_batch: np.ndarray, query_len: np.ndarray, seq_len: np.ndarray
     ) -> _Forward:
+        dep = self.deployment
         features = self.features(rank_batch, query_len, seq_len)
         latency = self.roofline.latency_s(features) * 1e3
-        kv = kv_cache_bytes(self._kv_per_token, rank_batch, seq_len + 1)
-        act = features[:, 1] * self._activation_per_token + features[:, 2] * self._logits_per_row
+        # msmodeling sizes every forward's cache for the MTP drafts too.
+        kv = kv_cache_bytes(self._kv_per_token, rank_batch, seq_len + 1 + dep.num_mtp_tokens)
+        act = (
+            features[:, 1] * self._activation_per_token
+            + features[:, 2] * self._logits_per_row
+            + self._activation_fixed
+        )
         return _Forward(latency, kv, act, self._budget_bytes - kv - act)
 
     def _remainder_and_decode(self, concurrency: np.ndarray, bs: np.ndarray, decode: bool):
@@ -213,13 +228,24 @@ class Simulator:
         rank_batch[:n] = -(-remainder // dep.dp)
         if decode:
             rank_batch[n:] = bs
-            query[n:] = 1
+            query[n:] = self._decode_query
             seq[n:] = self._decode_seq
         both = self._forward(rank_batch, query, seq)
         rem = both.take(slice(0, n))
         if inverse is not None:
             rem = rem.take(inverse)
-        return rem, (both.take(slice(n, None)) if decode else None)
+        return rem, (self._folded(both.take(slice(n, None))) if decode else None)
+
+    def _folded(self, decode: _Forward) -> _Forward:
+        """A decode step's latency per output token (serving model §1.4 b, MTP fold)."""
+        if self._fold == 1.0:
+            return decode
+        return _Forward(
+            decode.latency_ms / self._fold,
+            decode.kv_bytes,
+            decode.activation_bytes,
+            decode.left_bytes,
+        )
 
     def _prefill_memory(self, concurrency: np.ndarray, rem: _Forward):
         """Memory left over the prefill waves that run, and the KV/activation of the tighter one."""
@@ -288,7 +314,7 @@ class Simulator:
                 self._chunks,
                 budget,
                 lambda p, chunk: self._record(-(-p // dp), chunk.query_len, chunk.seq_len),
-                lambda d: self._record(-(-d // dp), 1, self._decode_seq),
+                lambda d: self._record(-(-d // dp), self._decode_query, self._decode_seq),
             )
             for c in concurrency
         ]
@@ -354,8 +380,10 @@ class Simulator:
     def _sweep_decode(self, bs: np.ndarray) -> SweepResult:
         dep = self.deployment
         concurrency = bs * dep.dp
-        decode = self._forward(
-            bs, np.ones(bs.size, dtype=np.int64), np.full(bs.size, self._decode_seq)
+        decode = self._folded(
+            self._forward(
+                bs, np.full(bs.size, self._decode_query), np.full(bs.size, self._decode_seq)
+            )
         )
         nan = np.full(bs.shape, np.nan)
         return self._result(

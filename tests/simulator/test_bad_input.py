@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from simulator import Deployment, Simulator, SimulatorInputError, load_model
+from simulator.models import CONFIG_DIR
 from tests.simulator.calibration import main_deployment
 
 BASE = dict(num_devices=8, tp=8, input_length=3500, output_length=1500)
@@ -91,12 +94,72 @@ def test_chunked_prefill_in_disagg_is_refused_clearly() -> None:
     assert "agg mode only" in str(error) and ">= 3500" in str(error)
 
 
-def test_mla_models_are_refused(tmp_path) -> None:
-    (tmp_path / "config.json").write_text(
-        '{"model_type": "deepseek_v3", "kv_lora_rank": 512, "hidden_size": 7168}'
-    )
-    with pytest.raises(SimulatorInputError, match=r"MLA attention .* not supported yet"):
+def _deepseek_config(tmp_path, **changes) -> str:
+    config = json.loads((CONFIG_DIR / "deepseek_v3.json").read_text())
+    config.update(changes)
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    return str(tmp_path)
+
+
+def test_mla_without_a_query_lora_is_refused_by_name(tmp_path) -> None:
+    with pytest.raises(SimulatorInputError, match=r"q_lora_rank null.*not supported yet"):
+        load_model(_deepseek_config(tmp_path, q_lora_rank=None))
+
+
+def test_mla_sizes_are_checked(tmp_path) -> None:
+    with pytest.raises(SimulatorInputError, match=r"kv_lora_rank must be between 1"):
+        load_model(_deepseek_config(tmp_path, kv_lora_rank=0))
+
+
+def test_a_missing_mla_field_names_the_field(tmp_path) -> None:
+    config = json.loads((CONFIG_DIR / "deepseek_v3.json").read_text())
+    del config["qk_rope_head_dim"]
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    with pytest.raises(SimulatorInputError, match=r"qk_rope_head_dim"):
         load_model(str(tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"num_mtp_tokens": 10}, r"0\.\.9"),
+        ({"num_mtp_tokens": 6}, r"6 exceeds what 4 acceptance rates support"),
+        ({"num_mtp_tokens": 1, "mtp_acceptance_rates": (1.5,)}, r"numbers in \[0, 1\]"),
+        ({"num_mtp_tokens": 1, "mtp_acceptance_rates": ()}, r"non-empty"),
+    ],
+)
+def test_mtp_settings_follow_msmodelings_rules(changes, message) -> None:
+    with pytest.raises(SimulatorInputError, match=message):
+        Deployment.create(
+            "deepseek-ai/DeepSeek-V3",
+            device="ATLAS_800_A3_752T_128G_DIE",
+            num_devices=16,
+            tp=4,
+            input_length=2048,
+            output_length=1024,
+            compile=True,
+            **changes,
+        )
+
+
+def test_mtp_needs_a_model_with_mtp_layers() -> None:
+    error = error_of(num_mtp_tokens=1)
+    assert error.field == "num_mtp_tokens" and "no MTP layers" in str(error)
+
+
+def test_mtp_with_chunked_prefill_is_refused_clearly() -> None:
+    with pytest.raises(SimulatorInputError, match=r"MTP with chunked prefill"):
+        Deployment.create(
+            "deepseek-ai/DeepSeek-V3",
+            device="ATLAS_800_A3_752T_128G_DIE",
+            num_devices=16,
+            tp=4,
+            input_length=2048,
+            output_length=1024,
+            max_batched_tokens=1024,
+            num_mtp_tokens=1,
+            compile=True,
+        )
 
 
 def test_local_config_folder_loads(tmp_path) -> None:
@@ -112,3 +175,16 @@ def test_local_config_folder_loads(tmp_path) -> None:
         source.num_layers,
         source.tie_word_embeddings,
     )
+
+
+def test_eager_deepseek_is_refused_by_field() -> None:
+    with pytest.raises(SimulatorInputError, match=r"compile.*eager op chain") as info:
+        Deployment.create(
+            "deepseek-ai/DeepSeek-V3",
+            device="ATLAS_800_A3_752T_128G_DIE",
+            num_devices=16,
+            tp=4,
+            input_length=2048,
+            output_length=1024,
+        )
+    assert info.value.field == "compile"

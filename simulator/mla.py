@@ -1,0 +1,118 @@
+"""Multi-head latent attention (DeepSeek) as msmodeling costs it: three fused ops per layer.
+
+msmodeling runs MLA as the same fused ops eager and compiled (``tensor_cast/layers/mla.py``):
+``mlapo`` projects the queries through the query LoRA and compresses the KV (both RMS norms and
+RoPE inside), ``concat_and_cache_mla`` writes the latent KV, and ``multihead_latent_attention``
+attends. Decode absorbs the KV up-projection into the queries and reads the cache once per
+request; prefill up-projects the latent KV and attends over every (query, key) pair. The query
+LoRA and KV-compression weights are replicated over TP; query heads and ``kv_b_proj`` split.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from simulator.memory import BF16, KV_BLOCK_SIZE
+
+if TYPE_CHECKING:
+    from simulator.ops import _Builder
+
+INT32 = 4
+INT64 = 8
+RMS_NORM_GP = 5.0  # msmodeling's flop estimate per RMS-norm element
+ROPE_GP = 3.0  # and per RoPE element
+MLAPO_EXTRA_STATIC_COSTS = 15  # the fused preprocess is charged 16 op launches
+ATTENTION_DTYPE = "fp16"
+"""msmodeling costs the MLA kernel in the queries' dtype; its prefill times match the fp16 rate."""
+
+
+def mla_attention(b: _Builder, count: int) -> int:
+    """Adds the fused MLA ops; returns the width of the attention output (heads x v_head_dim)."""
+    dep, model = b.dep, b.dep.model
+    mla = model.mla
+    assert mla is not None
+    heads = model.num_heads // dep.tp
+    _preprocess(b, count, heads)
+    latent = mla.latent_width
+    kv_bytes = dep.kv_quant.bytes_per_element
+    b.add(
+        "concat_and_cache_mla",
+        count,
+        read={"tokens": BF16 * latent + INT64},
+        write={"tokens": kv_bytes * latent},
+    )
+    nope, rope, v, rank = (
+        mla.qk_nope_head_dim,
+        mla.qk_rope_head_dim,
+        mla.v_head_dim,
+        mla.kv_lora_rank,
+    )
+    absorbed = heads * (nope * rank + rank * v)
+    up_projection = rank * heads * (nope + v)
+    decode_tokens_mma = 2.0 * absorbed
+    decode_qs_mma = 2.0 * heads * (rank + rope + rank)
+    prefill_tokens_mma = 2.0 * up_projection
+    prefill_qs_mma = 2.0 * heads * (nope + rope + v)
+    # Decode reads the absorbed bf16 projections; prefill reads kv_b_proj as stored.
+    absorbed_bytes = BF16 * absorbed
+    up_bytes = dep.linear_quant.scheme.weight_bytes * up_projection
+    b.add(
+        "multihead_latent_attention",
+        count,
+        mma={
+            "tokens": decode_tokens_mma,
+            "attn_qs": decode_qs_mma,
+            "prefill_tokens": prefill_tokens_mma - decode_tokens_mma,
+            "prefill_qs": prefill_qs_mma - decode_qs_mma,
+        },
+        mma_dtype=ATTENTION_DTYPE,
+        gp={"attn_qs": 4.0 * heads},
+        gp_dtype=ATTENTION_DTYPE,
+        read={
+            "one": absorbed_bytes,
+            "prefill": up_bytes - absorbed_bytes,
+            "tokens": BF16 * heads * (nope + rope),
+            "rows": 3 * INT32,
+            "kv_read": kv_bytes * latent + INT32 / KV_BLOCK_SIZE,
+        },
+        write={"tokens": BF16 * heads * v},
+    )
+    return heads * v
+
+
+def _preprocess(b: _Builder, count: int, heads: int) -> None:
+    """``mlapo``: q_a, its norm, q_b and q RoPE; kv_a, its norm and k RoPE, in one op."""
+    dep, model = b.dep, b.dep.model
+    mla = model.mla
+    assert mla is not None
+    h, q_rank, rope, rank = (
+        model.hidden_size,
+        mla.q_lora_rank,
+        mla.qk_rope_head_dim,
+        mla.kv_lora_rank,
+    )
+    q_width = heads * mla.qk_head_dim
+    weights = h * q_rank + q_rank * q_width + h * mla.latent_width
+    per_token_mma = 2.0 * weights
+    per_token_gp = RMS_NORM_GP * (q_rank + rank) + ROPE_GP * (heads * rope + rope)
+    scheme = dep.linear_quant.scheme
+    quantized = dep.linear_quant.is_quantized
+    gp = {"tokens": per_token_gp}
+    if quantized:
+        # Quantize each projection's input and dequantize its weights.
+        gp["tokens"] += 2 * h + q_rank
+        gp["one"] = float(weights)
+    intermediates = BF16 * (q_rank + mla.latent_width)
+    b.add(
+        "mlapo_quant" if quantized else "mlapo",
+        count,
+        mma={"tokens": per_token_mma},
+        mma_dtype=scheme.mma_dtype if quantized else "bf16",
+        gp=gp,
+        read={
+            "tokens": BF16 * (h + 2 * rope) + 2 * intermediates + BF16 * q_rank,
+            "one": (scheme.weight_bytes if quantized else BF16) * weights + BF16 * (q_rank + rank),
+        },
+        write={"tokens": BF16 * (q_width + mla.latent_width + q_rank)},
+        extra_static=MLAPO_EXTRA_STATIC_COSTS,
+    )

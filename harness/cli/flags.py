@@ -53,8 +53,10 @@ def add_knob_flags(parser: argparse.ArgumentParser, *, per_probe_only: bool = Fa
             continue
         if knob.kind is Kind.BOOL:
             options["action"] = "store_true"
-        elif knob.kind in (Kind.SIZES, Kind.RANGE):
+        elif knob.kind in (Kind.SIZES, Kind.RANGE, Kind.COUNTS):
             options.update(type=int, nargs="*" if knob.kind is Kind.SIZES else "+", metavar="N")
+        elif knob.kind is Kind.RATES:
+            options.update(type=float, nargs="+", metavar="F")
         else:
             types = {Kind.STR: str, Kind.INT: int, Kind.NUMBER: float, Kind.LIMIT: _limit}
             options["type"] = types[knob.kind]
@@ -62,7 +64,7 @@ def add_knob_flags(parser: argparse.ArgumentParser, *, per_probe_only: bool = Fa
                 options["metavar"] = "NAME"
         if declared.required:
             options["required"] = True
-        elif knob.kind not in (Kind.SIZES, Kind.RANGE, Kind.BOOL):
+        elif knob.kind not in (Kind.SIZES, Kind.RANGE, Kind.BOOL, Kind.COUNTS, Kind.RATES):
             options["default"] = declared.default
         parser.add_argument(*knob.flags, **options)
 
@@ -75,7 +77,7 @@ def knob_values(args: argparse.Namespace, *, per_probe_only: bool = False) -> di
         if not knob.flags or (per_probe_only and not knob.per_probe):
             continue
         value = getattr(args, declared.name)
-        if knob.kind is Kind.SIZES:
+        if knob.kind in (Kind.SIZES, Kind.COUNTS, Kind.RATES):
             value = declared.default if value is None else tuple(value)
         elif knob.kind is Kind.RANGE and value is not None:
             if len(value) > 2:

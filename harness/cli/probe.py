@@ -48,6 +48,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--ep", type=int, help="expert parallelism (MoE; default num_devices)")
     parser.add_argument("--moe-dp", type=int, default=1, help="expert data parallelism (MoE)")
     parser.add_argument(
+        "--mtp", type=int, default=0, help="MTP draft tokens per decode step (0..9; DeepSeek)"
+    )
+    parser.add_argument(
         "--disagg", choices=("prefill", "decode"), help="one phase of disaggregated serving"
     )
     parser.add_argument(
@@ -98,6 +101,7 @@ def deployment_from(args: argparse.Namespace) -> Deployment:
         moe_dp=args.moe_dp,
         phase=phase,
         max_batched_tokens=request.max_batched_tokens,
+        mtp=args.mtp,
     )
 
 

@@ -20,6 +20,7 @@ class ResultRow:
     dp: int
     ep: int
     moe_dp: int
+    mtp: int
     phase: str
     search: str
     batch_size: int | None
@@ -52,6 +53,7 @@ INTEGER_COLUMNS = (
     "dp",
     "ep",
     "moe_dp",
+    "mtp",
     "batch_size",
     "concurrency",
     "probes",
@@ -82,6 +84,7 @@ def outcome_row(
         dp=layout.dp,
         ep=layout.ep,
         moe_dp=layout.moe_dp,
+        mtp=outcome.strategy.mtp,
         phase=outcome.phase,
         search=result.search,
         batch_size=result.batch_size,

@@ -35,6 +35,10 @@ class Kind(str, Enum):
     """A list of parallel sizes: absent, empty (powers of two up to N), or explicit."""
     RANGE = "range"
     """msmodeling's --batch-range: MIN MAX, or MAX alone for 1..MAX."""
+    COUNTS = "counts"
+    """Candidate counts to search over (each >= 0, distinct); absent for the default alone."""
+    RATES = "rates"
+    """A list of fractions in [0, 1]."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ class Knob:
     simulator: str | None = None
     choices: tuple[str, ...] | None = None
     minimum: float | None = None
+    maximum: float | None = None
     exclusive_minimum: bool = False
     nullable: bool = False
     example: object = None

@@ -15,7 +15,12 @@ if TYPE_CHECKING:
     from harness.request.request import OptimizerRequest
 
 T = TypeVar("T")
-_REQUEST_FIELD_OF = {"tp": "tp_sizes", "ep": "ep_sizes", "moe_dp": "moe_dp_sizes"}
+_REQUEST_FIELD_OF = {
+    "tp": "tp_sizes",
+    "ep": "ep_sizes",
+    "moe_dp": "moe_dp_sizes",
+    "shared_expert_tp": "enable_shared_expert_tp",
+}
 
 
 def strategies(request: OptimizerRequest) -> list[Strategy]:
@@ -44,8 +49,9 @@ def strategies(request: OptimizerRequest) -> list[Strategy]:
         else:
             counted.append([layout, 1])
     return [
-        Strategy(layout, phase, model.is_moe, repeats)
+        Strategy(layout, phase, model.is_moe, repeats, mtp)
         for layout, repeats in counted
+        for mtp in dict.fromkeys(request.num_mtp_tokens)
         for phase in request.phases()
     ]
 
@@ -61,6 +67,7 @@ def deployment(
         moe_dp=layout.moe_dp,
         phase=strategy.phase,
         max_batched_tokens=max_batched_tokens,
+        mtp=strategy.mtp,
     )
 
 
@@ -72,6 +79,7 @@ def deployment_at(
     moe_dp: int,
     phase: Phase,
     max_batched_tokens: int | None,
+    mtp: int = 0,
 ) -> Deployment:
     passed = {
         k.knob.simulator: getattr(request, k.name)
@@ -85,6 +93,7 @@ def deployment_at(
             ep=ep,
             moe_dp=moe_dp,
             max_batched_tokens=max_batched_tokens,
+            num_mtp_tokens=mtp,
             mode=phase.mode,
             tpot_limit_ms=phase.tpot_limit_ms,
             ttft_limit_ms=phase.ttft_limit_ms,

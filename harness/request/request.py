@@ -15,6 +15,7 @@ from harness.request import layouts
 from harness.request.knobs import Declared, Kind, knob, knobs_of
 from harness.request.strategy import Phase, Strategy
 from simulator import BUNDLED_MODELS, DEVICES, Deployment, KVQuant, LinearQuant, Mode
+from simulator.deployment import DEFAULT_MTP_ACCEPTANCE_RATES, MAX_MTP_TOKENS
 
 DEFAULT_RESERVED_MEMORY_GB = 10.0
 
@@ -186,6 +187,35 @@ class OptimizerRequest:
         nullable=True,
         minimum=1,
     )
+    enable_shared_expert_tp: bool = knob(
+        "run MoE shared experts tensor-parallel (1/TP of their width, one more all-reduce)",
+        Kind.BOOL,
+        default=False,
+        flags=("--enable-shared-expert-tp",),
+        scenario="enable_shared_expert_tp",
+        simulator="shared_expert_tp",
+    )
+    num_mtp_tokens: tuple[int, ...] = knob(
+        "MTP draft-token counts to search, 0..9 (0 disables MTP); models with MTP layers only",
+        Kind.COUNTS,
+        default=(0,),
+        flags=("--num-mtp-tokens",),
+        scenario="num_mtp_tokens",
+        per_probe=False,
+        minimum=0,
+        maximum=MAX_MTP_TOKENS,
+    )
+    mtp_acceptance_rates: tuple[float, ...] = knob(
+        "acceptance rate of each MTP draft token; a decode step yields 1 + the sum of the "
+        "first num_mtp_tokens",
+        Kind.RATES,
+        default=DEFAULT_MTP_ACCEPTANCE_RATES,
+        flags=("--mtp-acceptance-rates", "--mtp-acceptance-rate"),
+        scenario="mtp_acceptance_rates",
+        simulator="mtp_acceptance_rates",
+        minimum=0,
+        maximum=1,
+    )
     batch_range: tuple[int, int] | None = knob(
         "MIN MAX (or MAX): search only this range, with no expansion phase",
         Kind.RANGE,
@@ -232,11 +262,24 @@ class OptimizerRequest:
         return layouts.deployment(self, strategy, max_batched_tokens)
 
     def deployment_at(
-        self, *, tp: int, ep: int | None, moe_dp: int, phase: Phase, max_batched_tokens: int | None
+        self,
+        *,
+        tp: int,
+        ep: int | None,
+        moe_dp: int,
+        phase: Phase,
+        max_batched_tokens: int | None,
+        mtp: int = 0,
     ) -> Deployment:
         """The deployment of one layout, given by its sizes (``searchbench probe``'s way)."""
         return layouts.deployment_at(
-            self, tp=tp, ep=ep, moe_dp=moe_dp, phase=phase, max_batched_tokens=max_batched_tokens
+            self,
+            tp=tp,
+            ep=ep,
+            moe_dp=moe_dp,
+            phase=phase,
+            max_batched_tokens=max_batched_tokens,
+            mtp=mtp,
         )
 
 

@@ -33,20 +33,25 @@ class Strategy:
     moe: bool
     repeats: int = 1
     """How many times msmodeling searches this layout (a dense model, once per EP size)."""
+    mtp: int = 0
+    """MTP draft tokens per decode step (msmodeling enumerates them after the layout)."""
 
     @property
     def key(self) -> str:
-        return strategy_key(self.parallel, self.phase.name, self.moe)
+        return strategy_key(self.parallel, self.phase.name, self.moe, self.mtp)
 
     @property
     def label(self) -> str:
-        return self.parallel.label(self.moe)
+        label = self.parallel.label(self.moe)
+        return f"{label} | MTP={self.mtp}" if self.mtp else label
 
 
-def strategy_key(parallel: ParallelConfig, phase: str, moe: bool) -> str:
+def strategy_key(parallel: ParallelConfig, phase: str, moe: bool, mtp: int = 0) -> str:
     key = f"TP={parallel.tp}"
     if moe:
         key += f",EP={parallel.ep}"
         if parallel.moe_dp != 1:
             key += f",MoE-DP={parallel.moe_dp}"
+    if mtp:
+        key += f",MTP={mtp}"
     return key if phase == "agg" else f"{key},{phase}"

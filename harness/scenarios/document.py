@@ -122,7 +122,7 @@ class Document:
                 key: (value, self.typed(value, "str", f"{field}.{key}"))
                 for key, (_, value) in self.mapping(node, field).items()
             }
-        if spec.kind in ("int_list", "str_list"):
+        if spec.kind in ("int_list", "str_list", "number_list"):
             self.check_tag(node, field)
             if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null":
                 return _null_or_fail(self, node, spec, field)
@@ -130,7 +130,7 @@ class Document:
                 raise self.error(
                     node, field, f"expected {KINDS[spec.kind]}, got {_node_kind(node)}"
                 )
-            item_kind = "int" if spec.kind == "int_list" else "str"
+            item_kind = {"int_list": "int", "str_list": "str", "number_list": "number"}[spec.kind]
             items = [
                 self.typed(item, item_kind, f"{field}[{i}]") for i, item in enumerate(node.value)
             ]
@@ -155,12 +155,20 @@ class Document:
     def checked_list(self, node: yaml.Node, spec: Field, field: str, items: list) -> list:
         if spec.non_empty and not items:
             raise self.error(node, field, "give at least one")
+        for index, item in enumerate(items):
+            low = 1 if spec.distinct and spec.minimum is None else spec.minimum
+            if low is not None and item < low:
+                raise self.error(
+                    node.value[index], f"{field}[{index}]", f"must be >= {low:g}, got {item}"
+                )
+            if spec.maximum is not None and item > spec.maximum:
+                raise self.error(
+                    node.value[index],
+                    f"{field}[{index}]",
+                    f"must be <= {spec.maximum:g}, got {item}",
+                )
         if spec.distinct:
             for index, item in enumerate(items):
-                if item < 1:
-                    raise self.error(
-                        node.value[index], f"{field}[{index}]", f"must be >= 1, got {item}"
-                    )
                 if item in items[:index]:
                     raise self.error(
                         node.value[index], f"{field}[{index}]", f"{item} is listed twice"

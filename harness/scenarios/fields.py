@@ -26,6 +26,7 @@ class Field:
     """An exclusive maximum."""
     distinct: bool = False
     """A list whose items must differ."""
+    maximum: float | None = None
     non_empty: bool = False
     children: tuple[Field, ...] = ()
     example: object = None
@@ -39,6 +40,7 @@ KINDS = {
     "number": "a number",
     "bool": "true or false",
     "int_list": "a list of integers",
+    "number_list": "a list of numbers",
     "str_list": "a list of strings",
     "mapping": "a mapping",
     "params": "a mapping of search name to parameters",
@@ -54,6 +56,8 @@ _FILE_KIND = {
     Kind.BOOL: "bool",
     Kind.SIZES: "int_list",
     Kind.RANGE: "int_list",
+    Kind.COUNTS: "int_list",
+    Kind.RATES: "number_list",
 }
 
 _GROUPS = {
@@ -75,8 +79,10 @@ def _knob_field(declared: Declared, name: str) -> Field:
         nullable=knob.nullable,
         choices=tuple(values) if values else knob.choices,
         minimum=None if knob.kind in (Kind.SIZES, Kind.RANGE) else knob.minimum,
+        maximum=knob.maximum,
         exclusive_minimum=knob.exclusive_minimum,
-        distinct=knob.kind is Kind.SIZES,
+        distinct=knob.kind in (Kind.SIZES, Kind.COUNTS),
+        non_empty=knob.kind in (Kind.COUNTS, Kind.RATES),
         example=knob.example,
         knob=declared,
     )

@@ -154,7 +154,7 @@ def _request(doc: Document, path: Path, dep: dict, plan: SearchPlan) -> Optimize
             value = knob.scenario_values[value]
         elif knob.kind is Kind.LIMIT:
             value = limit(value)
-        elif knob.kind is Kind.SIZES and value is not None:
+        elif knob.kind in (Kind.SIZES, Kind.COUNTS, Kind.RATES) and value is not None:
             value = tuple(value)
         elif knob.kind is Kind.RANGE and value is not None:
             if len(value) != 2 or not 1 <= value[0] <= value[1]:

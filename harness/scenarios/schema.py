@@ -12,6 +12,7 @@ _JSON_TYPES = {
     "number": {"type": "number"},
     "bool": {"type": "boolean"},
     "int_list": {"type": "array", "items": {"type": "integer"}},
+    "number_list": {"type": "array", "items": {"type": "number"}},
     "str_list": {"type": "array", "items": {"type": "string"}},
 }
 

@@ -53,6 +53,7 @@ def value_for(field: Field) -> st.SearchStrategy:
         "bool": st.booleans(),
         "int_list": st.lists(st.sampled_from([1, 2, 4, 8]), max_size=3, unique=True)
         | st.lists(st.integers(-1, 20), max_size=5),
+        "number_list": st.lists(st.floats(0, 1) | st.floats(allow_nan=True), max_size=5),
         "str_list": st.lists(SEARCH_NAMES, max_size=4),
         "params": st.dictionaries(
             SEARCH_NAMES, st.dictionaries(st.text(max_size=20), ANY_SCALAR, max_size=3), max_size=2

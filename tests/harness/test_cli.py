@@ -110,7 +110,7 @@ def test_safety_factor_reaches_two_point(capsys) -> None:
 def test_optimize_csv(capsys) -> None:
     assert main([*OPTIMIZE, "--tp-sizes", "1", "--format", "csv"]) == 0
     header, *lines = capsys.readouterr().out.splitlines()
-    assert header.startswith("strategy,label,tp,dp,ep,moe_dp,phase,search,batch_size")
+    assert header.startswith("strategy,label,tp,dp,ep,moe_dp,mtp,phase,search,batch_size")
     assert len(lines) == 3
 
 

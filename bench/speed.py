@@ -7,6 +7,7 @@ Projected msmodeling time = probes x the per-probe cost measured there (about 0.
 
 from __future__ import annotations
 
+import itertools
 import statistics
 import time
 from collections.abc import Callable
@@ -18,6 +19,13 @@ from harness.optimizer import MSMODELING_SECONDS_PER_PROBE, SearchRun, optimize
 from harness.scenarios import discover, find_layout, load_scenario
 from harness.searches import SEARCHES
 from simulator import Deployment, Simulator
+
+
+def rotating_probe(simulator: Simulator, sizes: range = range(1, 257)) -> Callable[[], object]:
+    """A probe at the next of many batch sizes, as a search walks them: a repeated size would
+    time only the simulator's kept remainder-wave rows, not a probe."""
+    batches = itertools.cycle(sizes)
+    return lambda: simulator.probe(next(batches))
 
 
 def median_seconds(call: Callable[[], object], rounds: int, inner: int = 1) -> float:
@@ -60,26 +68,46 @@ def _moe_simulator(tp: int, ep: int, compile: bool = False) -> Simulator:
     )
 
 
+def _deepseek_simulator(mtp: int) -> Simulator:
+    """DeepSeek-V3 on msmodeling's reference layout (16 A3 dies, TP=4 x EP=16)."""
+    return Simulator(
+        Deployment.create(
+            "deepseek-ai/DeepSeek-V3",
+            device="ATLAS_800_A3_752T_128G_DIE",
+            num_devices=16,
+            tp=4,
+            ep=16,
+            input_length=2048,
+            output_length=1024,
+            tpot_limit_ms=80,
+            compile=True,
+            num_mtp_tokens=mtp,
+        )
+    )
+
+
 def simulator_table() -> str:
-    """Probe and sweep medians against their targets; MoE probes against the dense probe, as a
-    ratio measured in the same run (MoE target: at most 2x dense)."""
+    """Probe and sweep medians against their targets; MoE and DeepSeek probes against the dense
+    probe, as a ratio measured in the same run (target: at most 2x dense)."""
     dense = _mission_simulator()
     batches = np.arange(1, 4097)
     rows = []
     timings = (
-        ("one probe, Qwen3-32B TP=8", lambda: dense.probe(124), 200, 200e-6),
+        ("one probe, Qwen3-32B TP=8", rotating_probe(dense), 200, 100e-6),
         ("sweep 1..4096, Qwen3-32B TP=8", lambda: dense.sweep(batches), 5, 20e-3),
     )
     for name, call, inner, target in timings:
         median = median_seconds(call, rounds=15, inner=inner)
         verdict = "ok" if median <= target else "SLOW"
         rows.append((name, f"{median * 1e6:,.0f} us", f"{target * 1e6:,.0f} us", "", verdict))
-    reference = median_seconds(lambda: dense.probe(124), rounds=15, inner=200)
+    reference = median_seconds(rotating_probe(dense), rounds=15, inner=200)
     for label, moe in (
         ("one probe, Qwen3-30B-A3B TP=1 EP=2", _moe_simulator(1, 2)),
         ("one probe, Qwen3-30B-A3B TP=8 EP=4 compiled", _moe_simulator(8, 4, True)),
+        ("one probe, DeepSeek-V3 TP=4 EP=16 compiled", _deepseek_simulator(0)),
+        ("one probe, DeepSeek-V3 TP=4 EP=16 compiled, MTP=1", _deepseek_simulator(1)),
     ):
-        median = median_seconds(lambda moe=moe: moe.probe(40), rounds=15, inner=200)
+        median = median_seconds(rotating_probe(moe), rounds=15, inner=200)
         ratio = median / reference
         verdict = "ok" if ratio <= 2 else "SLOW"
         rows.append((label, f"{median * 1e6:,.0f} us", "2x dense", f"{ratio:.2f}", verdict))

@@ -114,6 +114,7 @@ class _Ops:
     def __init__(self, dep: Deployment, math_: type[_Vector] | type[_Scalar]) -> None:
         device = dep.device
         self.m = math_
+        self.scalar = math_ is _Scalar
         self.dep = dep
         self.bandwidth = device.effective_memory_bandwidth
         self.mma_cost = device.mma_op_cost_s
@@ -130,9 +131,14 @@ class _Ops:
     def memory(self, nbytes, gp_flops=None, gp_rate=None):
         """A general-purpose op: memory-bound unless its vector work is larger."""
         seconds = nbytes / self.bandwidth
-        if gp_flops is not None:
-            seconds = self.m.max(seconds, gp_flops / (gp_rate or self.gp_fp32))
-        return self.m.where(seconds > 0, seconds + self.gp_cost, 0.0)
+        gp = None if gp_flops is None else gp_flops / (gp_rate or self.gp_fp32)
+        if self.scalar:
+            if gp is not None and gp > seconds:
+                seconds = gp
+            return seconds + self.gp_cost if seconds > 0 else 0.0
+        if gp is not None:
+            seconds = np.maximum(seconds, gp)
+        return np.where(seconds > 0, seconds + self.gp_cost, 0.0)
 
     def matmul(
         self,
@@ -150,7 +156,11 @@ class _Ops:
         compute = 2.0 * rows * k * n / rate
         per_row = act_bytes * k + (FP32 if quantized else 0) + BF16 * (out_width or n)
         memory = (rows * per_row + weight_bytes) / self.bandwidth
-        return self.m.where(rows > 0, self.m.max(compute, memory) + self.mma_cost, 0.0)
+        if self.scalar:
+            if rows > 0:
+                return (compute if compute >= memory else memory) + self.mma_cost
+            return 0.0
+        return np.where(rows > 0, np.maximum(compute, memory) + self.mma_cost, 0.0)
 
     def linear(self, rows, k: int, n: int, experts=1):
         """An expert linear with msmodeling's activation quantize op in front (eager)."""
@@ -200,9 +210,14 @@ class _Ops:
             first = (n - 1) * lat + message / bw
             second = math.ceil(log_n) * lat + message / bw
             local = out_bytes
-        m = self.m
-        seconds = m.max(m.min(first, second), local / self.bandwidth)
-        return m.where(message > 0, seconds + self.comm_cost, 0.0)
+        local = local / self.bandwidth
+        if self.scalar:
+            if message > 0:
+                fastest = second if second < first else first
+                return (fastest if fastest >= local else local) + self.comm_cost
+            return 0.0
+        seconds = np.maximum(np.minimum(first, second), local)
+        return np.where(message > 0, seconds + self.comm_cost, 0.0)
 
 
 class MoELayerCost:
@@ -214,9 +229,9 @@ class MoELayerCost:
 
     def latency_s(self, tokens: np.ndarray) -> np.ndarray:
         """Seconds for one layer, one element per forward shape."""
-        tokens = np.asarray(tokens)
         if tokens.size <= SCALAR_UP_TO:
-            return np.array([self._scalar.seconds(int(t)) for t in tokens], dtype=np.float64)
+            seconds = self._scalar.seconds
+            return np.array([seconds(int(t)) for t in tokens.tolist()])
         return self._vector.seconds(tokens.astype(np.int64))
 
 

@@ -19,6 +19,7 @@ from simulator.errors import SimulatorInputError
 from simulator.memory import (
     activation_per_forward,
     activation_per_token,
+    kv_block_bytes,
     kv_bytes_per_token,
     kv_cache_bytes,
     logits_bytes_per_row,
@@ -172,6 +173,7 @@ class Simulator:
         self._wave = max(dep.effective_max_batched_tokens * dep.dp // dep.input_length, 1)
         self._chunks = chunk_plan(dep.input_length, dep.effective_max_batched_tokens)
         self._records: dict[tuple[int, int, int], Record] = {}
+        self._prefill_rows: dict[int, list[float]] = {}
         self._full_wave = self._forward(
             np.array([-(-self._wave // dep.dp)]),
             np.array([min(dep.input_length, dep.effective_max_batched_tokens)]),
@@ -267,7 +269,95 @@ class Simulator:
             raise SimulatorInputError("batch_size", f"must be an integer, got {batch_size!r}")
         if batch_size < 1:
             raise SimulatorInputError("batch_size", f"must be >= 1, got {batch_size}")
+        if self.deployment.mode is Mode.AGG and len(self._chunks) == 1:
+            return self._probe_agg(int(batch_size))
         return self._evaluate(np.array([batch_size], dtype=np.int64)).row(0)
+
+    def _probe_agg(self, bs: int) -> ProbeResult:
+        """``_sweep_agg`` for one batch size in Python floats: numpy's per-call overhead on
+        one-element arrays was most of a probe. Same operations in the same order, so the
+        result is bit-identical to the sweep's row (tested)."""
+        dep = self.deployment
+        c = bs * dep.dp
+        wave = self._wave
+        rem, decode = self._forward_pair(-(-max(c % wave, 1) // dep.dp), bs)
+        full = self._full_wave
+        full_ms, full_left = float(full.latency_ms[0]), float(full.left_bytes[0])
+        ttft, _ = wave_timing(c, wave, full_ms, rem[0])
+        has_full, has_rem = c >= wave, c % wave > 0
+        full_side = full_left if has_full else INF
+        rem_side = rem[3] if has_rem else INF
+        full_binds = full_side <= rem_side
+        prefill_left = min(full_side, rem_side)
+        p_kv = float(full.kv_bytes[0]) if full_binds else rem[1]
+        p_act = float(full.activation_bytes[0]) if full_binds else rem[2]
+        wave_ms = full_ms if has_full else NAN
+        prefill_oom = prefill_left < 0
+        tpot, tokens = agg_timing(c, dep.output_length, ttft, decode[0])
+        decode_ms = decode[0]
+        if prefill_oom:
+            ttft = tpot = INF
+            tokens, decode_ms = 0.0, NAN
+        decode_binds = decode[3] <= prefill_left and not prefill_oom
+        left = decode[3] if decode_binds else prefill_left
+        reason = None
+        if prefill_oom:
+            reason = "prefill_oom"
+        elif left < 0:
+            reason = "decode_oom"
+        elif dep.tpot_limit_ms is not None and tpot > dep.tpot_limit_ms:
+            reason = "tpot_limit"
+        elif dep.ttft_limit_ms is not None and ttft > dep.ttft_limit_ms:
+            reason = "ttft_limit"
+        total_gib = dep.device.memory_bytes / GIB
+        weights_gib = self.weight_bytes / GIB
+        available = left / GIB
+        return ProbeResult(
+            batch_size=bs,
+            concurrency=c,
+            ttft_ms=_number(ttft),
+            tpot_ms=_number(tpot),
+            decode_ms=_number(decode_ms),
+            prefill_wave_ms=_number(wave_ms),
+            tokens_per_s=_number(tokens),
+            tokens_per_s_per_device=_number(tokens / dep.num_devices),
+            total_gib=total_gib,
+            weights_gib=weights_gib,
+            kv_cache_gib=(decode[1] if decode_binds else p_kv) / GIB,
+            activation_gib=(decode[2] if decode_binds else p_act) / GIB,
+            reserved_gib=dep.reserved_memory_gb,
+            available_gib=available,
+            per_request_gib=(total_gib - weights_gib - dep.reserved_memory_gb - available) / bs,
+            feasible=reason is None,
+            reason=reason,
+        )
+
+    def _forward_pair(self, rem_rank: int, bs: int) -> tuple[list[float], list[float]]:
+        """The remainder prefill wave and the (folded) decode step of one probe, as
+        [latency ms, KV bytes, activation bytes, bytes left] in Python floats.
+
+        A search's probes share a handful of remainder-wave shapes (one per rank batch up to
+        the wave), so those rows are kept; every decode row is computed afresh."""
+        dep = self.deployment
+        decode_shape = (bs, self._decode_query, self._decode_seq)
+        rem = self._prefill_rows.get(rem_rank)
+        shapes = [decode_shape]
+        if rem is None:
+            shapes.insert(0, (rem_rank, dep.input_length, dep.input_length))
+        features = np.array([_feature_row(*shape) for shape in shapes])
+        latency = (self.roofline.latency_s(features) * 1e3).tolist()
+        rows = []
+        for (b, _, s), ms, row in zip(shapes, latency, features.tolist(), strict=True):
+            kv = kv_block_bytes(self._kv_per_token, b, s + 1 + dep.num_mtp_tokens)
+            act = row[1] * self._activation_per_token + row[2] * self._logits_per_row
+            act = act + self._activation_fixed
+            rows.append([ms, kv, act, self._budget_bytes - kv - act])
+        if rem is None:
+            rem = self._prefill_rows[rem_rank] = rows.pop(0)
+        decode = rows[0]
+        if self._fold != 1.0:
+            decode[0] = decode[0] / self._fold
+        return rem, decode
 
     def sweep(self, batch_sizes) -> SweepResult:
         bs = np.atleast_1d(np.asarray(batch_sizes))
@@ -467,6 +557,35 @@ class Simulator:
         if dep.ttft_limit_ms is not None:
             checks.append(("ttft_limit", ttft > dep.ttft_limit_ms))
         return checks
+
+
+INF = float("inf")
+NAN = float("nan")
+
+
+def _number(value: float) -> float | None:
+    """A float field as ``SweepResult.row`` reports it: NaN (not evaluated) is None."""
+    value = float(value)
+    return None if value != value else value
+
+
+def _feature_row(b: int, q: int, s: int) -> list[float]:
+    """``Simulator.features`` for one shape, in the same operations."""
+    rows = float(b)
+    tokens = rows * q
+    prefill = 1.0 if q >= PREFILL_FROM_QUERY_LEN else 0.0
+    qs = tokens * s
+    return [
+        1.0,
+        tokens,
+        rows,
+        qs,
+        rows * s,
+        prefill,
+        tokens * prefill,
+        qs * prefill,
+        rows * prefill,
+    ]
 
 
 @cache

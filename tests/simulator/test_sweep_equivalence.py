@@ -54,6 +54,22 @@ DEPLOYMENTS = {
         quantize_linear_action="DISABLED",
     ),
     "prefill-oom": main_deployment(1, reserved_memory_gb=31.5),
+    **{
+        f"deepseek-mtp{mtp}": Deployment.create(
+            "deepseek-ai/DeepSeek-V3",
+            device="ATLAS_800_A3_752T_128G_DIE",
+            num_devices=16,
+            tp=4,
+            ep=16,
+            input_length=2048,
+            output_length=1024,
+            compile=True,
+            tpot_limit_ms=80,
+            ttft_limit_ms=30_000,
+            num_mtp_tokens=mtp,
+        )
+        for mtp in (0, 2)
+    },
 }
 
 

@@ -26,6 +26,8 @@ LINEAR = (
     LinearQuant.W4A8_DYNAMIC,
 )
 KV = (KVQuant.DISABLED, KVQuant.DISABLED, KVQuant.INT8)
+MTP_TOKENS = (0, 0, 1, 2)
+"""Drawn only for models with MTP layers (DeepSeek); the other knobs refuse MTP."""
 
 
 def _powers_up_to(n: int) -> list[int]:
@@ -46,6 +48,8 @@ def deployments(draw, searches: tuple[SearchRun, ...]) -> OptimizerRequest:
     if model.is_moe:
         ep = draw(st.sampled_from([e for e in _powers_up_to(devices) if e <= model.num_experts]))
         moe_dp = draw(st.sampled_from([d for d in _powers_up_to(devices // ep)]))
+    mtp = draw(st.sampled_from(MTP_TOKENS)) if model.mtp_layers else 0
+    shared_tp = bool(model.shared_experts) and draw(st.booleans())
     tpot = draw(st.sampled_from(TPOT_LIMITS))
     ttft = draw(st.sampled_from(TTFT_LIMITS))
     if tpot is None and ttft is None:
@@ -66,5 +70,7 @@ def deployments(draw, searches: tuple[SearchRun, ...]) -> OptimizerRequest:
         tp_sizes=(tp,),
         ep_sizes=None if ep is None else (ep,),
         moe_dp_sizes=None if moe_dp is None else (moe_dp,),
+        num_mtp_tokens=(mtp,),
+        enable_shared_expert_tp=shared_tp,
         searches=searches,
     )

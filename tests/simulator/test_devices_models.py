@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+
 import pytest
 
 from simulator import BUNDLED_MODELS, DEVICES, load_model
@@ -66,3 +69,65 @@ def test_moe_models_carry_their_experts() -> None:
         8,
         1536,
     )
+
+
+# The config.json DeepSeek-V3.1 and R1 ship on the Hub: V3's architecture with extra keys
+# (quantization block, auto_map, tokens) the loader must read past.
+DEEPSEEK_V31_CONFIG = {
+    "architectures": ["DeepseekV3ForCausalLM"],
+    "auto_map": {"AutoConfig": "configuration_deepseek.DeepseekV3Config"},
+    "bos_token_id": 0,
+    "eos_token_id": 1,
+    "ep_size": 1,
+    "first_k_dense_replace": 3,
+    "hidden_act": "silu",
+    "hidden_size": 7168,
+    "intermediate_size": 18432,
+    "kv_lora_rank": 512,
+    "max_position_embeddings": 163840,
+    "model_type": "deepseek_v3",
+    "moe_intermediate_size": 2048,
+    "moe_layer_freq": 1,
+    "n_group": 8,
+    "n_routed_experts": 256,
+    "n_shared_experts": 1,
+    "norm_topk_prob": True,
+    "num_attention_heads": 128,
+    "num_experts_per_tok": 8,
+    "num_hidden_layers": 61,
+    "num_key_value_heads": 128,
+    "num_nextn_predict_layers": 1,
+    "q_lora_rank": 1536,
+    "qk_nope_head_dim": 128,
+    "qk_rope_head_dim": 64,
+    "quantization_config": {
+        "activation_scheme": "dynamic",
+        "fmt": "e4m3",
+        "quant_method": "fp8",
+        "scale_fmt": "ue8m0",
+        "weight_block_size": [128, 128],
+    },
+    "rms_norm_eps": 1e-06,
+    "rope_scaling": {"factor": 40, "type": "yarn", "original_max_position_embeddings": 4096},
+    "rope_theta": 10000,
+    "routed_scaling_factor": 2.5,
+    "scoring_func": "sigmoid",
+    "tie_word_embeddings": False,
+    "topk_group": 4,
+    "topk_method": "noaux_tc",
+    "torch_dtype": "bfloat16",
+    "transformers_version": "4.44.2",
+    "use_cache": True,
+    "v_head_dim": 128,
+    "vocab_size": 129280,
+}
+
+
+def test_a_users_deepseek_v31_config_loads_as_the_bundled_v3(tmp_path) -> None:
+    (tmp_path / "config.json").write_text(json.dumps(DEEPSEEK_V31_CONFIG))
+    own = load_model(str(tmp_path))
+    bundled = load_model("deepseek-ai/DeepSeek-V3")
+    assert dataclasses.replace(own, name=bundled.name) == bundled
+    assert own.mla is not None and own.mla.latent_width == 576
+    assert (own.num_experts, own.shared_experts, own.first_dense_layers) == (256, 1, 3)
+    assert own.moe_layers == 58 and own.mtp_layers == 1 and own.sigmoid_router

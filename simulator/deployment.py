@@ -132,13 +132,6 @@ class Deployment:
                     "which is modelled in agg mode only (not disagg yet)",
                     [f">= {input_length}"],
                 )
-        if model_config.sigmoid_router and not compile:
-            raise SimulatorInputError(
-                "compile",
-                f"{model_config.name}: the eager op chain of its sigmoid, grouped top-k router "
-                "is not modelled yet; only the compiled inventory is",
-                [True],
-            )
         rates = _check_mtp(model_config, num_mtp_tokens, mtp_acceptance_rates)
         if num_mtp_tokens and max_batched_tokens is not None and input_length > max_batched_tokens:
             raise SimulatorInputError(

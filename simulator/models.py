@@ -50,6 +50,9 @@ class ModelConfig:
     mtp_layers: int = 0
     sigmoid_router: bool = False
     """DeepSeek-V3 scores experts with a sigmoid over an fp32 gate (noaux_tc), not a softmax."""
+    expert_groups: int = 1
+    top_expert_groups: int = 1
+    """noaux_tc keeps the experts of the best ``topk_group`` of ``n_group`` groups."""
     mla: MlaShape | None = None
 
     @property
@@ -154,6 +157,8 @@ def _from_config(name: str, path: Path) -> ModelConfig:
             first_dense_layers=int(raw.get("first_k_dense_replace") or 0),
             mtp_layers=int(raw.get("num_nextn_predict_layers") or 0),
             sigmoid_router=raw.get("scoring_func") == "sigmoid",
+            expert_groups=int(raw.get("n_group") or 1),
+            top_expert_groups=int(raw.get("topk_group") or 1),
             mla=_mla_shape(path, raw),
         )
     except ZeroDivisionError:

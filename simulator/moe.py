@@ -250,6 +250,8 @@ class _Layer:
         self.experts = m.num_experts
         self.top_k = m.experts_per_token
         self.sigmoid_router = m.sigmoid_router
+        self.groups_of_experts = m.expert_groups
+        self.top_groups = m.top_expert_groups
         self.shared = m.shared_experts * m.moe_intermediate_size
         self.shared_tp = dep.shared_expert_tp
         g = self.groups
@@ -356,12 +358,38 @@ class _Layer:
             rate=ops.fp32_rate,
             out_width=e * FP32 // BF16,
         )
+        if not self.dep.compiled:
+            seconds += self._eager_group_top_k(tokens)
         if g.ep > 1 and g.dp_transform:
             padded = -(-tokens // g.tp) * g.tp
             seconds += ops.memory(self.m.where(padded > tokens, (tokens + padded) * FP32 * e, 0))
         picked = moe_tokens * k
         seconds += ops.memory(moe_tokens * FP32 * e + picked * 3 * FP32)
         return seconds + self._normalize_picked(moe_tokens, picked)
+
+    def _eager_group_top_k(self, tokens):
+        """Eager, noaux_tc's op chain runs unfused over the rank's tokens: sigmoid, bias, the
+        best two scores per expert group, the top groups, the mask, the top-k over what is
+        left, the gather of its weights, their normalization and scaling, 18 small ops
+        (msmodeling's eager trace), each costed by the bytes it moves."""
+        ops, e, k = self.ops, self.experts, self.top_k
+        groups = self.groups_of_experts
+        logits = tokens * e * FP32
+        seconds = 2 * ops.memory(2 * logits, tokens * e)  # sigmoid, + bias
+        seconds += ops.memory(2 * logits)  # clone into groups
+        seconds += ops.memory(logits + tokens * groups * 2 * (FP32 + 8))  # top-2 per group
+        seconds += ops.memory(tokens * groups * 3 * FP32)  # group scores
+        seconds += ops.memory(tokens * groups * FP32 + tokens * self.top_groups * (FP32 + 8))
+        seconds += ops.memory(tokens * groups * FP32)  # zeros_like
+        seconds += ops.memory(tokens * self.top_groups * 8 + tokens * groups * FP32)  # scatter
+        seconds += ops.memory(2 * tokens * e)  # bitwise_not of the expanded mask
+        seconds += ops.memory(2 * logits + tokens * e)  # masked_fill
+        seconds += ops.memory(logits + tokens * k * (FP32 + 8))  # top-k
+        seconds += ops.memory(tokens * k * (FP32 + 8) + tokens * k * FP32)  # gather
+        seconds += ops.memory(tokens * e * (1 + FP32))  # the mask cast
+        picked = tokens * k
+        seconds += self._normalize_picked(tokens, picked)
+        return seconds + ops.memory(2 * picked * FP32, picked)  # routed scaling
 
     def _shared_experts(self, tokens, moe_tokens):
         """The always-active shared expert beside the routed ones, then the add of both.
@@ -371,8 +399,11 @@ class _Layer:
         ops, h, g = self.ops, self.hidden, self.groups
         width = self.shared // g.tp if self.shared_tp else self.shared
         rows = tokens if self.shared_tp else moe_tokens
-        seconds = ops.linear(rows, h, 2 * width) + self._activation(rows, width)
-        seconds += ops.linear(rows, width, h)
+        if self.dep.compiled:
+            seconds = ops.linear(rows, h, 2 * width)
+        else:
+            seconds = 2 * ops.linear(rows, h, width)
+        seconds += self._activation(rows, width) + ops.linear(rows, width, h)
         if self.shared_tp:
             seconds += ops.collective(self.tp_link, "all_reduce", rows * BF16 * h, rows * BF16 * h)
         return seconds + ops.memory(3 * rows * BF16 * h, rows * h, ops.gp_bf16)

@@ -62,8 +62,7 @@ def deployments(draw, searches: tuple[SearchRun, ...]) -> OptimizerRequest:
         output_length=draw(st.sampled_from(OUTPUT_LENGTHS)),
         tpot_limit_ms=tpot,
         ttft_limit_ms=ttft,
-        # DeepSeek's eager router chain is not modelled: it is drawn compiled only.
-        compile=model.sigmoid_router or draw(st.booleans()),
+        compile=draw(st.booleans()),
         disagg=draw(st.integers(0, 6)) == 0,
         quantize_linear_action=draw(st.sampled_from(LINEAR)).value,
         quantize_attention_action=draw(st.sampled_from(KV)).value,

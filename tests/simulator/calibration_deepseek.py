@@ -98,7 +98,7 @@ RUNS = [
 
 @dataclass(frozen=True)
 class Forward:
-    """One ``text_generate`` forward at TP=4 x DP=4 x EP=16, compiled, W8A8_DYNAMIC."""
+    """One ``text_generate`` forward at TP=4 x DP=4 x EP=16, W8A8_DYNAMIC."""
 
     name: str
     layers: int
@@ -109,6 +109,7 @@ class Forward:
     ms: float
     mtp: int = 0
     shared_expert_tp: bool = False
+    compiled: bool = True
 
 
 FORWARDS = [
@@ -126,4 +127,7 @@ FORWARDS = [
     Forward("one-layer-mtp-decode-1", 1, 3, 1, 2, 2560, 1.713, mtp=1),
     Forward("one-layer-mtp-decode-32", 1, 3, 32, 2, 2560, 2.145, mtp=1),
     Forward("four-layers-mtp-decode-1", 4, 3, 1, 2, 2560, 3.399, mtp=1),
+    Forward("eager-dense-layer-decode-1", 1, 1, 1, 1, 2560, 0.815, compiled=False),
+    Forward("eager-moe-layer-decode-1", 1, 0, 1, 1, 2560, 1.471, compiled=False),
+    Forward("eager-moe-layer-prefill-2048", 1, 0, 1, 2048, 0, 7.211, compiled=False),
 ]

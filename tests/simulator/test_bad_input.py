@@ -175,16 +175,3 @@ def test_local_config_folder_loads(tmp_path) -> None:
         source.num_layers,
         source.tie_word_embeddings,
     )
-
-
-def test_eager_deepseek_is_refused_by_field() -> None:
-    with pytest.raises(SimulatorInputError, match=r"compile.*eager op chain") as info:
-        Deployment.create(
-            "deepseek-ai/DeepSeek-V3",
-            device="ATLAS_800_A3_752T_128G_DIE",
-            num_devices=16,
-            tp=4,
-            input_length=2048,
-            output_length=1024,
-        )
-    assert info.value.field == "compile"

@@ -79,13 +79,14 @@ def test_single_forward_within_one_percent(forward: Forward, tmp_path) -> None:
     config.update(num_hidden_layers=forward.layers, first_k_dense_replace=forward.first_dense)
     path = tmp_path / "config.json"
     path.write_text(json.dumps(config))
-    settings = {k: v for k, v in SETTINGS.items() if k != "tpot_limit_ms"}
+    settings = {k: v for k, v in SETTINGS.items() if k not in ("tpot_limit_ms", "compile")}
     simulator = Simulator(
         Deployment.create(
             str(path),
             **settings,
             num_mtp_tokens=forward.mtp,
             shared_expert_tp=forward.shared_expert_tp,
+            compile=forward.compiled,
         )
     )
     features = simulator.features(

@@ -55,7 +55,7 @@ DEPLOYMENTS = {
     ),
     "prefill-oom": main_deployment(1, reserved_memory_gb=31.5),
     **{
-        f"deepseek-mtp{mtp}": Deployment.create(
+        f"deepseek-mtp{mtp}-{'c' if compiled else 'e'}": Deployment.create(
             "deepseek-ai/DeepSeek-V3",
             device="ATLAS_800_A3_752T_128G_DIE",
             num_devices=16,
@@ -63,12 +63,13 @@ DEPLOYMENTS = {
             ep=16,
             input_length=2048,
             output_length=1024,
-            compile=True,
+            compile=compiled,
             tpot_limit_ms=80,
             ttft_limit_ms=30_000,
             num_mtp_tokens=mtp,
+            shared_expert_tp=not compiled,
         )
-        for mtp in (0, 2)
+        for mtp, compiled in ((0, True), (2, True), (1, False))
     },
 }
 

@@ -69,21 +69,11 @@ def _moe_simulator(tp: int, ep: int, compile: bool = False) -> Simulator:
 
 
 def _deepseek_simulator(mtp: int) -> Simulator:
-    """DeepSeek-V3 on msmodeling's reference layout (16 A3 dies, TP=4 x EP=16)."""
-    return Simulator(
-        Deployment.create(
-            "deepseek-ai/DeepSeek-V3",
-            device="ATLAS_800_A3_752T_128G_DIE",
-            num_devices=16,
-            tp=4,
-            ep=16,
-            input_length=2048,
-            output_length=1024,
-            tpot_limit_ms=80,
-            compile=True,
-            num_mtp_tokens=mtp,
-        )
-    )
+    """DeepSeek-V3 as its bundled scenario deploys it (16 A3 dies, TP=4 x EP=16)."""
+    scenario = load_scenario(find_layout().scenarios / "deepseek-v3-16x-a3-ep16-mtp.yaml")
+    request = scenario.request_for(scenario.searches.candidates)
+    strategy = next(s for s in request.strategies() if s.mtp == mtp)
+    return Simulator(request.deployment(strategy, None))
 
 
 def simulator_table() -> str:

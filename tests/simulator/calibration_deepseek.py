@@ -23,6 +23,11 @@ SETTINGS = dict(
 )
 
 
+def deployment(**overrides) -> Deployment:
+    """The reference layout, with any setting changed."""
+    return Deployment.create(MODEL, **{**SETTINGS, **overrides})
+
+
 @dataclass(frozen=True)
 class Run:
     """One of msmodeling's searches: its probes in order, reported batch and memory."""
@@ -41,7 +46,7 @@ class Run:
         return f"MTP={self.mtp}"
 
     def deployment(self) -> Deployment:
-        return Deployment.create(MODEL, num_mtp_tokens=self.mtp, **SETTINGS)
+        return deployment(num_mtp_tokens=self.mtp)
 
 
 RUNS = [

@@ -9,6 +9,7 @@ import pytest
 from simulator import Deployment, Simulator, SimulatorInputError, load_model
 from simulator.models import CONFIG_DIR
 from tests.simulator.calibration import main_deployment
+from tests.simulator.calibration_deepseek import deployment as deepseek
 
 BASE = dict(num_devices=8, tp=8, input_length=3500, output_length=1500)
 
@@ -130,16 +131,7 @@ def test_a_missing_mla_field_names_the_field(tmp_path) -> None:
 )
 def test_mtp_settings_follow_msmodelings_rules(changes, message) -> None:
     with pytest.raises(SimulatorInputError, match=message):
-        Deployment.create(
-            "deepseek-ai/DeepSeek-V3",
-            device="ATLAS_800_A3_752T_128G_DIE",
-            num_devices=16,
-            tp=4,
-            input_length=2048,
-            output_length=1024,
-            compile=True,
-            **changes,
-        )
+        deepseek(**changes)
 
 
 def test_mtp_needs_a_model_with_mtp_layers() -> None:
@@ -149,17 +141,7 @@ def test_mtp_needs_a_model_with_mtp_layers() -> None:
 
 def test_mtp_with_chunked_prefill_is_refused_clearly() -> None:
     with pytest.raises(SimulatorInputError, match=r"MTP with chunked prefill"):
-        Deployment.create(
-            "deepseek-ai/DeepSeek-V3",
-            device="ATLAS_800_A3_752T_128G_DIE",
-            num_devices=16,
-            tp=4,
-            input_length=2048,
-            output_length=1024,
-            max_batched_tokens=1024,
-            num_mtp_tokens=1,
-            compile=True,
-        )
+        deepseek(max_batched_tokens=1024, num_mtp_tokens=1)
 
 
 def test_local_config_folder_loads(tmp_path) -> None:

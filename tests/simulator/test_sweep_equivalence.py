@@ -7,6 +7,7 @@ import pytest
 
 from simulator import Deployment, Simulator
 from tests.simulator.calibration import main_deployment
+from tests.simulator.calibration_deepseek import deployment as deepseek
 
 DEPLOYMENTS = {
     "agg-eager-tp8": main_deployment(8, tpot_limit_ms=50),
@@ -55,16 +56,8 @@ DEPLOYMENTS = {
     ),
     "prefill-oom": main_deployment(1, reserved_memory_gb=31.5),
     **{
-        f"deepseek-mtp{mtp}-{'c' if compiled else 'e'}": Deployment.create(
-            "deepseek-ai/DeepSeek-V3",
-            device="ATLAS_800_A3_752T_128G_DIE",
-            num_devices=16,
-            tp=4,
-            ep=16,
-            input_length=2048,
-            output_length=1024,
+        f"deepseek-mtp{mtp}-{'c' if compiled else 'e'}": deepseek(
             compile=compiled,
-            tpot_limit_ms=80,
             ttft_limit_ms=30_000,
             num_mtp_tokens=mtp,
             shared_expert_tp=not compiled,

@@ -34,3 +34,31 @@ PROBES = [
     (1, 512, 237341.286, math.inf, "stop: decode_oom"),
 ]
 BOUNDARY = {1: 20, 2: 41}
+
+
+# A run the chunked replay was never fitted on (msmodeling 84fec85, logged probe by probe):
+# Qwen3-14B, TEST_DEVICE x4, TP 2, input 6000 / output 300 (3 chunks of 2048), TPOT 50 ms,
+# eager, W8A8_DYNAMIC. Rows: (batch per DP replica, TTFT ms, TPOT ms, early stop) in probe order.
+UNSEEN_SETTINGS = dict(
+    device="TEST_DEVICE",
+    num_devices=4,
+    tp=2,
+    input_length=6000,
+    output_length=300,
+    tpot_limit_ms=50,
+    max_batched_tokens=2048,
+)
+UNSEEN_PROBES = [
+    (1, 665.474, 13.715, None),
+    (512, 249966.524, math.inf, "decode_oom"),
+    (256, 135767.127, math.inf, "decode_oom"),
+    (128, 78667.429, math.inf, "decode_oom"),
+    (64, 35679.787, 65.773, "tpot_limit"),
+    (32, 17894.739, 40.574, None),
+    (48, 26787.263, 53.494, "tpot_limit"),
+    (40, 22341.001, 47.114, None),
+    (44, 24564.132, 50.324, "tpot_limit"),
+    (42, 23452.567, 48.724, None),
+    (43, 24008.349, 49.526, None),
+]
+UNSEEN_BOUNDARY = 43

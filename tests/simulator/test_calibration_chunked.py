@@ -11,7 +11,14 @@ import pytest
 from harness.optimizer import optimize
 from harness.request import OptimizerRequest, SearchRun
 from simulator import Deployment, Simulator, chunked
-from tests.simulator.calibration_chunked import BOUNDARY, PROBES, SETTINGS
+from tests.simulator.calibration_chunked import (
+    BOUNDARY,
+    PROBES,
+    SETTINGS,
+    UNSEEN_BOUNDARY,
+    UNSEEN_PROBES,
+    UNSEEN_SETTINGS,
+)
 
 
 def simulator(tp: int) -> Simulator:
@@ -30,6 +37,18 @@ def test_every_probe(tp: int, batch: int, ttft: float, tpot: float, verdict: str
         assert row.tpot_ms == pytest.approx(tpot, rel=0.001)
     expected = None if verdict == "feasible" else verdict.removeprefix("stop: ")
     assert row.reason == expected
+
+
+def test_an_unseen_run_probe_by_probe() -> None:
+    """Every probe of a chunked run on a model, device count and chunking never fitted on."""
+    unseen = Simulator(Deployment.create("Qwen/Qwen3-14B", **UNSEEN_SETTINGS))
+    for batch, ttft, tpot, stop in UNSEEN_PROBES:
+        row = unseen.probe(batch)
+        assert row.ttft_ms == pytest.approx(ttft, rel=0.001), batch
+        assert row.tpot_ms == pytest.approx(tpot, rel=0.001), batch
+        assert row.reason == stop, batch
+    result = unseen.sweep(np.arange(1, 100))
+    assert int(result.batch_size[result.feasible].max()) == UNSEEN_BOUNDARY
 
 
 @pytest.mark.parametrize("tp", [1, 2])

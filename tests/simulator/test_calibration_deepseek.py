@@ -11,7 +11,7 @@ from harness.searches import get_search, make_params, run_search
 from harness.searches.base import SearchContext
 from simulator import Deployment, Simulator
 from simulator.models import CONFIG_DIR
-from tests.simulator.calibration_deepseek import FORWARDS, RUNS, SETTINGS, Forward, Run
+from tests.simulator.calibration_deepseek import FORWARDS, RUNS, SETTINGS, Forward, Run, deployment
 
 GIB = 2**30
 
@@ -104,3 +104,21 @@ class _Target:
 
     def __call__(self, batch_size: int):
         return self.simulator.probe(batch_size)
+
+
+@pytest.mark.parametrize("budget", [4096, 2048, 1024])
+def test_tp2_leaves_no_room_as_msmodeling_finds(budget: int) -> None:
+    """msmodeling drops DeepSeek-V3 at TP=2 x EP=16 (1024/512, MTP=1) with a prefill OOM at
+    batch 1 for each automatic token budget it tries; an unseen layout for the model."""
+    simulator = Simulator(
+        deployment(
+            tp=2,
+            input_length=1024,
+            output_length=512,
+            tpot_limit_ms=60.0,
+            num_mtp_tokens=1,
+            mtp_acceptance_rates=(0.8, 0.5),
+            max_batched_tokens=budget,
+        )
+    )
+    assert simulator.probe(1).reason == "prefill_oom"

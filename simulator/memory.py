@@ -16,9 +16,6 @@ KV_BLOCK_SIZE = 128
 ROPE_CACHE_BYTES_PER_ELEMENT = 2
 BF16 = 2
 FP32 = 4
-MLA_LAYER_ACTIVATION_REMAINDER = 705_000
-"""Bytes per MLA layer that msmodeling's DeepSeek activation keeps beyond the absorbed
-projections and router copy; fitted, not derived."""
 EAGER_ACTIVATION_PER_TOKEN_PER_HIDDEN = 16.5
 COMPILED_ACTIVATION_PER_TOKEN_PER_HIDDEN = 9.6
 
@@ -133,20 +130,20 @@ def activation_per_token(dep: Deployment) -> float:
 
 
 def activation_per_forward(dep: Deployment) -> float:
-    """Activation every forward of an MLA model carries whatever its batch: per layer, the
-    bf16 absorbed projections (W_UK, W_UV) and a remainder, plus the fp32 copy of each
-    sigmoid router. Fitted on msmodeling's DeepSeek-V3 reports at TP=4 (0.917 GiB at 32
-    requests, 0.933 GiB with MTP), which do not shrink with the batch."""
+    """Activation every forward of an MLA model carries whatever its batch, per layer: three
+    bf16 head-sized views of kv_b_proj (the absorbed W_UK and W_UV, and W_UV once more), and per
+    MoE layer one router-sized tensor. A fit, not a liveness model: it gives msmodeling's
+    DeepSeek-V3 reports within 5 MB at TP=4 (0.918 GiB, 0.933 with MTP) and TP=8 (0.58),
+    which barely move with the batch."""
     m = dep.model
     if m.mla is None:
         return 0.0
     a = m.mla
     heads = m.num_heads // dep.tp
-    absorbed = BF16 * heads * a.kv_lora_rank * (a.qk_nope_head_dim + a.v_head_dim)
+    views = BF16 * heads * a.kv_lora_rank * (a.qk_nope_head_dim + 2 * a.v_head_dim)
     layers = m.num_layers + dep.num_mtp_tokens
     moe_layers = m.moe_layers + (dep.num_mtp_tokens if m.mtp_block_is_moe else 0)
-    router = FP32 * m.hidden_size * m.num_experts if m.sigmoid_router else 0
-    return float(layers * (absorbed + MLA_LAYER_ACTIVATION_REMAINDER) + moe_layers * router)
+    return float(layers * views + moe_layers * BF16 * m.hidden_size * m.num_experts)
 
 
 def logits_bytes_per_row(dep: Deployment) -> int:

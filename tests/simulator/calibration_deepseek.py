@@ -136,3 +136,31 @@ FORWARDS = [
     Forward("eager-moe-layer-decode-1", 1, 0, 1, 1, 2560, 1.471, compiled=False),
     Forward("eager-moe-layer-prefill-2048", 1, 0, 1, 2048, 0, 7.211, compiled=False),
 ]
+
+
+# msmodeling's run at TP=8 x EP=16 (DP 2), 1024/512 tokens, TPOT 60 ms, MTP=1 with acceptance
+# rates 0.8 0.5, exponential: (batch per DP replica, TTFT ms, TPOT ms, early stop) in probe
+# order. Its latencies were never fitted on; its activation (0.58 GiB) fixed the TP-dependent
+# term of the MLA activation fit, together with the TP=4 runs.
+TP8_SETTINGS = dict(
+    tp=8,
+    input_length=1024,
+    output_length=512,
+    tpot_limit_ms=60.0,
+    num_mtp_tokens=1,
+    mtp_acceptance_rates=(0.8, 0.5),
+)
+TP8_PROBES = [
+    (1, 123.072, 23.072, None),
+    (512, 21159.425, 134.88, "decode_oom"),
+    (256, 10661.726, 82.917, "decode_oom"),
+    (128, 5412.876, 57.382, "decode_oom"),
+    (64, 2788.451, 46.141, None),
+    (96, 4100.664, 51.773, "decode_oom"),
+    (80, 3444.558, 48.969, "decode_oom"),
+    (72, 3116.504, 47.558, "decode_oom"),
+    (68, 2952.478, 46.849, "decode_oom"),
+    (66, 2868.792, 46.776, None),
+    (67, 2910.227, 46.942, None),
+]
+TP8_REPORTED = dict(batch=67, weights_gib=47.62, kv_gib=5.73, tokens_per_s=2854.58)

@@ -138,29 +138,73 @@ FORWARDS = [
 ]
 
 
-# msmodeling's run at TP=8 x EP=16 (DP 2), 1024/512 tokens, TPOT 60 ms, MTP=1 with acceptance
-# rates 0.8 0.5, exponential: (batch per DP replica, TTFT ms, TPOT ms, early stop) in probe
-# order. Its latencies were never fitted on; its activation (0.58 GiB) fixed the TP-dependent
-# term of the MLA activation fit, together with the TP=4 runs.
-TP8_SETTINGS = dict(
-    tp=8,
-    input_length=1024,
-    output_length=512,
-    tpot_limit_ms=60.0,
-    num_mtp_tokens=1,
-    mtp_acceptance_rates=(0.8, 0.5),
-)
-TP8_PROBES = [
-    (1, 123.072, 23.072, None),
-    (512, 21159.425, 134.88, "decode_oom"),
-    (256, 10661.726, 82.917, "decode_oom"),
-    (128, 5412.876, 57.382, "decode_oom"),
-    (64, 2788.451, 46.141, None),
-    (96, 4100.664, 51.773, "decode_oom"),
-    (80, 3444.558, 48.969, "decode_oom"),
-    (72, 3116.504, 47.558, "decode_oom"),
-    (68, 2952.478, 46.849, "decode_oom"),
-    (66, 2868.792, 46.776, None),
-    (67, 2910.227, 46.942, None),
+@dataclass(frozen=True)
+class OtherRun:
+    """Another msmodeling exponential run: its probes in order and the row it reported."""
+
+    name: str
+    settings: dict
+    probes: tuple[tuple[int, float, float, str | None], ...]
+    """(batch per DP replica, TTFT ms, TPOT ms, early stop)."""
+    batch: int
+    weights_gib: float
+    kv_gib: float
+    tokens_per_s: float
+
+
+OTHER_RUNS = [
+    # TP=8 x EP=16 (DP 2), 1024/512, TPOT 60 ms, MTP=1 with rates 0.8 0.5. Its latencies were
+    # never fitted on; its activation (0.58 GiB) fixed the TP-dependent term of the MLA
+    # activation fit, together with the TP=4 runs.
+    OtherRun(
+        "tp8-mtp",
+        dict(
+            tp=8,
+            input_length=1024,
+            output_length=512,
+            tpot_limit_ms=60.0,
+            num_mtp_tokens=1,
+            mtp_acceptance_rates=(0.8, 0.5),
+        ),
+        (
+            (1, 123.072, 23.072, None),
+            (512, 21159.425, 134.88, "decode_oom"),
+            (256, 10661.726, 82.917, "decode_oom"),
+            (128, 5412.876, 57.382, "decode_oom"),
+            (64, 2788.451, 46.141, None),
+            (96, 4100.664, 51.773, "decode_oom"),
+            (80, 3444.558, 48.969, "decode_oom"),
+            (72, 3116.504, 47.558, "decode_oom"),
+            (68, 2952.478, 46.849, "decode_oom"),
+            (66, 2868.792, 46.776, None),
+            (67, 2910.227, 46.942, None),
+        ),
+        batch=67,
+        weights_gib=47.62,
+        kv_gib=5.73,
+        tokens_per_s=2854.58,
+    ),
+    # TP=16 x EP=16 (DP 1), 3000/600, TPOT 100 ms, no MTP: run after the activation fit, so
+    # memory as well as latency is unseen here.
+    OtherRun(
+        "tp16",
+        dict(tp=16, input_length=3000, output_length=600, tpot_limit_ms=100.0),
+        (
+            (1, 219.198, 39.779, None),
+            (512, 45614.055, 268.911, "decode_oom"),
+            (256, 22983.826, 164.352, "decode_oom"),
+            (128, 11668.712, 112.405, "decode_oom"),
+            (64, 6011.154, 86.431, "decode_oom"),
+            (32, 3182.376, 73.444, None),
+            (48, 4596.765, 79.938, "decode_oom"),
+            (40, 3889.571, 77.066, None),
+            (44, 4243.168, 78.658, None),
+            (46, 4413.153, 79.443, "decode_oom"),
+            (45, 4326.616, 79.048, "decode_oom"),
+        ),
+        batch=44,
+        weights_gib=44.05,
+        kv_gib=9.52,
+        tokens_per_s=559.38,
+    ),
 ]
-TP8_REPORTED = dict(batch=67, weights_gib=47.62, kv_gib=5.73, tokens_per_s=2854.58)

@@ -13,12 +13,11 @@ from simulator import Deployment, Simulator
 from simulator.models import CONFIG_DIR
 from tests.simulator.calibration_deepseek import (
     FORWARDS,
+    OTHER_RUNS,
     RUNS,
     SETTINGS,
-    TP8_PROBES,
-    TP8_REPORTED,
-    TP8_SETTINGS,
     Forward,
+    OtherRun,
     Run,
     deployment,
 )
@@ -134,17 +133,18 @@ def test_tp2_leaves_no_room_as_msmodeling_finds(budget: int) -> None:
     assert simulator.probe(1).reason == "prefill_oom"
 
 
-def test_tp8_mtp_run_probe_by_probe() -> None:
-    """Another layout, lengths, limit and acceptance rates: every probe, the reported row."""
-    simulator = Simulator(deployment(**TP8_SETTINGS))
-    for batch, ttft, tpot, stop in TP8_PROBES:
+@pytest.mark.parametrize("other", OTHER_RUNS, ids=lambda run: run.name)
+def test_other_layouts_probe_by_probe(other: OtherRun) -> None:
+    """Other layouts, lengths, limits and acceptance rates: every probe, the reported row."""
+    simulator = Simulator(deployment(**other.settings))
+    for batch, ttft, tpot, stop in other.probes:
         row = simulator.probe(batch)
         assert row.ttft_ms == pytest.approx(ttft, rel=0.005), batch
         assert row.tpot_ms == pytest.approx(tpot, rel=0.005), batch
         assert row.reason == stop, batch
     result = simulator.sweep(np.arange(1, 513))
-    assert int(result.batch_size[result.feasible].max()) == TP8_REPORTED["batch"]
-    row = simulator.probe(TP8_REPORTED["batch"])
-    assert row.weights_gib == pytest.approx(TP8_REPORTED["weights_gib"], rel=0.02)
-    assert row.kv_cache_gib == pytest.approx(TP8_REPORTED["kv_gib"], rel=0.05)
-    assert row.tokens_per_s == pytest.approx(TP8_REPORTED["tokens_per_s"], rel=0.01)
+    assert int(result.batch_size[result.feasible].max()) == other.batch
+    row = simulator.probe(other.batch)
+    assert row.weights_gib == pytest.approx(other.weights_gib, rel=0.02)
+    assert row.kv_cache_gib == pytest.approx(other.kv_gib, rel=0.05)
+    assert row.tokens_per_s == pytest.approx(other.tokens_per_s, rel=0.01)

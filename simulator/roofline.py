@@ -35,12 +35,14 @@ class _Affine:
 
     def __call__(self, features: np.ndarray) -> np.ndarray:
         out = features[:, 0:1] * self.constant
+        term = np.empty_like(out)
         # A feature that is zero in every row adds exactly 0.0 (decode rows have no prefill
         # features), so skipping it changes no bit and saves its numpy calls.
         present = features.any(axis=0).tolist()
         for index, column in self.columns:
             if present[index]:
-                out = out + features[:, index : index + 1] * column
+                np.multiply(features[:, index : index + 1], column, out=term)
+                out += term
         return out
 
 
@@ -114,15 +116,17 @@ class Roofline:
         """Forward latency in seconds for each row of features [n, len(FEATURES)]."""
         bounds = self._bounds(features)
         s, c = self._switching, self._collectives
-        times = [np.maximum(bounds[:, :s], bounds[:, s : 2 * s])]
+        seconds = np.empty((bounds.shape[0], s + c))
+        np.maximum(bounds[:, :s], bounds[:, s : 2 * s], out=seconds[:, :s])
         if c:
             start = 2 * s
-            algorithm = np.minimum(
-                bounds[:, start : start + c], bounds[:, start + c : start + 2 * c]
+            algorithm = seconds[:, s:]
+            np.minimum(
+                bounds[:, start : start + c], bounds[:, start + c : start + 2 * c], out=algorithm
             )
-            times.append(np.maximum(algorithm, bounds[:, start + 2 * c : start + 3 * c]))
-        seconds = np.concatenate(times, axis=1) if c else times[0]
-        total = bounds[:, -1] + (seconds * self._count).sum(axis=1)
+            np.maximum(algorithm, bounds[:, start + 2 * c : start + 3 * c], out=algorithm)
+        seconds *= self._count
+        total = bounds[:, -1] + seconds.sum(axis=1)
         if self._moe is not None:
             total = total + self._moe_layers * self._moe.latency_s(features[:, TOKENS])
         return total

@@ -7,7 +7,7 @@ Disagg prefill and decode are the two separate phases of §1.5. ``batch_size`` i
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
@@ -26,94 +26,14 @@ from simulator.memory import (
     weight_bytes,
 )
 from simulator.ops import FEATURES, PREFILL_FROM_QUERY_LEN
+from simulator.results import REASONS, ProbeResult, SweepResult, field_value
 from simulator.roofline import Roofline
+from simulator.timing import agg_timing, wave_timing
 
-REASONS = ("prefill_oom", "decode_oom", "tpot_limit", "ttft_limit")
+__all__ = ["REASONS", "ProbeResult", "Simulator", "SweepResult", "probe", "sweep"]
 
-
-@dataclass(frozen=True)
-class ProbeResult:
-    """What one probe returns; latencies in ms, memory in GiB per rank."""
-
-    batch_size: int
-    concurrency: int
-    ttft_ms: float | None
-    tpot_ms: float | None
-    decode_ms: float | None
-    prefill_wave_ms: float | None
-    tokens_per_s: float
-    tokens_per_s_per_device: float
-    total_gib: float
-    weights_gib: float
-    kv_cache_gib: float
-    activation_gib: float
-    reserved_gib: float
-    available_gib: float
-    per_request_gib: float
-    feasible: bool
-    reason: str | None
-
-    def to_dict(self) -> dict[str, object]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
-
-
-@dataclass(frozen=True)
-class SweepResult:
-    """Column arrays, one element per batch size; NaN where a phase was not evaluated."""
-
-    batch_size: np.ndarray
-    concurrency: np.ndarray
-    ttft_ms: np.ndarray
-    tpot_ms: np.ndarray
-    decode_ms: np.ndarray
-    prefill_wave_ms: np.ndarray
-    tokens_per_s: np.ndarray
-    tokens_per_s_per_device: np.ndarray
-    total_gib: np.ndarray
-    weights_gib: np.ndarray
-    kv_cache_gib: np.ndarray
-    activation_gib: np.ndarray
-    reserved_gib: np.ndarray
-    available_gib: np.ndarray
-    per_request_gib: np.ndarray
-    reason_code: np.ndarray
-
-    @property
-    def feasible(self) -> np.ndarray:
-        return self.reason_code == 0
-
-    @property
-    def reason(self) -> np.ndarray:
-        """Early-stop reason per batch size; '' where feasible."""
-        return _REASON_NAMES[self.reason_code]
-
-    def __len__(self) -> int:
-        return int(self.batch_size.size)
-
-    def row(self, index: int) -> ProbeResult:
-        values: dict[str, object] = {}
-        for name in _FLOAT_FIELDS:
-            number = float(getattr(self, name)[index])
-            values[name] = None if number != number else number
-        code = int(self.reason_code[index])
-        return ProbeResult(
-            batch_size=int(self.batch_size[index]),
-            concurrency=int(self.concurrency[index]),
-            feasible=code == 0,
-            reason=REASONS[code - 1] if code else None,
-            **values,
-        )
-
-    def rows(self) -> list[ProbeResult]:
-        return [self.row(i) for i in range(len(self))]
-
-
-_FLOAT_FIELDS = tuple(
-    f.name
-    for f in fields(SweepResult)
-    if f.name not in ("batch_size", "concurrency", "reason_code")
-)
-_REASON_NAMES = np.array(("", *REASONS), dtype=object)
+INF = float("inf")
+NAN = float("nan")
 
 
 @dataclass(frozen=True)
@@ -130,26 +50,6 @@ class _Forward:
             self.activation_bytes[index],
             self.left_bytes[index],
         )
-
-
-def wave_timing(concurrency, wave: int, full_ms: float, remainder_ms):
-    """Mean TTFT and total latency of prefill waves that all start at t=0 (§1.4 b, §1.5).
-
-    ``concurrency // wave`` full waves run back to back, then the remainder wave.
-    """
-    full_waves = concurrency // wave
-    remainder = concurrency % wave
-    tr = remainder_ms * (remainder > 0)
-    total = (
-        wave * full_ms * (1 + full_waves) * full_waves / 2 + (full_waves * full_ms + tr) * remainder
-    )
-    return total / concurrency, full_waves * full_ms + tr
-
-
-def agg_timing(concurrency, output_length: int, ttft_ms, decode_ms):
-    """TPOT with TTFT amortised into it, and tokens/s over the whole run (§1.4 b)."""
-    e2e = ttft_ms + decode_ms * output_length
-    return e2e / output_length, 1000.0 * output_length * concurrency / e2e
 
 
 class Simulator:
@@ -315,12 +215,12 @@ class Simulator:
         return ProbeResult(
             batch_size=bs,
             concurrency=c,
-            ttft_ms=_number(ttft),
-            tpot_ms=_number(tpot),
-            decode_ms=_number(decode_ms),
-            prefill_wave_ms=_number(wave_ms),
-            tokens_per_s=_number(tokens),
-            tokens_per_s_per_device=_number(tokens / dep.num_devices),
+            ttft_ms=field_value(ttft),
+            tpot_ms=field_value(tpot),
+            decode_ms=field_value(decode_ms),
+            prefill_wave_ms=field_value(wave_ms),
+            tokens_per_s=field_value(tokens),
+            tokens_per_s_per_device=field_value(tokens / dep.num_devices),
             total_gib=total_gib,
             weights_gib=weights_gib,
             kv_cache_gib=(decode[1] if decode_binds else p_kv) / GIB,
@@ -557,16 +457,6 @@ class Simulator:
         if dep.ttft_limit_ms is not None:
             checks.append(("ttft_limit", ttft > dep.ttft_limit_ms))
         return checks
-
-
-INF = float("inf")
-NAN = float("nan")
-
-
-def _number(value: float) -> float | None:
-    """A float field as ``SweepResult.row`` reports it: NaN (not evaluated) is None."""
-    value = float(value)
-    return None if value != value else value
 
 
 def _feature_row(b: int, q: int, s: int) -> list[float]:

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from simulator import Deployment, Simulator
-from simulator.serving import agg_timing, wave_timing
+from simulator.timing import agg_timing, wave_timing
 
 
 def test_remainder_wave_formulas() -> None:

@@ -9,7 +9,7 @@ import pytest
 from harness.optimizer import optimize
 from harness.request import OptimizerRequest, SearchRun
 from simulator import Deployment, Simulator
-from simulator.serving import wave_timing
+from simulator.timing import wave_timing
 
 
 def _phase(mode: str, **fields) -> Simulator:

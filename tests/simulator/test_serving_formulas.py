@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulator.serving import agg_timing, wave_timing
+from simulator.timing import agg_timing, wave_timing
 
 
 def test_full_prefill_metrics_with_remainder_wave() -> None:

@@ -135,6 +135,8 @@ FORWARDS = [
     Forward("eager-dense-layer-decode-1", 1, 1, 1, 1, 2560, 0.815, compiled=False),
     Forward("eager-moe-layer-decode-1", 1, 0, 1, 1, 2560, 1.471, compiled=False),
     Forward("eager-moe-layer-prefill-2048", 1, 0, 1, 2048, 0, 7.211, compiled=False),
+    # Five requests per rank wake all 16 local experts, each with its own eager op chain.
+    Forward("eager-moe-layer-decode-5", 1, 0, 5, 1, 2560, 2.093, compiled=False),
 ]
 
 

@@ -115,11 +115,6 @@ def kv_cache_bytes(per_token: int, rank_batch: np.ndarray, max_context: np.ndarr
     return blocks * (KV_BLOCK_SIZE * per_token)
 
 
-def kv_block_bytes(per_token: int, rank_batch: int, max_context: int) -> float:
-    """``kv_cache_bytes`` for one shape, as the float the sweep's arithmetic turns it into."""
-    return float(-(-(rank_batch * max_context) // KV_BLOCK_SIZE) * (KV_BLOCK_SIZE * per_token))
-
-
 def activation_per_token(dep: Deployment) -> float:
     factor = (
         COMPILED_ACTIVATION_PER_TOKEN_PER_HIDDEN

@@ -71,8 +71,7 @@ class SweepResult:
     def row(self, index: int) -> ProbeResult:
         values: dict[str, object] = {}
         for name in _FLOAT_FIELDS:
-            number = float(getattr(self, name)[index])
-            values[name] = None if number != number else number
+            values[name] = field_value(getattr(self, name)[index])
         code = int(self.reason_code[index])
         return ProbeResult(
             batch_size=int(self.batch_size[index]),

@@ -19,7 +19,6 @@ from simulator.errors import SimulatorInputError
 from simulator.memory import (
     activation_per_forward,
     activation_per_token,
-    kv_block_bytes,
     kv_bytes_per_token,
     kv_cache_bytes,
     logits_bytes_per_row,
@@ -100,17 +99,19 @@ class Simulator:
     def _forward(
         self, rank_batch: np.ndarray, query_len: np.ndarray, seq_len: np.ndarray
     ) -> _Forward:
-        dep = self.deployment
         features = self.features(rank_batch, query_len, seq_len)
         latency = self.roofline.latency_s(features) * 1e3
+        return _Forward(latency, *self._memory(rank_batch, seq_len, features[:, 1], features[:, 2]))
+
+    def _memory(self, rank_batch, seq_len, tokens, rows):
+        """KV, activation and bytes left of forwards (arrays) or of one (Python numbers)."""
         # msmodeling sizes every forward's cache for the MTP drafts too.
-        kv = kv_cache_bytes(self._kv_per_token, rank_batch, seq_len + 1 + dep.num_mtp_tokens)
-        act = (
-            features[:, 1] * self._activation_per_token
-            + features[:, 2] * self._logits_per_row
-            + self._activation_fixed
+        kv = kv_cache_bytes(
+            self._kv_per_token, rank_batch, seq_len + 1 + self.deployment.num_mtp_tokens
         )
-        return _Forward(latency, kv, act, self._budget_bytes - kv - act)
+        act = tokens * self._activation_per_token + rows * self._logits_per_row
+        act = act + self._activation_fixed
+        return kv, act, self._budget_bytes - kv - act
 
     def _remainder_and_decode(self, concurrency: np.ndarray, bs: np.ndarray, decode: bool):
         """Remainder prefill waves and (optionally) decode steps, in one roofline pass.
@@ -200,15 +201,9 @@ class Simulator:
             tokens, decode_ms = 0.0, NAN
         decode_binds = decode[3] <= prefill_left and not prefill_oom
         left = decode[3] if decode_binds else prefill_left
-        reason = None
-        if prefill_oom:
-            reason = "prefill_oom"
-        elif left < 0:
-            reason = "decode_oom"
-        elif dep.tpot_limit_ms is not None and tpot > dep.tpot_limit_ms:
-            reason = "tpot_limit"
-        elif dep.ttft_limit_ms is not None and ttft > dep.ttft_limit_ms:
-            reason = "ttft_limit"
+        oom = (("prefill_oom", prefill_oom), ("decode_oom", left < 0))
+        failed = (name for name, fails in self._verdicts(oom, ttft, tpot) if fails)
+        reason = next(failed, None)
         total_gib = dep.device.memory_bytes / GIB
         weights_gib = self.weight_bytes / GIB
         available = left / GIB
@@ -246,12 +241,10 @@ class Simulator:
             shapes.insert(0, (rem_rank, dep.input_length, dep.input_length))
         features = np.array([_feature_row(*shape) for shape in shapes])
         latency = (self.roofline.latency_s(features) * 1e3).tolist()
-        rows = []
-        for (b, _, s), ms, row in zip(shapes, latency, features.tolist(), strict=True):
-            kv = kv_block_bytes(self._kv_per_token, b, s + 1 + dep.num_mtp_tokens)
-            act = row[1] * self._activation_per_token + row[2] * self._logits_per_row
-            act = act + self._activation_fixed
-            rows.append([ms, kv, act, self._budget_bytes - kv - act])
+        rows = [
+            [ms, *self._memory(b, s, row[1], row[2])]
+            for (b, _, s), ms, row in zip(shapes, latency, features.tolist(), strict=True)
+        ]
         if rem is None:
             rem = self._prefill_rows[rem_rank] = rows.pop(0)
         decode = rows[0]

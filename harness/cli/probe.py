@@ -11,7 +11,7 @@ import numpy as np
 from harness.cli.flags import Formatter, add_knob_flags, knob_values
 from harness.errors import HarnessInputError
 from harness.reporting import table, to_json
-from harness.request import OptimizerRequest, Phase
+from harness.request import OptimizerRequest, Phase, deployment_at
 from simulator import Deployment, Mode, SimulatorInputError, sweep
 
 MAX_BATCHES = 65_536
@@ -95,7 +95,8 @@ def deployment_from(args: argparse.Namespace) -> Deployment:
         None if mode is Mode.DISAGG_PREFILL else request.tpot_limit_ms,
         None if mode is Mode.DISAGG_DECODE else request.ttft_limit_ms,
     )
-    return request.deployment_at(
+    return deployment_at(
+        request,
         tp=args.tp,
         ep=args.ep,
         moe_dp=args.moe_dp,

@@ -1,6 +1,7 @@
 """The request: what to serve and where, the strategies it spans, and the deployments it makes."""
 
 from harness.request.knobs import Declared, Kind, Knob
+from harness.request.layouts import deployment_at
 from harness.request.request import (
     BUNDLED_MODEL_IDS,
     OptimizerRequest,
@@ -19,6 +20,7 @@ __all__ = [
     "Phase",
     "SearchRun",
     "Strategy",
+    "deployment_at",
     "limit",
     "request_knobs",
     "strategy_key",

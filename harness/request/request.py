@@ -261,27 +261,6 @@ class OptimizerRequest:
         """The simulator's deployment for one strategy and token budget."""
         return layouts.deployment(self, strategy, max_batched_tokens)
 
-    def deployment_at(
-        self,
-        *,
-        tp: int,
-        ep: int | None,
-        moe_dp: int,
-        phase: Phase,
-        max_batched_tokens: int | None,
-        mtp: int = 0,
-    ) -> Deployment:
-        """The deployment of one layout, given by its sizes (``searchbench probe``'s way)."""
-        return layouts.deployment_at(
-            self,
-            tp=tp,
-            ep=ep,
-            moe_dp=moe_dp,
-            phase=phase,
-            max_batched_tokens=max_batched_tokens,
-            mtp=mtp,
-        )
-
 
 @cache
 def request_knobs() -> tuple[Declared, ...]:

@@ -47,22 +47,20 @@ def mla_attention(b: _Builder, count: int) -> int:
         mla.v_head_dim,
         mla.kv_lora_rank,
     )
-    absorbed = heads * (nope * rank + rank * v)
-    up_projection = rank * heads * (nope + v)
-    decode_tokens_mma = 2.0 * absorbed
+    # This rank's kv_b_proj: decode multiplies every token by it as the absorbed W_UK and W_UV,
+    # prefill to up-project the latent KV, so both spend 2 x kv_b flops per token.
+    kv_b = heads * rank * (nope + v)
     decode_qs_mma = 2.0 * heads * (rank + rope + rank)
-    prefill_tokens_mma = 2.0 * up_projection
     prefill_qs_mma = 2.0 * heads * (nope + rope + v)
     # Decode reads the absorbed bf16 projections; prefill reads kv_b_proj as stored.
-    absorbed_bytes = BF16 * absorbed
-    up_bytes = dep.linear_quant.scheme.weight_bytes * up_projection
+    absorbed_bytes = BF16 * kv_b
+    up_bytes = dep.linear_quant.scheme.weight_bytes * kv_b
     b.add(
         "multihead_latent_attention",
         count,
         mma={
-            "tokens": decode_tokens_mma,
+            "tokens": 2.0 * kv_b,
             "attn_qs": decode_qs_mma,
-            "prefill_tokens": prefill_tokens_mma - decode_tokens_mma,
             "prefill_qs": prefill_qs_mma - decode_qs_mma,
         },
         mma_dtype=ATTENTION_DTYPE,

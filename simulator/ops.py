@@ -141,10 +141,8 @@ def _mtp_blocks(b: _Builder, count: int, layer) -> None:
     # Draft bookkeeping msmodeling traces around each block: the hidden states it hands on,
     # its own RoPE tables (a bmm, then cos, sin and casts) and the shifted input ids.
     b.add("index", 2 * count, read=_t(BF16 * h), write=_t(BF16 * h))
-    b.add(
-        "bmm", count, mma=_t(2.0 * _rope_dim(dep)), read=_t(FP32), write=_t(FP32 * _rope_dim(dep))
-    )
     d = _rope_dim(dep)
+    b.add("bmm", count, mma=_t(2.0 * d), read=_t(FP32), write=_t(FP32 * d))
     b.add(
         "mtp_rope_and_ids",
         count,

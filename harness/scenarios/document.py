@@ -156,10 +156,11 @@ class Document:
         if spec.non_empty and not items:
             raise self.error(node, field, "give at least one")
         for index, item in enumerate(items):
-            low = 1 if spec.distinct and spec.minimum is None else spec.minimum
-            if low is not None and item < low:
+            if spec.minimum is not None and item < spec.minimum:
                 raise self.error(
-                    node.value[index], f"{field}[{index}]", f"must be >= {low:g}, got {item}"
+                    node.value[index],
+                    f"{field}[{index}]",
+                    f"must be >= {spec.minimum:g}, got {item}",
                 )
             if spec.maximum is not None and item > spec.maximum:
                 raise self.error(

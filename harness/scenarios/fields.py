@@ -78,7 +78,7 @@ def _knob_field(declared: Declared, name: str) -> Field:
         required=knob.scenario_required,
         nullable=knob.nullable,
         choices=tuple(values) if values else knob.choices,
-        minimum=None if knob.kind in (Kind.SIZES, Kind.RANGE) else knob.minimum,
+        minimum=None if knob.kind is Kind.RANGE else knob.minimum,
         maximum=knob.maximum,
         exclusive_minimum=knob.exclusive_minimum,
         distinct=knob.kind in (Kind.SIZES, Kind.COUNTS),

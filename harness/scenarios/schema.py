@@ -52,13 +52,19 @@ def _schema(field: Field) -> dict[str, object]:
     out["description"] = field.description
     if field.choices is not None:
         out["enum"] = list(field.choices)
+    bounds: dict[str, object] = {}
     if field.minimum is not None:
-        out["exclusiveMinimum" if field.exclusive_minimum else "minimum"] = field.minimum
+        bounds["exclusiveMinimum" if field.exclusive_minimum else "minimum"] = field.minimum
+    if field.maximum is not None:
+        bounds["maximum"] = field.maximum
     if field.below is not None:
-        out["exclusiveMaximum"] = field.below
+        bounds["exclusiveMaximum"] = field.below
+    if out["type"] == "array":
+        out["items"] = {**out["items"], **bounds}
+    else:
+        out.update(bounds)
     if field.distinct:
         out["uniqueItems"] = True
-        out["items"] = {"type": "integer", "minimum": 1}
     if field.non_empty:
         out["minItems"] = 1
     if field.default not in (None, {}):

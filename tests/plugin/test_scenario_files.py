@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 from harness.cli import main
 from harness.scenarios import ScenarioError, json_schema, load_scenario, render_schema, template
@@ -28,6 +29,31 @@ def error_for(tmp_path: Path, text: str) -> ScenarioError:
 
 def test_the_committed_schema_is_the_one_the_loader_derives() -> None:
     assert (SCENARIOS / "schema.json").read_text() == render_schema()
+
+
+@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_bundled_scenario_is_valid_under_the_schema(path: Path) -> None:
+    """What an editor checks against schema.json is what the loader accepts."""
+    jsonschema = pytest.importorskip("jsonschema")
+    jsonschema.validate(yaml.safe_load(path.read_text()), json_schema())
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("num_mtp_tokens", "[0, 10]", "must be <= 9"),
+        ("mtp_acceptance_rates", "[0.9, 1.5]", "must be <= 1"),
+        ("tp_sizes", "[0]", "must be >= 1"),
+    ],
+)
+def test_list_item_bounds_hold_in_the_loader_and_the_schema(
+    tmp_path: Path, key: str, value: str, message: str
+) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    text = GOOD.replace("  limits:", f"  {key}: {value}\n  limits:")
+    assert message in str(error_for(tmp_path, text))
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(yaml.safe_load(text), json_schema())
 
 
 def _schema_paths(schema: dict, prefix: str = "") -> set[str]:

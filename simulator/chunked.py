@@ -18,6 +18,10 @@ import math
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from simulator.phases.forwards import ForwardCost as Record
 
 SLACK_RATIO = 1.15
 """msmodeling's DecodeFirstWithSlack admits prefill up to 1.15 x the token budget."""
@@ -27,16 +31,6 @@ SLACK_RATIO = 1.15
 class Chunk:
     query_len: int
     seq_len: int
-
-
-@dataclass(frozen=True)
-class Record:
-    """One forward of the replay: latency, and the memory it leaves, in msmodeling's units."""
-
-    latency_ms: float
-    left_bytes: float
-    kv_bytes: float
-    activation_bytes: float
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,13 @@ MAX_MTP_TOKENS = 9  # msmodeling's --num-mtp-tokens choices are 0..9
 DEFAULT_RESERVED_MEMORY_GB = 10.0
 
 
-class Mode(str, Enum):
+class Phase(str, Enum):
+    """What a deployment serves: both phases on every device (agg), or one phase of
+    disaggregated serving (prefill or decode)."""
+
     AGG = "agg"
-    DISAGG_PREFILL = "disagg-prefill"
-    DISAGG_DECODE = "disagg-decode"
+    PREFILL = "prefill"
+    DECODE = "decode"
 
 
 @dataclass(frozen=True)
@@ -31,15 +34,15 @@ class Deployment:
     parallel: ParallelConfig
     input_length: int
     output_length: int
-    linear_quant: LinearQuant = LinearQuant.W8A8_DYNAMIC
-    kv_quant: KVQuant = KVQuant.DISABLED
-    compiled: bool = False
+    quantize_linear_action: LinearQuant = LinearQuant.W8A8_DYNAMIC
+    quantize_attention_action: KVQuant = KVQuant.DISABLED
+    compile: bool = False
     reserved_memory_gb: float = DEFAULT_RESERVED_MEMORY_GB
     max_batched_tokens: int | None = None
-    mode: Mode = Mode.AGG
+    phase: Phase = Phase.AGG
     tpot_limit_ms: float | None = None
     ttft_limit_ms: float | None = None
-    shared_expert_tp: bool = False
+    enable_shared_expert_tp: bool = False
     num_mtp_tokens: int = 0
     mtp_acceptance_rates: tuple[float, ...] = DEFAULT_MTP_ACCEPTANCE_RATES
 
@@ -93,53 +96,20 @@ class Deployment:
         compile: bool = False,
         reserved_memory_gb: float = DEFAULT_RESERVED_MEMORY_GB,
         max_batched_tokens: int | None = None,
-        mode: str | Mode = Mode.AGG,
+        phase: str | Phase = Phase.AGG,
         tpot_limit_ms: float | None = None,
         ttft_limit_ms: float | None = None,
-        shared_expert_tp: bool = False,
+        enable_shared_expert_tp: bool = False,
         num_mtp_tokens: int = 0,
         mtp_acceptance_rates: tuple[float, ...] = DEFAULT_MTP_ACCEPTANCE_RATES,
     ) -> Deployment:
         """Validate names and numbers into a Deployment; every error names its field."""
         model_config = model if isinstance(model, ModelConfig) else load_model(model)
         profile = device if isinstance(device, DeviceProfile) else get_device(device)
-        if num_devices < 1:
-            raise SimulatorInputError("num_devices", f"must be at least 1, got {num_devices}")
-        if num_devices > profile.grid.size:
-            raise SimulatorInputError(
-                "num_devices",
-                f"{num_devices} exceeds the {profile.grid.size}-device grid of {profile.name}",
-                [f"1..{profile.grid.size}"],
-            )
-        _positive_int("input_length", input_length)
-        _positive_int("output_length", output_length)
-        if not (0 <= reserved_memory_gb < float("inf")):
-            raise SimulatorInputError(
-                "reserved_memory_gb", f"must be a number >= 0, got {reserved_memory_gb}"
-            )
-        try:
-            mode = Mode(mode)
-        except ValueError:
-            raise SimulatorInputError(
-                "mode", f"unknown mode {mode!r}", [m.value for m in Mode]
-            ) from None
-        if max_batched_tokens is not None:
-            _positive_int("max_batched_tokens", max_batched_tokens)
-            if input_length > max_batched_tokens and mode is not Mode.AGG:
-                raise SimulatorInputError(
-                    "max_batched_tokens",
-                    f"{max_batched_tokens} < input_length {input_length} needs chunked prefill, "
-                    "which is modelled in agg mode only (not disagg yet)",
-                    [f">= {input_length}"],
-                )
+        _check_sizes(profile, num_devices, input_length, output_length, reserved_memory_gb)
+        phase = _phase(phase)
+        _check_budget(max_batched_tokens, input_length, phase, num_mtp_tokens)
         rates = _check_mtp(model_config, num_mtp_tokens, mtp_acceptance_rates)
-        if num_mtp_tokens and max_batched_tokens is not None and input_length > max_batched_tokens:
-            raise SimulatorInputError(
-                "num_mtp_tokens",
-                "MTP with chunked prefill (max_batched_tokens below input_length) is not "
-                "modelled yet",
-                [0],
-            )
         for name, limit in (("tpot_limit_ms", tpot_limit_ms), ("ttft_limit_ms", ttft_limit_ms)):
             if limit is not None and not 0 < limit < float("inf"):
                 raise SimulatorInputError(name, f"must be > 0 ms (finite), got {limit}")
@@ -150,17 +120,67 @@ class Deployment:
             parallel=make_parallel(model_config, num_devices, tp, ep, moe_dp),
             input_length=input_length,
             output_length=output_length,
-            linear_quant=parse_linear_quant(quantize_linear_action),
-            kv_quant=parse_kv_quant(quantize_attention_action),
-            compiled=compile,
+            quantize_linear_action=parse_linear_quant(quantize_linear_action),
+            quantize_attention_action=parse_kv_quant(quantize_attention_action),
+            compile=bool(compile),
             reserved_memory_gb=float(reserved_memory_gb),
             max_batched_tokens=max_batched_tokens,
-            mode=mode,
+            phase=phase,
             tpot_limit_ms=tpot_limit_ms,
             ttft_limit_ms=ttft_limit_ms,
-            shared_expert_tp=bool(shared_expert_tp),
+            enable_shared_expert_tp=bool(enable_shared_expert_tp),
             num_mtp_tokens=num_mtp_tokens,
             mtp_acceptance_rates=rates,
+        )
+
+
+def _check_sizes(
+    profile: DeviceProfile, num_devices: int, input_length, output_length, reserved_memory_gb
+) -> None:
+    if num_devices < 1:
+        raise SimulatorInputError("num_devices", f"must be at least 1, got {num_devices}")
+    if num_devices > profile.grid.size:
+        raise SimulatorInputError(
+            "num_devices",
+            f"{num_devices} exceeds the {profile.grid.size}-device grid of {profile.name}",
+            [f"1..{profile.grid.size}"],
+        )
+    _positive_int("input_length", input_length)
+    _positive_int("output_length", output_length)
+    if not (0 <= reserved_memory_gb < float("inf")):
+        raise SimulatorInputError(
+            "reserved_memory_gb", f"must be a number >= 0, got {reserved_memory_gb}"
+        )
+
+
+def _phase(value: str | Phase) -> Phase:
+    try:
+        return Phase(value)
+    except ValueError:
+        raise SimulatorInputError(
+            "phase", f"unknown phase {value!r}", [p.value for p in Phase]
+        ) from None
+
+
+def _check_budget(max_batched_tokens, input_length: int, phase: Phase, mtp: int) -> None:
+    """A budget below the input length means chunked prefill, modelled in agg without MTP."""
+    if max_batched_tokens is None:
+        return
+    _positive_int("max_batched_tokens", max_batched_tokens)
+    if input_length <= max_batched_tokens:
+        return
+    if phase is not Phase.AGG:
+        raise SimulatorInputError(
+            "max_batched_tokens",
+            f"{max_batched_tokens} < input_length {input_length} needs chunked prefill, "
+            "which is modelled in agg mode only (not disagg yet)",
+            [f">= {input_length}"],
+        )
+    if mtp:
+        raise SimulatorInputError(
+            "num_mtp_tokens",
+            "MTP with chunked prefill (max_batched_tokens below input_length) is not modelled yet",
+            [0],
         )
 
 

@@ -10,12 +10,11 @@ from __future__ import annotations
 import numpy as np
 
 from simulator.deployment import Deployment
+from simulator.dtypes import BF16, FP32
 from simulator.models import ModelConfig
 
 KV_BLOCK_SIZE = 128
-ROPE_CACHE_BYTES_PER_ELEMENT = 2
-BF16 = 2
-FP32 = 4
+ROPE_CACHE_BYTES_PER_ELEMENT = BF16
 EAGER_ACTIVATION_PER_TOKEN_PER_HIDDEN = 16.5
 COMPILED_ACTIVATION_PER_TOKEN_PER_HIDDEN = 9.6
 
@@ -31,7 +30,7 @@ def weight_bytes(dep: Deployment) -> int:
     msmodeling builds them) adds an embedding, an input projection, a decoder layer and a head.
     """
     m, tp = dep.model, dep.tp
-    wb = dep.linear_quant.scheme.weight_bytes
+    wb = dep.quantize_linear_action.scheme.weight_bytes
     h = m.hidden_size
     attention = _attention_bytes(dep)
     dense_mlp = 3 * h * m.intermediate_size // tp * wb
@@ -56,7 +55,7 @@ def weight_bytes(dep: Deployment) -> int:
 def _attention_bytes(dep: Deployment) -> int:
     """One layer's attention weights and its two norms (and Qwen3's QK norms)."""
     m, tp = dep.model, dep.tp
-    wb = dep.linear_quant.scheme.weight_bytes
+    wb = dep.quantize_linear_action.scheme.weight_bytes
     h, d = m.hidden_size, m.head_dim
     heads = m.num_heads // tp
     if m.mla is not None:
@@ -80,7 +79,7 @@ def _moe_mlp_bytes(dep: Deployment) -> int:
     """Rank 0 holds the most experts (msmodeling's assign_experts) and one MoE-TP shard of
     each, zero-padded to ceil(I / MoE-TP); the router stays bf16 (DeepSeek's bias fp32)."""
     m = dep.model
-    wb = dep.linear_quant.scheme.weight_bytes
+    wb = dep.quantize_linear_action.scheme.weight_bytes
     h = m.hidden_size
     local_experts = -(-m.num_experts // dep.ep)
     shard = -(-m.moe_intermediate_size // dep.parallel.moe_tp)
@@ -88,7 +87,7 @@ def _moe_mlp_bytes(dep: Deployment) -> int:
     if m.sigmoid_router:
         routed += m.num_experts * FP32
     shared = m.shared_experts * m.moe_intermediate_size
-    if dep.shared_expert_tp:
+    if dep.enable_shared_expert_tp:
         shared //= dep.tp
     return routed + 3 * h * shared * wb
 
@@ -99,13 +98,13 @@ def kv_bytes_per_token(dep: Deployment) -> int:
     m = dep.model
     if m.mla is not None:
         layers = m.num_layers + dep.num_mtp_tokens
-        return layers * m.mla.latent_width * dep.kv_quant.bytes_per_element
+        return layers * m.mla.latent_width * dep.quantize_attention_action.bytes_per_element
     return (
         m.num_layers
         * 2
         * kv_heads_per_rank(m, dep.tp)
         * m.head_dim
-        * dep.kv_quant.bytes_per_element
+        * dep.quantize_attention_action.bytes_per_element
     )
 
 
@@ -118,7 +117,7 @@ def kv_cache_bytes(per_token: int, rank_batch: np.ndarray, max_context: np.ndarr
 def activation_per_token(dep: Deployment) -> float:
     factor = (
         COMPILED_ACTIVATION_PER_TOKEN_PER_HIDDEN
-        if dep.compiled
+        if dep.compile
         else EAGER_ACTIVATION_PER_TOKEN_PER_HIDDEN
     )
     return factor * dep.model.hidden_size

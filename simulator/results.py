@@ -1,12 +1,45 @@
-"""What a probe returns: one ProbeResult per batch size, or a SweepResult of columns."""
+"""What a probe returns (one ProbeResult per batch size, or a SweepResult of columns), why a
+batch is infeasible, and how one phase's evaluation becomes either."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from enum import Enum
+from typing import NamedTuple
 
 import numpy as np
 
-REASONS = ("prefill_oom", "decode_oom", "tpot_limit", "ttft_limit")
+from simulator.deployment import Deployment
+from simulator.devices import GIB
+from simulator.numbers import Numbers
+
+
+class StopReason(str, Enum):
+    """Why a batch is infeasible, in msmodeling's early-stop order and names."""
+
+    PREFILL_OOM = "prefill_oom"
+    DECODE_OOM = "decode_oom"
+    TPOT_LIMIT = "tpot_limit"
+    TTFT_LIMIT = "ttft_limit"
+    WEIGHTS_OOM = "weights_oom"
+    """Never a probe's verdict: what a search concludes when the weights and reserved memory
+    alone exceed the device, so that no batch and no token budget can fit."""
+
+    @property
+    def is_memory(self) -> bool:
+        return self in (StopReason.PREFILL_OOM, StopReason.DECODE_OOM, StopReason.WEIGHTS_OOM)
+
+    def __str__(self) -> str:
+        return self.value
+
+
+REASONS = (
+    StopReason.PREFILL_OOM,
+    StopReason.DECODE_OOM,
+    StopReason.TPOT_LIMIT,
+    StopReason.TTFT_LIMIT,
+)
+"""A probe's possible verdicts; ``SweepResult.reason_code`` is 1 + the index here (0: feasible)."""
 
 
 @dataclass(frozen=True)
@@ -29,7 +62,7 @@ class ProbeResult:
     available_gib: float
     per_request_gib: float
     feasible: bool
-    reason: str | None
+    reason: StopReason | None
 
     def to_dict(self) -> dict[str, object]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -90,10 +123,70 @@ _FLOAT_FIELDS = tuple(
     for f in fields(SweepResult)
     if f.name not in ("batch_size", "concurrency", "reason_code")
 )
-_REASON_NAMES = np.array(("", *REASONS), dtype=object)
+_REASON_NAMES = np.array(("", *(r.value for r in REASONS)), dtype=object)
 
 
 def field_value(value: float) -> float | None:
-    """A float field as ``SweepResult.row`` reports it: NaN (not evaluated) is None."""
+    """A float field as a probe reports it: NaN (not evaluated) is None."""
     value = float(value)
     return None if value != value else value
+
+
+class Evaluation(NamedTuple):
+    """One phase's numbers at one batch size or many, before the verdict; memory in bytes."""
+
+    batch_size: object
+    concurrency: object
+    ttft_ms: object
+    tpot_ms: object
+    decode_ms: object
+    prefill_wave_ms: object
+    tokens_per_s: object
+    kv_bytes: object
+    activation_bytes: object
+    left_bytes: object
+    memory_checks: tuple[tuple[StopReason, object], ...]
+    """Out-of-memory conditions, in msmodeling's order."""
+
+
+def finish(evaluation: Evaluation, dep: Deployment, weight_bytes: int, num: Numbers):
+    """The ProbeResult (``SCALAR``) or SweepResult (``VECTOR``) of an evaluation: early-stop
+    checks in msmodeling's order (memory, TPOT, then TTFT; NaN never fails) and memory in GiB."""
+    ev = evaluation
+    checks = list(ev.memory_checks)
+    if dep.tpot_limit_ms is not None:
+        checks.append((StopReason.TPOT_LIMIT, ev.tpot_ms > dep.tpot_limit_ms))
+    if dep.ttft_limit_ms is not None:
+        checks.append((StopReason.TTFT_LIMIT, ev.ttft_ms > dep.ttft_limit_ms))
+    total_gib = dep.device.memory_bytes / GIB
+    weights_gib = weight_bytes / GIB
+    available = ev.left_bytes / GIB
+    columns = {
+        "ttft_ms": ev.ttft_ms,
+        "tpot_ms": ev.tpot_ms,
+        "decode_ms": ev.decode_ms,
+        "prefill_wave_ms": ev.prefill_wave_ms,
+        "tokens_per_s": ev.tokens_per_s,
+        "tokens_per_s_per_device": ev.tokens_per_s / dep.num_devices,
+        "total_gib": num.full(ev.batch_size, total_gib),
+        "weights_gib": num.full(ev.batch_size, weights_gib),
+        "kv_cache_gib": ev.kv_bytes / GIB,
+        "activation_gib": ev.activation_bytes / GIB,
+        "reserved_gib": num.full(ev.batch_size, dep.reserved_memory_gb),
+        "available_gib": available,
+        "per_request_gib": (total_gib - weights_gib - dep.reserved_memory_gb - available)
+        / ev.batch_size,
+    }
+    if num.is_scalar:
+        reason = next((name for name, fails in checks if fails), None)
+        return ProbeResult(
+            batch_size=ev.batch_size,
+            concurrency=ev.concurrency,
+            feasible=reason is None,
+            reason=reason,
+            **{name: field_value(value) for name, value in columns.items()},
+        )
+    code = np.zeros(np.shape(ev.batch_size), dtype=np.int8)
+    for reason, mask in reversed(checks):
+        code[mask] = REASONS.index(reason) + 1
+    return SweepResult(ev.batch_size, ev.concurrency, reason_code=code, **columns)

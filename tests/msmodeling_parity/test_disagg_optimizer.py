@@ -12,27 +12,27 @@ from simulator import Deployment, Simulator
 from simulator.timing import wave_timing
 
 
-def _phase(mode: str, **fields) -> Simulator:
+def _phase(phase: str, **fields) -> Simulator:
     base = dict(num_devices=8, tp=2, input_length=512, output_length=128)
-    return Simulator(Deployment.create("Qwen/Qwen3-32B", mode=mode, **{**base, **fields}))
+    return Simulator(Deployment.create("Qwen/Qwen3-32B", phase=phase, **{**base, **fields}))
 
 
 def test_decode_concurrency_is_batch_times_dp() -> None:
     """test_get_inference_info_decode_mode: batch 2 at DP 4 -> concurrency 8, no TTFT."""
-    row = _phase("disagg-decode", tpot_limit_ms=50).probe(2)
+    row = _phase("decode", tpot_limit_ms=50).probe(2)
     assert row.concurrency == 8 and row.ttft_ms is None and row.tpot_ms == row.decode_ms
 
 
 def test_prefill_has_no_tpot() -> None:
     """test_get_inference_info_prefill_mode."""
-    row = _phase("disagg-prefill", ttft_limit_ms=1000, input_length=1024).probe(5)
+    row = _phase("prefill", ttft_limit_ms=1000, input_length=1024).probe(5)
     assert row.tpot_ms is None and row.ttft_ms > 0
 
 
 def test_single_prefill_uses_the_budget_of_every_dp_replica() -> None:
     """test_single_chunk_prefill_uses_the_token_budget_on_every_dp_replica: MBT 8 per replica,
     input 4, DP 4: the 4 requests of batch 1 fit one forward (TTFT = its latency)."""
-    simulator = _phase("disagg-prefill", ttft_limit_ms=1000, input_length=4, max_batched_tokens=8)
+    simulator = _phase("prefill", ttft_limit_ms=1000, input_length=4, max_batched_tokens=8)
     row = simulator.probe(1)
     assert row.concurrency == 4 and row.prefill_wave_ms is None
     assert row.ttft_ms == pytest.approx(_phase_forward_ms(simulator, 1, 4))
@@ -53,13 +53,13 @@ def test_prefill_out_of_memory_reports_the_partial_phase_latency_as_ttft() -> No
             input_length=2048,
             output_length=100,
             max_batched_tokens=131072,
-            mode="disagg-prefill",
+            phase="prefill",
             ttft_limit_ms=20000,
         )
     )
     row = simulator.probe(512)
     assert row.reason == "prefill_oom"
-    full = simulator._full_wave.latency_ms[0]
+    full = row.prefill_wave_ms
     assert row.ttft_ms == pytest.approx(full)
     assert row.tokens_per_s == pytest.approx(512 * 2048 / full * 1000)
     ttft, _ = wave_timing(np.array([40]), 64, full, np.array([0.0]))

@@ -90,7 +90,7 @@ def test_chunked_prefill_is_accepted_in_agg_mode() -> None:
 
 
 def test_chunked_prefill_in_disagg_is_refused_clearly() -> None:
-    error = error_of(max_batched_tokens=2048, mode="disagg-prefill", ttft_limit_ms=2000.0)
+    error = error_of(max_batched_tokens=2048, phase="prefill", ttft_limit_ms=2000.0)
     assert error.field == "max_batched_tokens" and "chunked prefill" in str(error)
     assert "agg mode only" in str(error) and ">= 3500" in str(error)
 

@@ -94,7 +94,7 @@ def test_single_forward_within_one_percent(forward: Forward, tmp_path) -> None:
             str(path),
             **settings,
             num_mtp_tokens=forward.mtp,
-            shared_expert_tp=forward.shared_expert_tp,
+            enable_shared_expert_tp=forward.shared_expert_tp,
             compile=forward.compiled,
         )
     )

@@ -11,8 +11,6 @@ from harness.request import OptimizerRequest, SearchRun
 from simulator import Deployment, Simulator
 from tests.simulator.calibration_disagg import RUNS, DisaggRun
 
-MODES = {"prefill": "disagg-prefill", "decode": "disagg-decode"}
-
 
 def simulator(run: DisaggRun, phase: str) -> Simulator:
     return Simulator(
@@ -23,7 +21,7 @@ def simulator(run: DisaggRun, phase: str) -> Simulator:
             input_length=run.input_length,
             output_length=run.output_length,
             max_batched_tokens=run.max_batched_tokens,
-            mode=MODES[phase],
+            phase=phase,
             tpot_limit_ms=run.tpot_limit_ms if phase == "decode" else None,
             ttft_limit_ms=run.ttft_limit_ms if phase == "prefill" else None,
         )

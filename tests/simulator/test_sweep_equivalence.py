@@ -13,8 +13,8 @@ DEPLOYMENTS = {
     "agg-eager-tp8": main_deployment(8, tpot_limit_ms=50),
     "agg-compiled-tp2": main_deployment(2, True, tpot_limit_ms=50, ttft_limit_ms=20_000),
     "agg-int8kv-tp4": main_deployment(4, quantize_attention_action="INT8"),
-    "disagg-prefill": main_deployment(4, mode="disagg-prefill", ttft_limit_ms=5_000),
-    "disagg-decode": main_deployment(8, mode="disagg-decode", tpot_limit_ms=40),
+    "disagg-prefill": main_deployment(4, phase="prefill", ttft_limit_ms=5_000),
+    "disagg-decode": main_deployment(8, phase="decode", tpot_limit_ms=40),
     "moe-ep": Deployment.create(
         "Qwen/Qwen3-30B-A3B",
         num_devices=8,
@@ -60,7 +60,7 @@ DEPLOYMENTS = {
             compile=compiled,
             ttft_limit_ms=30_000,
             num_mtp_tokens=mtp,
-            shared_expert_tp=not compiled,
+            enable_shared_expert_tp=not compiled,
         )
         for mtp, compiled in ((0, True), (2, True), (1, False))
     },

@@ -7,47 +7,20 @@ give bit-identical results.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from simulator.deployment import Deployment
-from simulator.moe import MoELayerCost
-from simulator.ops import FEATURES, Op, build_ops
+from simulator.forward.affine import Affine, Columns
+from simulator.forward.features import FEATURES, Features
+from simulator.forward.inventory import build_ops
+from simulator.forward.moe import MoELayerCost
+from simulator.forward.ops import Op
 
 TOKENS = FEATURES.index("tokens")
 
 
-@dataclass(frozen=True)
-class _Affine:
-    """Coefficients [n_columns, n_features], restricted to the features any column uses."""
-
-    constant: np.ndarray
-    columns: tuple[tuple[int, np.ndarray], ...]
-
-    @classmethod
-    def of(cls, rows: list[dict[str, float]]) -> _Affine:
-        matrix = np.array([[row.get(f, 0.0) for f in FEATURES] for row in rows], dtype=np.float64)
-        used = tuple(
-            (i, matrix[:, i].copy()) for i in range(1, len(FEATURES)) if np.any(matrix[:, i])
-        )
-        return cls(matrix[:, 0].copy(), used)
-
-    def __call__(self, features: np.ndarray) -> np.ndarray:
-        out = features[:, 0:1] * self.constant
-        term = np.empty_like(out)
-        # A feature that is zero in every row adds exactly 0.0 (decode rows have no prefill
-        # features), so skipping it changes no bit and saves its numpy calls.
-        present = features.any(axis=0).tolist()
-        for index, column in self.columns:
-            if present[index]:
-                np.multiply(features[:, index : index + 1], column, out=term)
-                out += term
-        return out
-
-
-def _memory_s(op: Op, bandwidth: float) -> dict[str, float]:
-    return {k: v / bandwidth for k, v in op.memory_bytes.items()}
+def _memory_s(op: Op, bandwidth: float) -> Affine:
+    return op.memory_bytes / bandwidth
 
 
 def _always_memory_bound(op: Op, bandwidth: float) -> bool:
@@ -75,10 +48,10 @@ class Roofline:
             "comm": device.comm_op_cost_s,
         }
         bandwidth = device.effective_memory_bandwidth
-        fixed = [static_cost[op.static] * op.launches for op in self.ops]
         flat: dict[str, float] = {}
-        for op, cost in zip(self.ops, fixed, strict=True):
-            flat[op.runs_when] = flat.get(op.runs_when, 0.0) + op.count * cost
+        for op in self.ops:
+            fixed = static_cost[op.static] * op.launches
+            flat[op.runs_when] = flat.get(op.runs_when, 0.0) + op.count * fixed
         switching, collectives = [], []
         for op in self.ops:
             if op.collective is not None:
@@ -90,7 +63,7 @@ class Roofline:
                 switching.append(op)
         self._switching = len(switching)
         self._collectives = len(collectives)
-        self._bounds = _Affine.of(
+        self._bounds = Columns.of(
             [op.compute_s for op in switching]
             + [_memory_s(op, bandwidth) for op in switching]
             + [op.collective.first for op in collectives]
@@ -99,21 +72,15 @@ class Roofline:
             + [flat]
         )
         self._count = np.array([op.count for op in switching + collectives], dtype=np.float64)
-        self._per_op = _Affine.of(
-            [op.compute_s for op in self.ops]
-            + [_memory_s(op, bandwidth) for op in self.ops]
-            + [op.collective.first if op.collective else {} for op in self.ops]
-            + [op.collective.second if op.collective else {} for op in self.ops]
-        )
-        self._per_op_fixed = np.array(fixed)
-        self._runs_when = [FEATURES.index(op.runs_when) for op in self.ops]
         self._moe = MoELayerCost(dep) if dep.model.is_moe else None
         self._moe_layers = dep.model.moe_layers + (
             dep.num_mtp_tokens if dep.model.mtp_block_is_moe else 0
         )
 
-    def latency_s(self, features: np.ndarray) -> np.ndarray:
+    def latency_s(self, features: np.ndarray | Features) -> np.ndarray:
         """Forward latency in seconds for each row of features [n, len(FEATURES)]."""
+        if isinstance(features, Features):
+            features = features.matrix()
         bounds = self._bounds(features)
         s, c = self._switching, self._collectives
         seconds = np.empty((bounds.shape[0], s + c))
@@ -130,20 +97,3 @@ class Roofline:
         if self._moe is not None:
             total = total + self._moe_layers * self._moe.latency_s(features[:, TOKENS])
         return total
-
-    def breakdown_s(self, features: np.ndarray) -> dict[str, float]:
-        """Seconds per op name (all occurrences) for one forward shape, for reports."""
-        n = len(self.ops)
-        values = self._per_op(features[:1])[0]
-        compute, memory = values[:n], values[n : 2 * n]
-        first, second = values[2 * n : 3 * n], values[3 * n :]
-        out: dict[str, float] = {}
-        for i, op in enumerate(self.ops):
-            comm = min(first[i], second[i]) if op.collective else 0.0
-            fixed = self._per_op_fixed[i] * features[0, self._runs_when[i]]
-            seconds = (max(compute[i], memory[i], comm) + fixed) * op.count
-            out[op.name] = out.get(op.name, 0.0) + float(seconds)
-        if self._moe is not None:
-            moe = self._moe_layers * self._moe.latency_s(features[:1, TOKENS])
-            out["moe"] = float(moe[0])
-        return out

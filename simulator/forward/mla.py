@@ -12,13 +12,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from simulator.memory import BF16, KV_BLOCK_SIZE
+from simulator.dtypes import BF16, INT32, INT64
+from simulator.memory import KV_BLOCK_SIZE
 
 if TYPE_CHECKING:
-    from simulator.ops import _Builder
+    from simulator.forward.ops import Builder
 
-INT32 = 4
-INT64 = 8
 RMS_NORM_GP = 5.0  # msmodeling's flop estimate per RMS-norm element
 ROPE_GP = 3.0  # and per RoPE element
 MLAPO_EXTRA_STATIC_COSTS = 15  # the fused preprocess is charged 16 op launches
@@ -26,7 +25,7 @@ ATTENTION_DTYPE = "fp16"
 """msmodeling costs the MLA kernel in the queries' dtype; its prefill times match the fp16 rate."""
 
 
-def mla_attention(b: _Builder, count: int) -> int:
+def mla_attention(b: Builder, count: int) -> int:
     """Adds the fused MLA ops; returns the width of the attention output (heads x v_head_dim)."""
     dep, model = b.dep, b.dep.model
     mla = model.mla
@@ -34,7 +33,7 @@ def mla_attention(b: _Builder, count: int) -> int:
     heads = model.num_heads // dep.tp
     _preprocess(b, count, heads)
     latent = mla.latent_width
-    kv_bytes = dep.kv_quant.bytes_per_element
+    kv_bytes = dep.quantize_attention_action.bytes_per_element
     b.add(
         "concat_and_cache_mla",
         count,
@@ -54,7 +53,7 @@ def mla_attention(b: _Builder, count: int) -> int:
     prefill_qs_mma = 2.0 * heads * (nope + rope + v)
     # Decode reads the absorbed bf16 projections; prefill reads kv_b_proj as stored.
     absorbed_bytes = BF16 * kv_b
-    up_bytes = dep.linear_quant.scheme.weight_bytes * kv_b
+    up_bytes = dep.quantize_linear_action.scheme.weight_bytes * kv_b
     b.add(
         "multihead_latent_attention",
         count,
@@ -78,7 +77,7 @@ def mla_attention(b: _Builder, count: int) -> int:
     return heads * v
 
 
-def _preprocess(b: _Builder, count: int, heads: int) -> None:
+def _preprocess(b: Builder, count: int, heads: int) -> None:
     """``mlapo``: q_a, its norm, q_b and q RoPE; kv_a, its norm and k RoPE, in one op."""
     dep, model = b.dep, b.dep.model
     mla = model.mla
@@ -93,8 +92,8 @@ def _preprocess(b: _Builder, count: int, heads: int) -> None:
     weights = h * q_rank + q_rank * q_width + h * mla.latent_width
     per_token_mma = 2.0 * weights
     per_token_gp = RMS_NORM_GP * (q_rank + rank) + ROPE_GP * (heads * rope + rope)
-    scheme = dep.linear_quant.scheme
-    quantized = dep.linear_quant.is_quantized
+    scheme = dep.quantize_linear_action.scheme
+    quantized = dep.quantize_linear_action.is_quantized
     gp = {"tokens": per_token_gp}
     if quantized:
         # Quantize each projection's input and dequantize its weights.

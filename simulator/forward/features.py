@@ -1,0 +1,61 @@
+"""What a forward's cost depends on, per rank: a named record of its shape's features.
+
+Ops cost affine sums of these (``affine.py``): ``tokens`` (query tokens), ``rows`` (sequences),
+``attn_qs`` (sum of query x sequence lengths), ``kv_read`` (sum of sequence lengths), and for ops
+that cost prefill and decode differently (MLA) ``prefill`` (1 in a prefill forward) with its
+``prefill_tokens``, ``prefill_qs`` and ``prefill_rows``. ``one`` is the constant term.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from simulator.numbers import Numbers
+
+PREFILL_FROM_QUERY_LEN = 6
+"""msmodeling's MLA cost treats a request as prefill from 6 query tokens on (decode below)."""
+
+
+class Features(NamedTuple):
+    """One forward shape's features (Python floats), or many shapes' (numpy arrays)."""
+
+    tokens: object
+    rows: object
+    attn_qs: object
+    kv_read: object
+    prefill: object
+    prefill_tokens: object
+    prefill_qs: object
+    prefill_rows: object
+
+    @classmethod
+    def of(cls, rank_batch, query_len, seq_len, num: Numbers) -> Features:
+        """Features of forwards of ``rank_batch`` sequences of ``query_len`` new tokens each,
+        attending over ``seq_len`` tokens."""
+        rows = num.as_float(rank_batch)
+        tokens = rows * query_len
+        prefill = num.as_float(query_len >= PREFILL_FROM_QUERY_LEN)
+        qs = tokens * seq_len
+        return cls(
+            tokens,
+            rows,
+            qs,
+            rows * seq_len,
+            prefill,
+            tokens * prefill,
+            qs * prefill,
+            rows * prefill,
+        )
+
+    def row(self) -> list[float]:
+        """One shape's features in ``FEATURES`` order."""
+        return [1.0, *self]
+
+    def matrix(self) -> np.ndarray:
+        """Many shapes' features, [shapes, len(FEATURES)]."""
+        return np.column_stack([np.ones_like(self.tokens), *self])
+
+
+FEATURES = ("one", *Features._fields)

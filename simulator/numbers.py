@@ -1,0 +1,94 @@
+"""The arithmetic the cost model is written in, for one forward shape or for many.
+
+A probe evaluates one batch size in Python numbers; a sweep evaluates thousands at once in numpy
+arrays. Every formula of the simulator is written once, over ``num``, and called with ``SCALAR``
+or ``VECTOR``: operators (``+ * / // % < ...``) work on both, and the few operations that do not
+(``where``, ``maximum``, logical not) are spelled through ``num``. IEEE arithmetic in the same
+order gives the same bits either way, so a probe equals its row of a sweep exactly.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class Scalar:
+    """Python numbers: a probe's handful of values skips numpy's per-call overhead."""
+
+    is_scalar = True
+
+    @staticmethod
+    def maximum(a, b):
+        return a if a >= b else b
+
+    @staticmethod
+    def minimum(a, b):
+        return a if a <= b else b
+
+    @staticmethod
+    def where(condition, if_true, if_false):
+        return if_true if condition else if_false
+
+    @staticmethod
+    def choose(condition, if_true, if_false):
+        """Like ``where``, but only the chosen branch is computed (both are callables)."""
+        return if_true() if condition else if_false()
+
+    @staticmethod
+    def times(count, cost, argument):
+        """``count * cost(argument)``, skipping the cost where ``count`` is 0."""
+        return count * cost(argument) if count else 0 * 0.0
+
+    @staticmethod
+    def negate(condition):
+        return not condition
+
+    @staticmethod
+    def both(a, b):
+        return a and b
+
+    @staticmethod
+    def either(a, b):
+        return a or b
+
+    @staticmethod
+    def as_float(value):
+        return float(value)
+
+    @staticmethod
+    def full(like, value):
+        """``value`` in the shape of ``like``."""
+        return value
+
+
+class Vector:
+    """numpy arrays, one element per forward shape or batch size."""
+
+    is_scalar = False
+    maximum = staticmethod(np.maximum)
+    minimum = staticmethod(np.minimum)
+    where = staticmethod(np.where)
+    negate = staticmethod(np.logical_not)
+    both = staticmethod(np.logical_and)
+    either = staticmethod(np.logical_or)
+
+    @staticmethod
+    def choose(condition, if_true, if_false):
+        return np.where(condition, if_true(), if_false())
+
+    @staticmethod
+    def as_float(value):
+        return np.asarray(value, dtype=np.float64)
+
+    @staticmethod
+    def full(like, value):
+        return np.full(np.shape(like), value)
+
+    @staticmethod
+    def times(count, cost, argument):
+        return count * cost(argument)
+
+
+SCALAR = Scalar
+VECTOR = Vector
+Numbers = type[Scalar] | type[Vector]

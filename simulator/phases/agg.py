@@ -1,0 +1,49 @@
+"""Agg serving with full prefill (serving model §1.4 b): all prefill waves run first, TTFT is
+their mean finishing time, and TPOT = decode step + TTFT / output length."""
+
+from __future__ import annotations
+
+from simulator.numbers import Numbers
+from simulator.phases.decode import DecodeStep
+from simulator.phases.waves import INF, NAN, Waves
+from simulator.results import Evaluation, StopReason
+from simulator.timing import agg_timing, wave_timing
+
+
+class AggPhase:
+    def __init__(self, waves: Waves, decode: DecodeStep) -> None:
+        self.dep = waves.dep
+        self.waves = waves
+        self.decode = decode
+
+    def evaluate(self, batch_size, num: Numbers) -> Evaluation:
+        dep, waves = self.dep, self.waves
+        concurrency = batch_size * dep.dp
+        remainder, decode = waves.forwards.costs(
+            num, [waves.remainder_shape(concurrency, num), self.decode.shape(batch_size)]
+        )
+        decode = self.decode.folded(decode)
+        ttft, _ = wave_timing(concurrency, waves.size, waves.full.latency_ms, remainder.latency_ms)
+        prefill = waves.memory(concurrency, remainder, num)
+        prefill_oom = prefill.left_bytes < 0
+        tpot, tokens = agg_timing(concurrency, dep.output_length, ttft, decode.latency_ms)
+        decode_binds = num.both(decode.left_bytes <= prefill.left_bytes, num.negate(prefill_oom))
+        left = num.where(decode_binds, decode.left_bytes, prefill.left_bytes)
+        return Evaluation(
+            batch_size,
+            concurrency,
+            ttft_ms=num.where(prefill_oom, INF, ttft),
+            tpot_ms=num.where(prefill_oom, INF, tpot),
+            decode_ms=num.where(prefill_oom, NAN, decode.latency_ms),
+            prefill_wave_ms=prefill.full_wave_ms,
+            tokens_per_s=num.where(prefill_oom, 0.0, tokens),
+            kv_bytes=num.where(decode_binds, decode.kv_bytes, prefill.kv_bytes),
+            activation_bytes=num.where(
+                decode_binds, decode.activation_bytes, prefill.activation_bytes
+            ),
+            left_bytes=left,
+            memory_checks=(
+                (StopReason.PREFILL_OOM, prefill_oom),
+                (StopReason.DECODE_OOM, left < 0),
+            ),
+        )

@@ -1,0 +1,52 @@
+"""The decode step, and disaggregated decode (serving model §1.5): every request of the batch
+feeds its next token (and one per MTP draft) at the mid-generation sequence length."""
+
+from __future__ import annotations
+
+from simulator.deployment import Deployment
+from simulator.numbers import Numbers
+from simulator.phases.forwards import ForwardCost, Forwards
+from simulator.phases.waves import NAN
+from simulator.results import Evaluation, StopReason
+
+
+class DecodeStep:
+    def __init__(self, dep: Deployment) -> None:
+        self.query = dep.decode_query_len
+        self.seq = dep.output_length // 2 + dep.input_length + self.query
+        self.fold = dep.tokens_per_decode_step
+
+    def shape(self, batch_size) -> tuple:
+        return batch_size, self.query, self.seq
+
+    def folded(self, step: ForwardCost) -> ForwardCost:
+        """A decode step's latency per output token (the MTP fold)."""
+        if self.fold == 1.0:
+            return step
+        return step._replace(latency_ms=step.latency_ms / self.fold)
+
+
+class DecodePhase:
+    def __init__(self, dep: Deployment, forwards: Forwards, step: DecodeStep) -> None:
+        self.dep = dep
+        self.forwards = forwards
+        self.step = step
+
+    def evaluate(self, batch_size, num: Numbers) -> Evaluation:
+        concurrency = batch_size * self.dep.dp
+        (cost,) = self.forwards.costs(num, [self.step.shape(batch_size)])
+        decode = self.step.folded(cost)
+        nan = num.full(batch_size, NAN)
+        return Evaluation(
+            batch_size,
+            concurrency,
+            ttft_ms=nan,
+            tpot_ms=decode.latency_ms,
+            decode_ms=decode.latency_ms,
+            prefill_wave_ms=nan,
+            tokens_per_s=1000.0 * concurrency / decode.latency_ms,
+            kv_bytes=decode.kv_bytes,
+            activation_bytes=decode.activation_bytes,
+            left_bytes=decode.left_bytes,
+            memory_checks=((StopReason.DECODE_OOM, decode.left_bytes < 0),),
+        )

@@ -1,0 +1,111 @@
+"""One deployment's forwards: the latency and memory of forward shapes, one or many at a time.
+
+A shape is (sequences per rank, query tokens each, sequence length). Evaluating several shapes
+together costs one roofline pass; a probe's shapes are kept (msmodeling memoizes forwards by
+shape too), so the few prefill waves a search's probes share are computed once.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from simulator.deployment import Deployment
+from simulator.devices import GIB
+from simulator.forward.features import Features
+from simulator.forward.roofline import Roofline
+from simulator.memory import (
+    activation_per_forward,
+    activation_per_token,
+    kv_bytes_per_token,
+    kv_cache_bytes,
+    logits_bytes_per_row,
+    weight_bytes,
+)
+from simulator.numbers import SCALAR, Numbers
+
+KEPT_SHAPES = 65_536
+"""Python-number shapes kept per deployment before the memo starts afresh."""
+UNIQUE_FROM = 32
+"""An array of shapes at least this long is reduced to its distinct rank batches first."""
+
+
+class ForwardCost(NamedTuple):
+    """One forward's latency and the memory it takes and leaves on a rank (numbers or arrays)."""
+
+    latency_ms: object
+    kv_bytes: object
+    activation_bytes: object
+    left_bytes: object
+
+
+class Forwards:
+    """The forward model of one deployment: roofline latency and memory per rank."""
+
+    def __init__(self, dep: Deployment) -> None:
+        self.dep = dep
+        self.roofline = Roofline(dep)
+        self.weight_bytes = weight_bytes(dep)
+        self._kv_per_token = kv_bytes_per_token(dep)
+        self._activation_per_token = activation_per_token(dep)
+        self._logits_per_row = logits_bytes_per_row(dep)
+        self._activation_fixed = activation_per_forward(dep)
+        self._budget_bytes = (
+            dep.device.memory_bytes - dep.reserved_memory_gb * GIB - self.weight_bytes
+        )
+        # msmodeling sizes every forward's cache for the MTP drafts too.
+        self._cache_extra = 1 + dep.num_mtp_tokens
+        self._kept: dict[tuple[int, int, int], ForwardCost] = {}
+
+    def costs(self, num: Numbers, shapes: list[tuple]) -> list[ForwardCost]:
+        """The cost of each (rank_batch, query_len, seq_len) shape: ints with ``SCALAR``, or
+        with ``VECTOR`` an int array of rank batches and ints or arrays of lengths."""
+        if num is SCALAR:
+            return self._scalar_costs(shapes)
+        return self._vector_costs(num, shapes)
+
+    def _scalar_costs(self, shapes: list[tuple[int, int, int]]) -> list[ForwardCost]:
+        kept = self._kept
+        missing = [shape for shape in dict.fromkeys(shapes) if shape not in kept]
+        if missing:
+            if len(kept) + len(missing) > KEPT_SHAPES:
+                kept.clear()
+            features = [Features.of(b, q, s, SCALAR) for b, q, s in missing]
+            latency = (
+                self.roofline.latency_s(np.array([f.row() for f in features])) * 1e3
+            ).tolist()
+            for (b, q, s), ms, f in zip(missing, latency, features, strict=True):
+                kept[b, q, s] = ForwardCost(ms, *self._memory(b, s, f.tokens, f.rows))
+        return [kept[shape] for shape in shapes]
+
+    def _vector_costs(self, num: Numbers, shapes: list[tuple]) -> list[ForwardCost]:
+        columns, inverses, sizes = [], [], []
+        for rank_batch, query, seq in shapes:
+            rank_batch = np.asarray(rank_batch, dtype=np.int64)
+            inverse = None
+            if rank_batch.size >= UNIQUE_FROM and np.ndim(query) == 0 and np.ndim(seq) == 0:
+                rank_batch, inverse = np.unique(rank_batch, return_inverse=True)
+            n = rank_batch.size
+            columns.append((rank_batch, np.broadcast_to(query, n), np.broadcast_to(seq, n)))
+            inverses.append(inverse)
+            sizes.append(n)
+        rank_batch, query, seq = (np.concatenate(parts) for parts in zip(*columns, strict=True))
+        features = Features.of(rank_batch, query, seq, num)
+        latency = self.roofline.latency_s(features.matrix()) * 1e3
+        both = ForwardCost(latency, *self._memory(rank_batch, seq, features.tokens, features.rows))
+        out, start = [], 0
+        for n, inverse in zip(sizes, inverses, strict=True):
+            part = ForwardCost(*(column[start : start + n] for column in both))
+            if inverse is not None:
+                part = ForwardCost(*(column[inverse] for column in part))
+            out.append(part)
+            start += n
+        return out
+
+    def _memory(self, rank_batch, seq_len, tokens, rows):
+        """KV, activation and bytes left of forwards (numbers or arrays)."""
+        kv = kv_cache_bytes(self._kv_per_token, rank_batch, seq_len + self._cache_extra)
+        act = tokens * self._activation_per_token + rows * self._logits_per_row
+        act = act + self._activation_fixed
+        return kv, act, self._budget_bytes - kv - act

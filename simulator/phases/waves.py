@@ -1,0 +1,54 @@
+"""Full-prefill waves (serving model §1.4 b, §1.5): the concurrency is prefilled in waves of at
+most the token budget's worth of requests, all starting at t=0; memory is the tighter of the
+full wave and the remainder wave that run."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from simulator.deployment import Deployment
+from simulator.numbers import SCALAR, Numbers
+from simulator.phases.forwards import ForwardCost, Forwards
+
+INF = float("inf")
+NAN = float("nan")
+
+
+class WaveMemory(NamedTuple):
+    left_bytes: object
+    kv_bytes: object
+    activation_bytes: object
+    full_wave_ms: object
+    """The full wave's latency where one runs, NaN where none does."""
+
+
+class Waves:
+    """The prefill waves of one deployment: their size, and the full wave's cost."""
+
+    def __init__(self, dep: Deployment, forwards: Forwards) -> None:
+        self.dep = dep
+        self.forwards = forwards
+        budget = dep.effective_max_batched_tokens
+        self.size = max(budget * dep.dp // dep.input_length, 1)
+        length = min(dep.input_length, budget)
+        self.full = forwards.costs(SCALAR, [(-(-self.size // dep.dp), length, length)])[0]
+
+    def remainder_shape(self, concurrency, num: Numbers) -> tuple:
+        """The remainder wave's shape per rank (a full wave's where there is no remainder)."""
+        dep = self.dep
+        rank_batch = -(-num.maximum(concurrency % self.size, 1) // dep.dp)
+        return rank_batch, dep.input_length, dep.input_length
+
+    def memory(self, concurrency, remainder: ForwardCost, num: Numbers) -> WaveMemory:
+        """Memory left over the waves that run, and the KV/activation of the tighter one."""
+        full = self.full
+        has_full = concurrency >= self.size
+        full_left = num.where(has_full, full.left_bytes, INF)
+        remainder_left = num.where(concurrency % self.size > 0, remainder.left_bytes, INF)
+        full_binds = full_left <= remainder_left
+        return WaveMemory(
+            num.minimum(full_left, remainder_left),
+            num.where(full_binds, full.kv_bytes, remainder.kv_bytes),
+            num.where(full_binds, full.activation_bytes, remainder.activation_bytes),
+            num.where(has_full, full.latency_ms, NAN),
+        )

@@ -1,7 +1,7 @@
 """CLI flags generated from the request's knob table, and the request built back from them.
 
-msmodeling's spellings come first (``--tpot-limits``, ``--concurrency-search-strategy``), so its
-users can paste their command lines.
+Flags are msmodeling's spellings (``--tpot-limit``, ``--tp-sizes``, and
+``--concurrency-search-strategy`` for ``--search``), so its users can paste their command lines.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import argparse
 import math
 
 from harness.errors import HarnessInputError
-from harness.request import BUNDLED_MODEL_IDS, Declared, Kind, SearchRun, request_knobs
+from harness.request import BUNDLED_MODEL_IDS, Declared, SearchRun, request_knobs
 from harness.searches import ALIASES, SEARCHES, get_search, load_plugins, msmodeling
 
 DEFAULT_SEARCHES = ("exponential", "two_point", "exhaustive")
@@ -18,73 +18,70 @@ FORMATS = ("table", "markdown", "json", "csv")
 
 
 class Formatter(argparse.ArgumentDefaultsHelpFormatter):
-    """Shows each flag's default in its help."""
+    """Shows each flag's default in its help, once."""
 
-
-def _limit(text: str) -> float | None:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected milliseconds or inf, got {text!r}") from None
-    if math.isnan(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"must be > 0 ms (or inf for none), got {text}")
-    return None if math.isinf(value) else value
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if "(default" in text:
+            return text
+        return super()._get_help_string(action)
 
 
 def _help(declared: Declared) -> str:
     knob = declared.knob
     text = knob.help
-    if knob.choices:
-        text += f" (allowed: {', '.join(knob.choices)})"
+    choices = getattr(declared.kind, "choices", None)
+    if choices:
+        text += f" (allowed: {', '.join(choices)})"
     if declared.name == "model":
         text += f" (bundled: {', '.join(BUNDLED_MODEL_IDS)})"
     return text
 
 
-def add_knob_flags(parser: argparse.ArgumentParser, *, per_probe_only: bool = False) -> None:
-    """One flag per request knob (or only those that shape a single probe)."""
+def _flagged(*, per_probe_only: bool):
     for declared in request_knobs():
-        knob = declared.knob
-        if not knob.flags or (per_probe_only and not knob.per_probe):
-            continue
+        if declared.flag and (declared.per_probe or not per_probe_only):
+            yield declared
+
+
+def add_knob_flags(parser: argparse.ArgumentParser, *, per_probe_only: bool = False) -> None:
+    """One flag per request knob (or only those that shape a single probe), shaped by its kind."""
+    for declared in _flagged(per_probe_only=per_probe_only):
         options: dict[str, object] = {"dest": declared.name, "help": _help(declared)}
-        if knob.flags[0] == "model":
+        if declared.flag == "model":
             parser.add_argument(declared.name, metavar="MODEL", help=options["help"])
             continue
-        if knob.kind is Kind.BOOL:
-            options["action"] = "store_true"
-        elif knob.kind in (Kind.SIZES, Kind.RANGE, Kind.COUNTS):
-            options.update(type=int, nargs="*" if knob.kind is Kind.SIZES else "+", metavar="N")
-        elif knob.kind is Kind.RATES:
-            options.update(type=float, nargs="+", metavar="F")
-        else:
-            types = {Kind.STR: str, Kind.INT: int, Kind.NUMBER: float, Kind.LIMIT: _limit}
-            options["type"] = types[knob.kind]
-            if knob.choices:
-                options["metavar"] = "NAME"
+        options.update(declared.kind.flag())
         if declared.required:
             options["required"] = True
-        elif knob.kind not in (Kind.SIZES, Kind.RANGE, Kind.BOOL, Kind.COUNTS, Kind.RATES):
+        elif options.get("nargs") is None and options.get("action") is None:
             options["default"] = declared.default
-        parser.add_argument(*knob.flags, **options)
+        parser.add_argument(*declared.knob.flags, **options)
 
 
 def knob_values(args: argparse.Namespace, *, per_probe_only: bool = False) -> dict[str, object]:
-    """Request fields from parsed flags: absent sizes keep the request's default."""
+    """Request fields from parsed flags, each checked by its kind; absent lists keep their
+    default."""
     values: dict[str, object] = {}
-    for declared in request_knobs():
-        knob = declared.knob
-        if not knob.flags or (per_probe_only and not knob.per_probe):
-            continue
-        value = getattr(args, declared.name)
-        if knob.kind in (Kind.SIZES, Kind.COUNTS, Kind.RATES):
-            value = declared.default if value is None else tuple(value)
-        elif knob.kind is Kind.RANGE and value is not None:
-            if len(value) > 2:
-                raise HarnessInputError(f"{knob.flags[0]}: give MIN MAX or MAX, got {value}")
-            value = (1, value[0]) if len(value) == 1 else (value[0], value[1])
+    for declared in _flagged(per_probe_only=per_probe_only):
+        try:
+            value = declared.kind.from_flag(getattr(args, declared.name))
+        except argparse.ArgumentTypeError as error:
+            raise HarnessInputError(f"{declared.flag}: {error}") from None
+        if value is None and not declared.knob.nullable:
+            value = declared.default
+        elif value is not None and declared.flag != "model":
+            value = declared.kind.parse(value, _flag_failure(declared))
         values[declared.name] = value
     return values
+
+
+def _flag_failure(declared: Declared):
+    def fail(message: str, index: int | None = None):
+        where = declared.flag if index is None else f"{declared.flag} item {index + 1}"
+        raise HarnessInputError(f"{where}: {message}")
+
+    return fail
 
 
 def add_search_flags(parser: argparse.ArgumentParser) -> None:
@@ -92,7 +89,6 @@ def add_search_flags(parser: argparse.ArgumentParser) -> None:
     names = ", ".join([*SEARCHES, *ALIASES, "msmodeling:exponential", "package.module:callable"])
     parser.add_argument(
         "--search",
-        "--strategy",
         "--concurrency-search-strategy",
         dest="search",
         action="extend",
@@ -135,6 +131,16 @@ def search_runs(args: argparse.Namespace) -> tuple[SearchRun, ...]:
             params["slo_safety_factor"] = factor
         runs.append(SearchRun(spec.name, params))
     return tuple(runs)
+
+
+def add_strategy_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--strategy",
+        action="extend",
+        nargs="+",
+        metavar="KEY",
+        help="only these strategies, by key (TP=8, TP=2,EP=4, TP=8,decode; default: all)",
+    )
 
 
 def add_format_flag(parser: argparse.ArgumentParser, choices: tuple[str, ...] = FORMATS) -> None:

@@ -12,6 +12,7 @@ from harness.cli.flags import (
     add_knob_flags,
     add_msmodeling_flag,
     add_search_flags,
+    add_strategy_flag,
     knob_values,
     search_runs,
     seconds_per_probe,
@@ -40,6 +41,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     add_knob_flags(parser)
     add_search_flags(parser)
+    add_strategy_flag(parser)
     add_msmodeling_flag(parser)
     parser.add_argument(
         "--per-probe-seconds",
@@ -69,7 +71,7 @@ def _progress_printer():
 
 def command(args: argparse.Namespace) -> int:
     request = request_from(args)
-    outcomes = optimize(request, progress=_progress_printer())
+    outcomes = optimize(request, progress=_progress_printer(), only=args.strategy)
     rows = outcome_rows(outcomes, args.per_probe_seconds)
     names = [run.name for run in request.searches]
     best = best_rows(outcomes, names[0], args.per_probe_seconds)

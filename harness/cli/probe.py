@@ -1,4 +1,4 @@
-"""``searchbench probe``: the simulator at given batch sizes on one parallel layout."""
+"""``searchbench probe``: the simulator at given batch sizes on one strategy."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from harness import door
 from harness.cli.flags import Formatter, add_knob_flags, knob_values
 from harness.errors import HarnessInputError
 from harness.reporting import table, to_json
-from harness.request import OptimizerRequest, Phase, deployment_at
-from simulator import Deployment, Mode, SimulatorInputError, sweep
+from harness.request import OptimizerRequest, Strategy, phase_limits
 
 MAX_BATCHES = 65_536
 MAX_BATCH_SIZE = 2**31 - 1
@@ -33,14 +33,14 @@ PROBE_FIELDS = (
     "feasible",
     "reason",
 )
-_MODES = {None: Mode.AGG, "prefill": Mode.DISAGG_PREFILL, "decode": Mode.DISAGG_DECODE}
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "probe",
         help="evaluate the simulator at given batch sizes",
-        description="Evaluate the simulator at given batch sizes (per DP replica) on one layout.",
+        description="Evaluate the simulator at given batch sizes (per DP replica) on one "
+        "strategy: a parallel layout, its MTP draft count, in one phase.",
         formatter_class=Formatter,
     )
     add_knob_flags(parser, per_probe_only=True)
@@ -48,10 +48,13 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--ep", type=int, help="expert parallelism (MoE; default num_devices)")
     parser.add_argument("--moe-dp", type=int, default=1, help="expert data parallelism (MoE)")
     parser.add_argument(
-        "--mtp", type=int, default=0, help="MTP draft tokens per decode step (0..9; DeepSeek)"
+        "--num-mtp-tokens", type=int, default=0, help="MTP draft tokens per decode step (0..9)"
     )
     parser.add_argument(
-        "--disagg", choices=("prefill", "decode"), help="one phase of disaggregated serving"
+        "--phase",
+        choices=tuple(p.value for p in door.Phase),
+        default=door.Phase.AGG.value,
+        help="agg, or one phase of disaggregated serving",
     )
     parser.add_argument(
         "--batch-size",
@@ -87,30 +90,26 @@ def parse_batch_spec(spec: str) -> list[int]:
     return list(range(low, high + 1)) if ":" in spec else sizes
 
 
-def deployment_from(args: argparse.Namespace) -> Deployment:
+def deployment_from(args: argparse.Namespace) -> door.Deployment:
     request = OptimizerRequest(**knob_values(args, per_probe_only=True))
-    mode = _MODES[args.disagg]
-    phase = Phase(
-        mode,
-        None if mode is Mode.DISAGG_PREFILL else request.tpot_limit_ms,
-        None if mode is Mode.DISAGG_DECODE else request.ttft_limit_ms,
+    model = door.model(request.model)
+    phase = door.Phase(args.phase)
+    layout = door.simulator_call(
+        lambda: door.make_parallel(model, request.num_devices, args.tp, args.ep, args.moe_dp)
     )
-    return deployment_at(
-        request,
-        tp=args.tp,
-        ep=args.ep,
-        moe_dp=args.moe_dp,
-        phase=phase,
-        max_batched_tokens=request.max_batched_tokens,
-        mtp=args.mtp,
+    strategy = Strategy(
+        layout,
+        phase,
+        model.is_moe,
+        *phase_limits(phase, request.tpot_limit_ms, request.ttft_limit_ms),
+        num_mtp_tokens=args.num_mtp_tokens,
     )
+    return request.deployment(strategy, request.max_batched_tokens)
 
 
-def probe_rows(deployment: Deployment, batch_sizes: Sequence[int]) -> list[dict[str, object]]:
-    try:
-        results = sweep(deployment, np.array(batch_sizes, dtype=np.int64)).rows()
-    except SimulatorInputError as error:
-        raise HarnessInputError(str(error)) from None
+def probe_rows(deployment: door.Deployment, batch_sizes: Sequence[int]) -> list[dict[str, object]]:
+    batches = np.array(batch_sizes, dtype=np.int64)
+    results = door.simulator_call(lambda: door.simulator(deployment).sweep(batches)).rows()
     rows = []
     for result in results:
         row = {}

@@ -10,14 +10,14 @@ from dataclasses import dataclass, field
 
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
+from harness.door import Deployment
 from harness.errors import SearchbenchError
 from harness.fuzz.check import DEFAULT_TOLERANCE, Violation, violations
-from harness.fuzz.deployments import deployments
+from harness.fuzz.deployments import deployments, describe
 from harness.optimizer import StrategyOutcome, optimize
 from harness.probe import SweptTarget
 from harness.request import OptimizerRequest, SearchRun
 from harness.searches import get_search
-from simulator import Deployment
 
 PROFILES = {"ci": 100, "nightly": 2000}
 
@@ -81,17 +81,6 @@ class FuzzReport:
     @property
     def passed(self) -> bool:
         return self.failure is None
-
-
-def describe(request: OptimizerRequest) -> str:
-    limits = f"TPOT {request.tpot_limit_ms} TTFT {request.ttft_limit_ms}"
-    layout = f"TP {request.tp_sizes} EP {request.ep_sizes} MoE-DP {request.moe_dp_sizes}"
-    mode = ("disagg " if request.disagg else "") + ("compiled" if request.compile else "eager")
-    return (
-        f"{request.model} on {request.num_devices} {request.device}, {layout}, "
-        f"{request.input_length}/{request.output_length}, {limits}, {mode}, "
-        f"{request.quantize_linear_action}/{request.quantize_attention_action}"
-    )
 
 
 def evaluate(request: OptimizerRequest, settings: FuzzSettings):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from harness.door import ParallelConfig
 from harness.request import Strategy
 from harness.searches import SearchResult
-from simulator import ParallelConfig
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class StrategyOutcome:
 
     @property
     def phase(self) -> str:
-        return self.strategy.phase.name
+        return self.strategy.phase.value
 
     @property
     def parallel(self) -> ParallelConfig:

@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+from harness.door import AUTO_MAX_BATCHED_TOKENS_FACTORS, Deployment
+from harness.errors import HarnessInputError
 from harness.optimizer.outcome import AnswerMetrics, StrategyOutcome
 from harness.probe import ProbeTarget, SimulatorTarget, StopReason
 from harness.request import OptimizerRequest, SearchRun, Strategy
 from harness.searches import SearchContext, SearchResult, get_search, make_params, run_search
-from simulator import Deployment
-from simulator.deployment import AUTO_MAX_BATCHED_TOKENS_FACTORS
 
 MSMODELING_SECONDS_PER_PROBE = 0.64
 """msmodeling's measured cost of one eager probe, for projected times."""
@@ -40,8 +40,7 @@ def search_strategy(
     """
     spec = get_search(run.name)
     params = make_params(spec, run.params)
-    phase = strategy.phase
-    context = SearchContext(phase.tpot_limit_ms, phase.ttft_limit_ms, request.batch_range)
+    context = SearchContext(strategy.tpot_limit_ms, strategy.ttft_limit_ms, request.batch_range)
     budgets: Sequence[int | None]
     if request.max_batched_tokens is None:
         budgets = [f * request.input_length for f in AUTO_MAX_BATCHED_TOKENS_FACTORS]
@@ -81,20 +80,37 @@ def optimize(
     request: OptimizerRequest,
     progress: ProgressCallback | None = None,
     target_for: TargetFactory = SimulatorTarget,
+    only: Sequence[str] | None = None,
 ) -> list[StrategyOutcome]:
-    """Every search of the request on every strategy, strategy-major as msmodeling loops.
+    """Every search of the request on every strategy (or the strategies keyed ``only``),
+    strategy-major as msmodeling loops.
 
     ``target_for`` makes each deployment's probe target (a caching one lets several searches
     share one sweep)."""
     for run in request.searches:
         make_params(get_search(run.name), run.params)
-    jobs = [(strategy, run) for strategy in request.strategies() for run in request.searches]
+    strategies = select(request.strategies(), only)
+    jobs = [(strategy, run) for strategy in strategies for run in request.searches]
     outcomes = []
     for index, (strategy, run) in enumerate(jobs, start=1):
         if progress:
             progress(index, len(jobs), f"{strategy.key} {run.name}")
         outcomes.append(search_strategy(request, strategy, run, target_for))
     return outcomes
+
+
+def select(strategies: Sequence[Strategy], only: Sequence[str] | None) -> list[Strategy]:
+    """The strategies keyed ``only``, in enumeration order (all of them for None)."""
+    if only is None:
+        return list(strategies)
+    keys = [s.key for s in strategies]
+    unknown = [key for key in only if key not in keys]
+    if unknown:
+        raise HarnessInputError(
+            f"--strategy: {', '.join(unknown)} is not a strategy of this request "
+            f"(allowed: {', '.join(keys)})"
+        )
+    return [s for s in strategies if s.key in only]
 
 
 def best_outcome(

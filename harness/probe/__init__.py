@@ -1,8 +1,9 @@
 """The probe interface: what a search may ask of the simulator, and the recorder that counts it."""
 
-from harness.probe.observation import Observation, StopReason, SweepObservations, stop_reason
+from harness.door import StopReason
+from harness.probe.observation import Observation, SweepObservations, stop_reason
 from harness.probe.recorder import ProbeRecorder, repeated
-from harness.probe.target import ProbeTarget, SimulatorTarget, SweptTarget
+from harness.probe.target import ProbeTarget, SimulatorTarget, SweptTarget, observe
 
 __all__ = [
     "Observation",
@@ -12,6 +13,7 @@ __all__ = [
     "StopReason",
     "SweepObservations",
     "SweptTarget",
+    "observe",
     "repeated",
     "stop_reason",
 ]

@@ -3,32 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
 
 import numpy as np
 
-
-class StopReason(str, Enum):
-    """Why a batch is infeasible (msmodeling's early-stop reasons), or why a search stopped."""
-
-    PREFILL_OOM = "prefill_oom"
-    DECODE_OOM = "decode_oom"
-    TPOT_LIMIT = "tpot_limit"
-    TTFT_LIMIT = "ttft_limit"
-    WEIGHTS_OOM = "weights_oom"
-    """Stronger than any probe's reason: the weights and reserved memory alone exceed the device,
-    so no batch and no max_batched_tokens can fit."""
-
-    @property
-    def is_memory(self) -> bool:
-        return self in (StopReason.PREFILL_OOM, StopReason.DECODE_OOM, StopReason.WEIGHTS_OOM)
-
-    def __str__(self) -> str:
-        return self.value
-
-
-def stop_reason(value: str | None) -> StopReason | None:
-    return StopReason(value) if value else None
+from harness.door import StopReason
 
 
 @dataclass(frozen=True)
@@ -61,6 +39,7 @@ class SweepObservations:
     batch_size: np.ndarray
     feasible: np.ndarray
     reason: np.ndarray
+    """The stop reason's name per batch size, '' where feasible."""
     tpot_ms: np.ndarray
     ttft_ms: np.ndarray
     available_gib: np.ndarray
@@ -81,3 +60,18 @@ class SweepObservations:
             per_request_gib=float(self.per_request_gib[index]),
             tokens_per_s=float(self.tokens_per_s[index]),
         )
+
+    def take(self, index) -> SweepObservations:
+        return SweepObservations(*(getattr(self, f)[index] for f in _FIELDS))
+
+    def only_memory_failures(self) -> bool:
+        """Every batch size runs out of memory (so no larger one can fit)."""
+        return set(self.reason.tolist()) <= _MEMORY_NAMES
+
+
+def stop_reason(value: str | None) -> StopReason | None:
+    return StopReason(value) if value else None
+
+
+_FIELDS = tuple(SweepObservations.__dataclass_fields__)
+_MEMORY_NAMES = {StopReason.PREFILL_OOM.value, StopReason.DECODE_OOM.value}

@@ -84,7 +84,7 @@ def outcome_row(
         dp=layout.dp,
         ep=layout.ep,
         moe_dp=layout.moe_dp,
-        mtp=outcome.strategy.mtp,
+        mtp=outcome.strategy.num_mtp_tokens,
         phase=outcome.phase,
         search=result.search,
         batch_size=result.batch_size,

@@ -1,15 +1,9 @@
 """The request: what to serve and where, the strategies it spans, and the deployments it makes."""
 
-from harness.request.knobs import Declared, Kind, Knob
-from harness.request.layouts import deployment_at
-from harness.request.request import (
-    BUNDLED_MODEL_IDS,
-    OptimizerRequest,
-    SearchRun,
-    limit,
-    request_knobs,
-)
-from harness.request.strategy import Phase, Strategy, strategy_key
+from harness.request.kinds import Kind
+from harness.request.knobs import Declared, Knob
+from harness.request.request import BUNDLED_MODEL_IDS, OptimizerRequest, SearchRun, request_knobs
+from harness.request.strategy import Strategy, phase_limits
 
 __all__ = [
     "BUNDLED_MODEL_IDS",
@@ -17,11 +11,8 @@ __all__ = [
     "Kind",
     "Knob",
     "OptimizerRequest",
-    "Phase",
     "SearchRun",
     "Strategy",
-    "deployment_at",
-    "limit",
+    "phase_limits",
     "request_knobs",
-    "strategy_key",
 ]

@@ -1,67 +1,40 @@
-"""How a request field shows itself outside Python: its CLI flags, its scenario key, its checks.
+"""A deployment knob: one field of ``OptimizerRequest`` with its kind, help and flags.
 
-Every deployment knob is declared once, as a field of ``OptimizerRequest`` carrying a ``Knob`` in
-its metadata. The CLI flags, the scenario loader, the JSON Schema and the template all read that
-one declaration, so a new knob is one field here and its meaning in the simulator.
+The field's name is the knob's one name: its scenario key, its ``Deployment`` field and its
+``Deployment.create`` keyword. Its flags are msmodeling's spelling (``--tpot-limit``), so its
+users can paste their command lines. The CLI, the scenario loader, the schema, the template,
+the writer and the fuzz all read these rows.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
-from enum import Enum
 from typing import Any
 
-
-class _Unset:
-    def __repr__(self) -> str:
-        return "UNSET"
-
-
-UNSET = _Unset()
-
-
-class Kind(str, Enum):
-    """A knob's value type, as CLI flags and scenario files spell it."""
-
-    STR = "str"
-    INT = "int"
-    NUMBER = "number"
-    LIMIT = "limit"
-    """A number in milliseconds where infinity means no limit (msmodeling accepts ``inf``)."""
-    BOOL = "bool"
-    SIZES = "sizes"
-    """A list of parallel sizes: absent, empty (powers of two up to N), or explicit."""
-    RANGE = "range"
-    """msmodeling's --batch-range: MIN MAX, or MAX alone for 1..MAX."""
-    COUNTS = "counts"
-    """Candidate counts to search over (each >= 0, distinct); absent for the default alone."""
-    RATES = "rates"
-    """A list of fractions in [0, 1]."""
+from harness.request.kinds import Kind
 
 
 @dataclass(frozen=True)
 class Knob:
-    """Metadata of one request field."""
-
     help: str
     kind: Kind
     flags: tuple[str, ...] = ()
-    scenario: str | None = None
-    simulator: str | None = None
-    choices: tuple[str, ...] | None = None
-    minimum: float | None = None
-    maximum: float | None = None
-    exclusive_minimum: bool = False
+    """msmodeling's flag first, then accepted aliases; none: not on the command line."""
     nullable: bool = False
+    """``null`` (or an absent flag) is a value of its own: automatic, none, or msmodeling's
+    default rule."""
     example: object = None
-    scenario_required: bool = False
-    scenario_default: object = UNSET
-    scenario_values: Mapping[str, object] | None = None
-    """For a field stored under other words in scenarios: file value -> request value."""
-    per_probe: bool = True
-    """The knob shapes a single probe (``searchbench probe`` takes it), not the search space."""
+    deployment: bool = True
+    """Passed to the simulator's deployment under its own name."""
+    searched: str | None = None
+    """A searched dimension: the name of the one value a strategy takes from the candidates
+    (``tp`` of ``tp_sizes``)."""
+    label: str | None = None
+    """How a searched value appears in strategy keys and labels (``MTP`` in ``TP=8,MTP=1``)."""
+    draws: tuple = ()
+    """Values the fuzz draws from, where the fuzz draws this knob on its own."""
 
 
 @dataclass(frozen=True)
@@ -74,25 +47,26 @@ class Declared:
     required: bool
 
     @property
-    def scenario_default(self) -> object:
-        if self.knob.scenario_default is not UNSET:
-            return self.knob.scenario_default
-        values = self.knob.scenario_values
-        if values:
-            return next(key for key, value in values.items() if value == self.default)
-        return None if self.required else _plain(self.default)
+    def flag(self) -> str | None:
+        return self.knob.flags[0] if self.knob.flags else None
+
+    @property
+    def kind(self) -> Kind:
+        return self.knob.kind
+
+    @property
+    def per_probe(self) -> bool:
+        """Shapes a single probe's deployment as it is (not a searched candidate list)."""
+        return self.knob.deployment and self.knob.searched is None
+
+    def file_default(self) -> object:
+        """The default as a scenario file spells it."""
+        return None if self.required else self.kind.to_file(self.default)
 
 
-def knob(
-    help: str,
-    kind: Kind,
-    *,
-    default: Any = dataclasses.MISSING,
-    **metadata: Any,
-) -> Any:
+def knob(help: str, kind: Kind, *, default: Any = dataclasses.MISSING, **row: Any) -> Any:
     """A dataclass field that declares a deployment knob; omit ``default`` for a required one."""
-    declared = Knob(help=help, kind=kind, **metadata)
-    return dataclasses.field(default=default, metadata={"knob": declared})
+    return dataclasses.field(default=default, metadata={"knob": Knob(help, kind, **row)})
 
 
 def knobs_of(cls: type) -> Iterator[Declared]:
@@ -102,7 +76,3 @@ def knobs_of(cls: type) -> Iterator[Declared]:
             continue
         required = field.default is dataclasses.MISSING
         yield Declared(field.name, declared, None if required else field.default, required)
-
-
-def _plain(value: object) -> object:
-    return list(value) if isinstance(value, tuple) else value

@@ -1,29 +1,15 @@
-"""A strategy: one parallel layout (TP x DP, and EP x MoE-DP for MoE) in one serving phase.
+"""A strategy: one parallel layout (TP x DP, and EP x MoE-DP for MoE), with its MTP draft count,
+in one serving phase, and the limits that phase is searched under.
 
-Its ``key`` (``TP=8``, ``TP=2,EP=4``, ``TP=1,EP=2,MoE-DP=2,decode``) names it in every output,
-item id and baseline; its ``label`` is msmodeling's spelling of the layout.
+Its ``key`` (``TP=8``, ``TP=2,EP=4``, ``TP=1,EP=2,MoE-DP=2,MTP=1,decode``) names it in every
+output, item id and baseline; its ``label`` is msmodeling's spelling of the layout.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from simulator import Mode, ParallelConfig
-
-_PHASE_NAMES = {Mode.AGG: "agg", Mode.DISAGG_PREFILL: "prefill", Mode.DISAGG_DECODE: "decode"}
-
-
-@dataclass(frozen=True)
-class Phase:
-    """agg, or one phase of disaggregated serving, with the limits that phase is searched under."""
-
-    mode: Mode
-    tpot_limit_ms: float | None
-    ttft_limit_ms: float | None
-
-    @property
-    def name(self) -> str:
-        return _PHASE_NAMES[self.mode]
+from harness.door import ParallelConfig, Phase
 
 
 @dataclass(frozen=True)
@@ -31,27 +17,45 @@ class Strategy:
     parallel: ParallelConfig
     phase: Phase
     moe: bool
+    tpot_limit_ms: float | None = None
+    ttft_limit_ms: float | None = None
     repeats: int = 1
     """How many times msmodeling searches this layout (a dense model, once per EP size)."""
-    mtp: int = 0
+    num_mtp_tokens: int = 0
     """MTP draft tokens per decode step (msmodeling enumerates them after the layout)."""
 
     @property
     def key(self) -> str:
-        return strategy_key(self.parallel, self.phase.name, self.moe, self.mtp)
+        key = f"TP={self.parallel.tp}"
+        if self.moe:
+            key += f",EP={self.parallel.ep}"
+            if self.parallel.moe_dp != 1:
+                key += f",MoE-DP={self.parallel.moe_dp}"
+        if self.num_mtp_tokens:
+            key += f",MTP={self.num_mtp_tokens}"
+        return key if self.phase is Phase.AGG else f"{key},{self.phase.value}"
 
     @property
     def label(self) -> str:
         label = self.parallel.label(self.moe)
-        return f"{label} | MTP={self.mtp}" if self.mtp else label
+        return f"{label} | MTP={self.num_mtp_tokens}" if self.num_mtp_tokens else label
+
+    @property
+    def searched(self) -> dict[str, int | None]:
+        """The deployment's searched values, under their ``Deployment.create`` names."""
+        layout = self.parallel
+        return {
+            "tp": layout.tp,
+            "ep": layout.ep if self.moe else None,
+            "moe_dp": layout.moe_dp,
+            "num_mtp_tokens": self.num_mtp_tokens,
+        }
 
 
-def strategy_key(parallel: ParallelConfig, phase: str, moe: bool, mtp: int = 0) -> str:
-    key = f"TP={parallel.tp}"
-    if moe:
-        key += f",EP={parallel.ep}"
-        if parallel.moe_dp != 1:
-            key += f",MoE-DP={parallel.moe_dp}"
-    if mtp:
-        key += f",MTP={mtp}"
-    return key if phase == "agg" else f"{key},{phase}"
+def phase_limits(phase: Phase, tpot_limit_ms, ttft_limit_ms) -> tuple[float | None, float | None]:
+    """The limits a phase is searched under: prefill by TTFT alone, decode by TPOT alone."""
+    if phase is Phase.PREFILL:
+        return None, ttft_limit_ms
+    if phase is Phase.DECODE:
+        return tpot_limit_ms, None
+    return tpot_limit_ms, ttft_limit_ms

@@ -6,12 +6,12 @@ the dotted field.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import yaml
 
-from harness.scenarios.fields import KINDS, Field
+from harness.request.kinds import short
+from harness.scenarios.fields import RENAMED, Field
 from harness.scenarios.model import ScenarioError
 
 MAX_FILE_CHARACTERS = 1_000_000
@@ -98,13 +98,9 @@ class Document:
 
     def convert(self, node: yaml.Node | None, spec: Field, field: str) -> object:
         if node is None:
-            return (
-                self.fill(None, spec, field)
-                if spec.kind == "mapping"
-                else _copy_default(spec.default)
-            )
+            return self.fill(None, spec, field) if spec.kind == "mapping" else _copy(spec.default)
         if spec.kind == "mapping":
-            if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null":
+            if _is_null(node):
                 if spec.required:
                     raise self.error(node, field, "expected a mapping, got nothing")
                 return self.fill(None, spec, field)
@@ -119,78 +115,37 @@ class Document:
             return self.misses(node, field)
         if spec.kind == "str_map":
             return {
-                key: (value, self.typed(value, "str", f"{field}.{key}"))
+                key: (value, self.text(value, f"{field}.{key}"))
                 for key, (_, value) in self.mapping(node, field).items()
             }
-        if spec.kind in ("int_list", "str_list", "number_list"):
-            self.check_tag(node, field)
-            if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null":
-                return _null_or_fail(self, node, spec, field)
-            if not isinstance(node, yaml.SequenceNode):
-                raise self.error(
-                    node, field, f"expected {KINDS[spec.kind]}, got {_node_kind(node)}"
-                )
-            item_kind = {"int_list": "int", "str_list": "str", "number_list": "number"}[spec.kind]
-            items = [
-                self.typed(item, item_kind, f"{field}[{i}]") for i, item in enumerate(node.value)
-            ]
-            return self.checked_list(node, spec, field, items)
-        value = self.scalar(node, field)
-        if value is None:
-            return _null_or_fail(self, node, spec, field)
-        value = self.typed(node, spec.kind, field, value)
-        if spec.choices is not None and value not in spec.choices:
-            raise self.error(
-                node, field, f"{value!r} is not allowed (allowed: {', '.join(spec.choices)})"
-            )
-        if spec.minimum is not None:
-            too_small = value <= spec.minimum if spec.exclusive_minimum else value < spec.minimum
-            if too_small:
-                relation = ">" if spec.exclusive_minimum else ">="
-                raise self.error(node, field, f"must be {relation} {spec.minimum:g}, got {value}")
-        if spec.below is not None and value >= spec.below:
-            raise self.error(node, field, f"must be < {spec.below:g}, got {value}")
-        return value
+        return self.value(node, spec, field)
 
-    def checked_list(self, node: yaml.Node, spec: Field, field: str, items: list) -> list:
-        if spec.non_empty and not items:
-            raise self.error(node, field, "give at least one")
-        for index, item in enumerate(items):
-            if spec.minimum is not None and item < spec.minimum:
-                raise self.error(
-                    node.value[index],
-                    f"{field}[{index}]",
-                    f"must be >= {spec.minimum:g}, got {item}",
-                )
-            if spec.maximum is not None and item > spec.maximum:
-                raise self.error(
-                    node.value[index],
-                    f"{field}[{index}]",
-                    f"must be <= {spec.maximum:g}, got {item}",
-                )
-        if spec.distinct:
-            for index, item in enumerate(items):
-                if item in items[:index]:
-                    raise self.error(
-                        node.value[index], f"{field}[{index}]", f"{item} is listed twice"
-                    )
-        return items
-
-    def typed(self, node: yaml.Node, kind: str, field: str, value: object = ...) -> object:
-        if value is ...:
+    def value(self, node: yaml.Node, spec: Field, field: str) -> object:
+        """A leaf's value, parsed and bounded by its kind; errors name the item of a list."""
+        self.check_tag(node, field)
+        if isinstance(node, yaml.MappingNode):
+            raise self.error(node, field, f"expected {spec.expected}, got a mapping")
+        if isinstance(node, yaml.SequenceNode):
+            value = [self.scalar(item, f"{field}[{i}]") for i, item in enumerate(node.value)]
+        else:
             value = self.scalar(node, field)
-        ok = {
-            "str": isinstance(value, str),
-            "int": isinstance(value, int) and not isinstance(value, bool),
-            "number": isinstance(value, (int, float)) and not isinstance(value, bool),
-            "bool": isinstance(value, bool),
-        }[kind]
-        if not ok:
-            got = "nothing" if value is None else f"{type(value).__name__} {_short(value)}"
-            raise self.error(node, field, f"expected {KINDS[kind]}, got {got}")
-        if kind == "number" and math.isnan(value):
-            raise self.error(node, field, f"expected {KINDS[kind]}, got .nan")
-        return float(value) if kind == "number" else value
+        if value is None:
+            if spec.nullable:
+                return None
+            raise self.error(node, field, f"expected {spec.expected}, got nothing")
+
+        def fail(message: str, index: int | None = None):
+            if index is None:
+                raise self.error(node, field, message)
+            raise self.error(node.value[index], f"{field}[{index}]", message)
+
+        return spec.kind.parse(value, fail)
+
+    def text(self, node: yaml.Node, field: str) -> str:
+        value = self.scalar(node, field)
+        if not isinstance(value, str):
+            raise self.error(node, field, f"expected a string, got {_got(value)}")
+        return value
 
     def fill(self, node: yaml.Node | None, spec: Field, field: str) -> dict[str, object]:
         entries = self.mapping(node, field) if node is not None else {}
@@ -198,13 +153,15 @@ class Document:
         for key, (key_node, _) in entries.items():
             if key not in allowed:
                 name = f"{field}.{key}" if field else key
+                if name in RENAMED:
+                    raise self.error(key_node, name, f"renamed: write {RENAMED[name]}")
                 raise self.error(key_node, name, f"unknown key (allowed: {', '.join(allowed)})")
         out: dict[str, object] = {"__node__": node}
         for name, child in allowed.items():
             path = f"{field}.{name}" if field else name
             if name not in entries:
                 if child.required:
-                    raise self.error(node or self.root, path, f"required, {KINDS[child.kind]}")
+                    raise self.error(node or self.root, path, f"required, {child.expected}")
                 out[name] = self.convert(None, child, path)
             else:
                 out[name] = self.convert(entries[name][1], child, path)
@@ -218,12 +175,12 @@ class Document:
             path = f"{field}.{name}"
             if isinstance(value, yaml.MappingNode):
                 reasons = {
-                    key: self.typed(reason, "str", f"{path}.{key}")
+                    key: self.text(reason, f"{path}.{key}")
                     for key, (_, reason) in self.mapping(value, path).items()
                 }
                 out[name] = (value, reasons)
             else:
-                out[name] = (value, self.typed(value, "str", path))
+                out[name] = (value, self.text(value, path))
         return out
 
     def plain(self, node: yaml.Node, field: str) -> dict[str, object]:
@@ -248,20 +205,17 @@ def _depth(node: yaml.Node) -> int:
     return deepest
 
 
-def _short(value: object, limit: int = 60) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
+def _got(value: object) -> str:
+    return "nothing" if value is None else f"{type(value).__name__} {short(value)}"
 
 
 def _node_kind(node: yaml.Node) -> str:
     return {yaml.MappingNode: "mapping", yaml.SequenceNode: "list"}.get(type(node), "single value")
 
 
-def _null_or_fail(doc: Document, node: yaml.Node, spec: Field, field: str) -> None:
-    if spec.nullable:
-        return None
-    raise doc.error(node, field, f"expected {KINDS[spec.kind]}, got nothing")
+def _is_null(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"
 
 
-def _copy_default(default: object) -> object:
+def _copy(default: object) -> object:
     return list(default) if isinstance(default, list) else default

@@ -8,9 +8,9 @@ from pathlib import Path
 import yaml
 
 from harness.errors import DeploymentError, HarnessInputError
-from harness.request import BUNDLED_MODEL_IDS, Kind, OptimizerRequest, SearchRun, limit
+from harness.request import BUNDLED_MODEL_IDS, OptimizerRequest, SearchRun
 from harness.scenarios.document import Document
-from harness.scenarios.fields import DEPLOYMENT, ROOT, Field
+from harness.scenarios.fields import DEPLOYMENT, ROOT
 from harness.scenarios.model import (
     Expectations,
     KnownMiss,
@@ -128,39 +128,9 @@ def read_text(path: Path) -> str:
     return text
 
 
-def _leaf(dep: dict, field: Field) -> tuple[object, yaml.Node | None]:
-    """A deployment field's value and YAML node, by its knob's dotted scenario path."""
-    head, _, leaf = field.knob.knob.scenario.partition(".")
-    values = dep[head] if leaf else dep
-    name = leaf or head
-    return values[name], values.get(f"__line__{name}")
-
-
-def _fields(parent: Field = DEPLOYMENT):
-    for child in parent.children:
-        if child.kind == "mapping":
-            yield from _fields(child)
-        else:
-            yield child
-
-
 def _request(doc: Document, path: Path, dep: dict, plan: SearchPlan) -> OptimizerRequest:
-    kwargs: dict[str, object] = {}
-    for field in _fields():
-        knob = field.knob.knob
-        value, node = _leaf(dep, field)
-        dotted = f"deployment.{knob.scenario}"
-        if knob.scenario_values and value is not None:
-            value = knob.scenario_values[value]
-        elif knob.kind is Kind.LIMIT:
-            value = limit(value)
-        elif knob.kind in (Kind.SIZES, Kind.COUNTS, Kind.RATES) and value is not None:
-            value = tuple(value)
-        elif knob.kind is Kind.RANGE and value is not None:
-            if len(value) != 2 or not 1 <= value[0] <= value[1]:
-                raise doc.error(node, dotted, f"expected [min, max], 1 <= min <= max, got {value}")
-            value = (value[0], value[1])
-        kwargs[field.knob.name] = value
+    written = [field.name for field in DEPLOYMENT.children if f"__line__{field.name}" in dep]
+    kwargs = {name: dep[name] for name in written}
     model = str(kwargs["model"])
     if model.lower() not in {m.lower() for m in BUNDLED_MODEL_IDS}:
         local = path.parent / model
@@ -223,13 +193,10 @@ def _check_deployments(doc: Document, scenario: Scenario, dep: dict) -> list[str
         for strategy in strategies:
             request.deployment(strategy, request.max_batched_tokens)
     except DeploymentError as error:
-        field = next((f for f in _fields() if f.knob.name == error.field), None)
-        if field is None:
+        if error.field not in dep:
             raise doc.error(dep["__node__"], "deployment", str(error)) from None
-        _, node = _leaf(dep, field)
-        raise doc.error(
-            node or dep["__node__"], f"deployment.{field.knob.knob.scenario}", error.message
-        ) from None
+        node = dep.get(f"__line__{error.field}") or dep["__node__"]
+        raise doc.error(node, f"deployment.{error.field}", error.message) from None
     repeated = [s for s in strategies if s.repeats > 1]
     if repeated:
         field = "ep_sizes" if request.ep_sizes is not None else "moe_dp_sizes"

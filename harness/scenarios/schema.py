@@ -4,17 +4,8 @@ from __future__ import annotations
 
 import json
 
+from harness.request.kinds import Text
 from harness.scenarios.fields import ROOT, Field
-
-_JSON_TYPES = {
-    "str": {"type": "string"},
-    "int": {"type": "integer"},
-    "number": {"type": "number"},
-    "bool": {"type": "boolean"},
-    "int_list": {"type": "array", "items": {"type": "integer"}},
-    "number_list": {"type": "array", "items": {"type": "number"}},
-    "str_list": {"type": "array", "items": {"type": "string"}},
-}
 
 
 def _schema(field: Field) -> dict[str, object]:
@@ -48,25 +39,7 @@ def _schema(field: Field) -> dict[str, object]:
             "description": field.description,
             "additionalProperties": {"type": "object"},
         }
-    out = dict(_JSON_TYPES[field.kind])
-    out["description"] = field.description
-    if field.choices is not None:
-        out["enum"] = list(field.choices)
-    bounds: dict[str, object] = {}
-    if field.minimum is not None:
-        bounds["exclusiveMinimum" if field.exclusive_minimum else "minimum"] = field.minimum
-    if field.maximum is not None:
-        bounds["maximum"] = field.maximum
-    if field.below is not None:
-        bounds["exclusiveMaximum"] = field.below
-    if out["type"] == "array":
-        out["items"] = {**out["items"], **bounds}
-    else:
-        out.update(bounds)
-    if field.distinct:
-        out["uniqueItems"] = True
-    if field.non_empty:
-        out["minItems"] = 1
+    out = {**field.kind.schema(), "description": field.description}
     if field.default not in (None, {}):
         out["default"] = field.default
     if field.nullable:
@@ -96,26 +69,27 @@ def _template_lines(field: Field, indent: int) -> list[str]:
     pad = "  " * indent
     for child in field.children:
         lines.append(f"{pad}# {child.description}")
-        if child.choices and len(child.choices) <= 12:
-            lines.append(f"{pad}# allowed: {', '.join(child.choices)}")
+        choices = child.kind.choices if isinstance(child.kind, Text) else None
+        if choices and len(choices) <= 12:
+            lines.append(f"{pad}# allowed: {', '.join(choices)}")
         if child.kind == "mapping":
             lines.append(f"{pad}{child.name}:")
             lines += _template_lines(child, indent + 1)
             continue
-        value = child.example if child.example is not None else child.default
         if child.kind == "params":
-            lines.append(f"{pad}{child.name}:")
-            lines.append(f"{pad}  two_point:")
-            lines.append(f"{pad}    slo_safety_factor: 1.5")
+            lines.append(f"{pad}# {child.name}:")
+            lines.append(f"{pad}#   two_point: {{slo_safety_factor: 1.2}}")
         elif child.kind == "str_map":
             lines.append(f"{pad}# {child.name}: {{msmodeling:exponential: exponential}}")
         elif child.kind == "misses":
             lines.append(f"{pad}# {child.name}:")
             lines.append(f'{pad}#   two_point: {{TP=8: "why it misses there"}}')
-        elif value is None:
-            lines.append(f"{pad}# {child.name}: ")
+        elif child.example is not None:
+            lines.append(f"{pad}{child.name}: {_yaml_value(child.example)}")
         else:
-            lines.append(f"{pad}{child.name}: {_yaml_value(value)}")
+            # Defaults stay commented out, so a scenario follows a changed default.
+            default = "" if child.default is None else f" {_yaml_value(child.default)}"
+            lines.append(f"{pad}# {child.name}:{default}")
     return lines
 
 

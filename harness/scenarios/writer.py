@@ -11,20 +11,9 @@ def deployment_mapping(request: OptimizerRequest) -> dict[str, object]:
     """The ``deployment`` mapping of a scenario file for this request (defaults left out)."""
     out: dict[str, object] = {}
     for declared in request_knobs():
-        path = declared.knob.scenario
         value = getattr(request, declared.name)
-        if path is None or (value == declared.default and not declared.knob.scenario_required):
-            continue
-        values = declared.knob.scenario_values
-        if values:
-            value = next(key for key, mapped in values.items() if mapped == value)
-        elif isinstance(value, tuple):
-            value = list(value)
-        head, _, leaf = path.partition(".")
-        if leaf:
-            out.setdefault(head, {})[leaf] = value
-        else:
-            out[head] = value
+        if declared.required or value != declared.default:
+            out[declared.name] = declared.kind.to_file(value)
     return out
 
 

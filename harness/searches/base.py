@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import pandas as pd
+import numpy as np
 
 from harness.probe import Observation, ProbeRecorder, StopReason
 
@@ -86,11 +86,17 @@ class SearchResult:
 def reported_row(observations: Sequence[Observation]) -> Observation | None:
     """msmodeling's pick among feasible rows (``base_throughput_optimizer._run_once`` and
     ``optimizer_summary._prepare_agg_disagg_results``): sort by token/s ascending, round to 3
-    decimals, sort descending and take the first. pandas does the sorting, so ties between
-    rounded rows fall exactly as they do in msmodeling."""
+    decimals, sort descending and take the first. A unique best rounded value is that row; ties
+    are left to pandas' sorts, so they fall exactly as they do in msmodeling."""
     feasible = [o for o in observations if o.feasible]
     if not feasible:
         return None
+    rounded = np.round(np.array([o.tokens_per_s for o in feasible]), 3)
+    best = rounded == rounded.max()
+    if np.count_nonzero(best) == 1:
+        return feasible[int(np.argmax(best))]
+    import pandas as pd
+
     frame = pd.DataFrame(
         {"row": range(len(feasible)), "token/s": [o.tokens_per_s for o in feasible]}
     )

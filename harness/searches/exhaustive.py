@@ -12,10 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from harness.probe import ProbeRecorder, StopReason, stop_reason
+from harness.probe import ProbeRecorder, stop_reason
 from harness.searches.base import LARGEST_REACHABLE, OracleFindings, Outcome, SearchContext
-
-MEMORY_REASONS = (StopReason.PREFILL_OOM.value, StopReason.DECODE_OOM.value)
 
 
 @dataclass(frozen=True)
@@ -45,7 +43,7 @@ def exhaustive(probe: ProbeRecorder, params: ExhaustiveParams, context: SearchCo
             index = int(np.argmin(feasible))
             first_infeasible = int(batches[index])
             first_reason = stop_reason(sweep.reason[index])
-        if np.isin(sweep.reason, MEMORY_REASONS).all():
+        if sweep.only_memory_failures():
             break
         start += size
         size = min(2 * size, params.chunk)

@@ -25,8 +25,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import pandas as pd
-
 from harness.errors import SearchbenchError
 from harness.probe import Observation, ProbeRecorder, StopReason
 from harness.searches.base import Outcome, SearchContext
@@ -217,6 +215,8 @@ class _Api:
         row.update({"batch_size": seen.batch_size, "ttft": ttft, "tpot": tpot})
         row["token/s"] = seen.tokens_per_s
         summary = self.summary_type(data)
+        import pandas as pd  # msmodeling's summaries are frames; only its searches need it
+
         summary.set_summary_df(pd.DataFrame([row], columns=list(self.columns)))
         reason = seen.reason.value if seen.reason and seen.reason.is_memory else None
         summary.set_early_stop_flag(memory_left, tpot, ttft, reason=reason)

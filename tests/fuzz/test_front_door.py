@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from harness.cli import main
 from harness.errors import SearchbenchError
+from harness.request.kinds import Integer, Items, Limit, Number, Text
 from harness.scenarios import load_scenario
 from harness.scenarios.fields import ROOT, Field
 from harness.searches import SEARCHES
@@ -46,26 +47,40 @@ def value_for(field: Field) -> st.SearchStrategy:
     """A value of the field's kind, usually plausible, sometimes anything."""
     if field.kind == "mapping":
         return document_for(field)
-    plausible = {
-        "str": st.sampled_from(field.choices) if field.choices else _strings(field),
-        "int": st.sampled_from([1, 2, 4, 8, 16, 512, 1024, 4096]) | st.integers(-2, 10**13),
-        "number": st.floats(0.01, 0.5) | st.floats(1, 10**5) | st.floats(allow_nan=True),
-        "bool": st.booleans(),
-        "int_list": st.lists(st.sampled_from([1, 2, 4, 8]), max_size=3, unique=True)
-        | st.lists(st.integers(-1, 20), max_size=5),
-        "number_list": st.lists(st.floats(0, 1) | st.floats(allow_nan=True), max_size=5),
-        "str_list": st.lists(SEARCH_NAMES, max_size=4),
-        "params": st.dictionaries(
-            SEARCH_NAMES, st.dictionaries(st.text(max_size=20), ANY_SCALAR, max_size=3), max_size=2
-        ),
-        "str_map": st.dictionaries(SEARCH_NAMES, SEARCH_NAMES, max_size=2),
-        "misses": st.dictionaries(
-            SEARCH_NAMES,
-            st.text(max_size=30) | st.dictionaries(st.text(max_size=12), st.text(max_size=20)),
-            max_size=2,
-        ),
-    }[field.kind]
+    plausible = MAPPINGS[field.kind] if isinstance(field.kind, str) else _of_kind(field)
     return st.integers(0, 29).flatmap(lambda roll: plausible if roll else ANY_SCALAR)
+
+
+MAPPINGS = {
+    "params": st.dictionaries(
+        SEARCH_NAMES, st.dictionaries(st.text(max_size=20), ANY_SCALAR, max_size=3), max_size=2
+    ),
+    "str_map": st.dictionaries(SEARCH_NAMES, SEARCH_NAMES, max_size=2),
+    "misses": st.dictionaries(
+        SEARCH_NAMES,
+        st.text(max_size=30) | st.dictionaries(st.text(max_size=12), st.text(max_size=20)),
+        max_size=2,
+    ),
+}
+
+
+def _of_kind(field: Field) -> st.SearchStrategy:
+    kind = field.kind
+    if isinstance(kind, Items):
+        if isinstance(kind.item, Text):
+            return st.lists(SEARCH_NAMES, max_size=4)
+        if isinstance(kind.item, Number):
+            return st.lists(st.floats(0, 1) | st.floats(allow_nan=True), max_size=5)
+        return st.lists(st.sampled_from([1, 2, 4, 8]), max_size=3, unique=True) | st.lists(
+            st.integers(-1, 20), max_size=5
+        )
+    if isinstance(kind, Text):
+        return st.sampled_from(kind.choices) if kind.choices else _strings(field)
+    if isinstance(kind, Integer):
+        return st.sampled_from([1, 2, 4, 8, 16, 512, 1024, 4096]) | st.integers(-2, 10**13)
+    if isinstance(kind, (Number, Limit)):
+        return st.floats(0.01, 0.5) | st.floats(1, 10**5) | st.floats(allow_nan=True)
+    return st.booleans()
 
 
 def _strings(field: Field) -> st.SearchStrategy:

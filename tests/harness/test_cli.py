@@ -49,7 +49,7 @@ def run_cli(args: list[str]) -> subprocess.CompletedProcess:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--strategy", "nope"], "unknown search 'nope' (registered: exponential, two_point"),
+        (["--search", "nope"], "unknown search 'nope' (registered: exponential, two_point"),
         (["--slo-safety-factor", "0"], "--slo-safety-factor: must be > 0"),
         (["--slo-safety-factor", "-1.5"], "--slo-safety-factor: must be > 0"),
         (
@@ -57,8 +57,11 @@ def run_cli(args: list[str]) -> subprocess.CompletedProcess:
             "no valid parallel combination of TP [3]: TP, EP and EP x MoE-DP must divide "
             "num_devices=8 (allowed: 1, 2, 4, 8)",
         ),
-        (["--batch-range", "9", "3"], "batch_range: need 1 <= min <= max, got min=9 max=3"),
-        (["--device", "H100"], "device: unknown device 'H100'"),
+        (
+            ["--batch-range", "9", "3"],
+            "--batch-range: expected [min, max], 1 <= min <= max, got [9, 3]",
+        ),
+        (["--device", "H100"], "--device: 'H100' is not allowed (allowed: TEST_DEVICE,"),
     ],
 )
 def test_bad_optimize_input_is_one_clear_error(args: list[str], message: str) -> None:
@@ -81,7 +84,7 @@ def test_optimize_json_has_rows_and_best(capsys) -> None:
 
 
 def test_optimize_table_shows_verdicts(capsys) -> None:
-    assert main([*OPTIMIZE, "--strategy", "exponential", "--strategy", "two_point"]) == 0
+    assert main([*OPTIMIZE, "--search", "exponential", "--search", "two_point"]) == 0
     out = capsys.readouterr().out
     assert "two_point vs exponential: same answer on 4/4; probes 29 vs 44 (15 saved, 34.1%)" in out
     assert "TP=8 \\| PP=1 \\| DP=1" in out
@@ -93,9 +96,9 @@ def test_safety_factor_reaches_two_point(capsys) -> None:
         "--compile",
         "--tp-sizes",
         "8",
-        "--strategy",
+        "--search",
         "exponential",
-        "--strategy",
+        "--search",
         "two_point",
         "--slo-safety-factor",
         "1.0",
@@ -124,7 +127,7 @@ def test_disagg_runs_both_phases(capsys) -> None:
         "4",
         "--format",
         "json",
-        "--strategy",
+        "--search",
         "exponential",
     ]
     assert main(args) == 0

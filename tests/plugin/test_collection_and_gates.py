@@ -125,7 +125,7 @@ def test_malformed_scenarios_fail_alone_with_one_clear_line(pytester) -> None:
     result.stdout.fnmatch_lines_random(
         [
             "*invalid scenario: scenarios/bad-yaml.yaml:2: invalid YAML*",
-            "*invalid scenario: scenarios/unknown-key.yaml:10: colour: unknown key (allowed: "
+            "*invalid scenario: scenarios/unknown-key.yaml:11: colour: unknown key (allowed: "
             "description, deployment, searches, expect)",
             "*invalid scenario: scenarios/wrong-type.yaml:5: deployment.num_devices: expected an "
             "integer, got str 'eight'",

@@ -50,7 +50,7 @@ def test_list_item_bounds_hold_in_the_loader_and_the_schema(
     tmp_path: Path, key: str, value: str, message: str
 ) -> None:
     jsonschema = pytest.importorskip("jsonschema")
-    text = GOOD.replace("  limits:", f"  {key}: {value}\n  limits:")
+    text = GOOD.replace("  tpot_limit_ms:", f"  {key}: {value}\n  tpot_limit_ms:")
     assert message in str(error_for(tmp_path, text))
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(yaml.safe_load(text), json_schema())
@@ -69,8 +69,8 @@ def test_schema_and_loader_accept_the_same_keys(tmp_path: Path) -> None:
     schema = json_schema()
     assert schema["additionalProperties"] is False
     paths = _schema_paths(schema)
-    assert {"deployment.limits.tpot_ms", "searches.params", "expect.tolerance"} <= paths
-    error = error_for(tmp_path, GOOD.replace("  limits:", "  colour: red\n  limits:"))
+    assert {"deployment.tpot_limit_ms", "searches.params", "expect.tolerance"} <= paths
+    error = error_for(tmp_path, GOOD.replace("  tpot_limit_ms:", "  colour: red\n  tpot_limit_ms:"))
     assert error.field == "deployment.colour"
     assert "deployment.colour" not in paths
 
@@ -78,7 +78,10 @@ def test_schema_and_loader_accept_the_same_keys(tmp_path: Path) -> None:
 def test_the_template_is_a_valid_scenario(tmp_path: Path) -> None:
     scenario = load_scenario(write(tmp_path, template(), "from-template.yaml"))
     assert scenario.id == "from-template"
-    assert scenario.searches.candidates[0].params == {"slo_safety_factor": 1.5}
+    # Defaults stay commented out, so the scenario follows a changed default.
+    assert scenario.searches.candidates[0].params == {}
+    written = [line for line in template().splitlines() if not line.lstrip().startswith("#")]
+    assert not any("slo_safety_factor" in line for line in written)
 
 
 def test_defaults_fill_in(tmp_path: Path) -> None:
@@ -93,9 +96,14 @@ def test_defaults_fill_in(tmp_path: Path) -> None:
     ("change", "line", "field", "message"),
     [
         (("num_devices: 8", "num_devices: 0"), 5, "deployment.num_devices", "must be >= 1, got 0"),
-        (("tpot_ms: 50", "tpot_ms: -5"), 8, "deployment.limits.tpot_ms", "must be > 0"),
-        (("tpot_ms: 50", "tpot_ms: true"), 8, "deployment.limits.tpot_ms", "expected a number"),
-        (("W8A8_DYNAMIC", "W3A3"), 9, "deployment.quantization.linear", "'W3A3' is not allowed"),
+        (("tpot_limit_ms: 50", "tpot_limit_ms: -5"), 8, "deployment.tpot_limit_ms", "must be > 0"),
+        (
+            ("tpot_limit_ms: 50", "tpot_limit_ms: true"),
+            8,
+            "deployment.tpot_limit_ms",
+            "expected a number",
+        ),
+        (("W8A8_DYNAMIC", "W3A3"), 9, "deployment.quantize_linear_action", "'W3A3' is not allowed"),
         (("input_length: 3500", "input_length:"), 6, "deployment.input_length", "got nothing"),
     ],
 )
@@ -107,8 +115,8 @@ def test_field_errors_name_the_line(tmp_path, change, line, field, message) -> N
 
 
 def test_missing_required_field(tmp_path: Path) -> None:
-    error = error_for(tmp_path, GOOD.replace("  num_devices: 8\n", ""))
-    assert error.field == "deployment.num_devices" and "required" in str(error)
+    error = error_for(tmp_path, GOOD.replace("  input_length: 3500\n", ""))
+    assert error.field == "deployment.input_length" and "required" in str(error)
 
 
 def test_duplicate_keys_are_rejected(tmp_path: Path) -> None:

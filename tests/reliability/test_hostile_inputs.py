@@ -34,7 +34,7 @@ FILES = {
     "non-utf8": (b'description: "\xff"\n', "not UTF-8 text: byte 0xff at offset 14"),
     "nul": (b"a: 1\x00\n", ":1: a NUL byte"),
     "utf16": (GOOD.encode("utf-16"), "not UTF-8 text (UTF-16?)"),
-    "tp0": (GOOD + "  tp_sizes: [0]\n", ":10: deployment.tp_sizes[0]: must be >= 1, got 0"),
+    "tp0": (GOOD + "  tp_sizes: [0]\n", ":11: deployment.tp_sizes[0]: must be >= 1, got 0"),
     "deep": ("[" * 5000 + "]" * 5000, "nested too deeply"),
     "long-model": (GOOD.replace("Qwen/Qwen3-32B", "x" * 100_000), "at most 4,096"),
     "huge-devices": (
@@ -50,7 +50,10 @@ FILES = {
         GOOD + "searches: {params: {exponential: {max_doublings: -1}}}\n",
         "max_doublings must be 0..30, got -1",
     ),
-    "nan-limit": (GOOD.replace("tpot_ms: 50", "tpot_ms: .nan"), ":8: deployment.limits.tpot_ms"),
+    "nan-limit": (
+        GOOD.replace("tpot_limit_ms: 50", "tpot_limit_ms: .nan"),
+        ":8: deployment.tpot_limit_ms",
+    ),
 }
 
 
@@ -66,7 +69,7 @@ def test_a_hostile_file_is_one_clear_error(case: str, tmp_path: Path) -> None:
 
 
 def test_an_infinite_limit_means_no_limit(tmp_path: Path) -> None:
-    path = _write(tmp_path, "inf.yaml", GOOD.replace("tpot_ms: 50", "tpot_ms: .inf"))
+    path = _write(tmp_path, "inf.yaml", GOOD.replace("tpot_limit_ms: 50", "tpot_limit_ms: .inf"))
     assert load_scenario(path).request.tpot_limit_ms is None
 
 
@@ -109,7 +112,7 @@ def test_serial_collection_never_raises_and_each_bad_file_fails_alone(pytester) 
 @pytest.mark.parametrize(
     ("args", "message", "by_argparse"),
     [
-        (["--tp-sizes", "0"], "tp_sizes: 0 is not a size between 1 and num_devices=8", False),
+        (["--tp-sizes", "0"], "--tp-sizes item 1: must be >= 1, got 0", False),
         (["--per-probe-seconds", "-1"], "must be >= 0 seconds", True),
         (["--tpot-limits", "nan"], "must be > 0 ms", True),
         (["--slo-safety-factor", "inf"], "--slo-safety-factor: must be > 0", False),
@@ -214,8 +217,11 @@ def test_a_hostile_model_config_is_one_line(config: bytes, message: str, tmp_pat
     ("args", "message"),
     [
         (["--batch-size", "99999999999999999999"], "past the largest batch"),
-        (["--batch-size", "1", "--reserved-memory-gb", "nan"], "reserved_memory_gb: must be"),
-        (["--batch-size", "1", "--num-devices", "0"], "num_devices: must be at least 1"),
+        (
+            ["--batch-size", "1", "--reserved-memory-gb", "nan"],
+            "--reserved-memory-gb: expected a number, got .nan",
+        ),
+        (["--batch-size", "1", "--num-devices", "0"], "--num-devices: must be >= 1, got 0"),
     ],
 )
 def test_probe_flags(args: list[str], message: str, capsys) -> None:

@@ -1,0 +1,111 @@
+"""The harness's one door into the simulator: the only module that imports it.
+
+It hands out the simulator's names and constants, builds deployments (each once), keeps one
+``Simulator`` per deployment, and turns every refusal of the simulator into a ``DeploymentError``
+naming the request field to blame. Everything else in the harness reaches the simulator here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from typing import TypeVar
+
+from harness.errors import DeploymentError
+from simulator import (
+    AUTO_MAX_BATCHED_TOKENS_FACTORS,
+    BUNDLED_MODELS,
+    DEFAULT_MTP_ACCEPTANCE_RATES,
+    DEFAULT_RESERVED_MEMORY_GB,
+    DEVICES,
+    MAX_MTP_TOKENS,
+    Deployment,
+    KVQuant,
+    LinearQuant,
+    ModelConfig,
+    ParallelConfig,
+    Phase,
+    ProbeResult,
+    Simulator,
+    SimulatorInputError,
+    StopReason,
+    SweepResult,
+    enumerate_parallel,
+    get_device,
+    load_model,
+    make_parallel,
+)
+
+T = TypeVar("T")
+KEPT_SIMULATORS = 256
+"""Simulators kept at once; a fuzz run draws thousands of deployments, each needed briefly."""
+_REQUEST_FIELD_OF = {"tp": "tp_sizes", "ep": "ep_sizes", "moe_dp": "moe_dp_sizes"}
+"""The request field to blame for a refused searched value."""
+
+DEVICE_NAMES = tuple(DEVICES)
+BUNDLED_MODEL_IDS = tuple(BUNDLED_MODELS)
+LINEAR_QUANTIZATIONS = tuple(m.value for m in LinearQuant)
+KV_QUANTIZATIONS = tuple(m.value for m in KVQuant)
+
+
+def simulator_call(make: Callable[[], T]) -> T:
+    """Run a simulator call, naming the request field in any refusal."""
+    try:
+        return make()
+    except SimulatorInputError as error:
+        field = _REQUEST_FIELD_OF.get(error.field, error.field)
+        raise DeploymentError(field, str(error).split(": ", 1)[1]) from None
+
+
+def model(name: str) -> ModelConfig:
+    return simulator_call(lambda: load_model(name))
+
+
+def device_grid_size(name: str) -> int:
+    return simulator_call(lambda: get_device(name)).grid.size
+
+
+def layouts(model_name: str, num_devices: int, tp_sizes, ep_sizes, moe_dp_sizes):
+    """msmodeling's enumeration of parallel layouts (``simulator.enumerate_parallel``)."""
+    config = model(model_name)
+    return simulator_call(
+        lambda: enumerate_parallel(config, num_devices, tp_sizes, ep_sizes, moe_dp_sizes)
+    )
+
+
+@lru_cache(maxsize=4096)
+def deployment(**fields) -> Deployment:
+    """The simulator's deployment of these fields (``Deployment.create``'s names), built once."""
+    return simulator_call(lambda: Deployment.create(**fields))
+
+
+@lru_cache(maxsize=KEPT_SIMULATORS)
+def simulator(of: Deployment) -> Simulator:
+    """The one simulator of a deployment, shared by every search, the oracle and the look-ups."""
+    return Simulator(of)
+
+
+__all__ = [
+    "AUTO_MAX_BATCHED_TOKENS_FACTORS",
+    "BUNDLED_MODEL_IDS",
+    "DEFAULT_MTP_ACCEPTANCE_RATES",
+    "DEFAULT_RESERVED_MEMORY_GB",
+    "DEVICE_NAMES",
+    "KV_QUANTIZATIONS",
+    "LINEAR_QUANTIZATIONS",
+    "MAX_MTP_TOKENS",
+    "Deployment",
+    "ParallelConfig",
+    "Phase",
+    "ProbeResult",
+    "Simulator",
+    "StopReason",
+    "SweepResult",
+    "deployment",
+    "device_grid_size",
+    "layouts",
+    "make_parallel",
+    "model",
+    "simulator",
+    "simulator_call",
+]

@@ -103,9 +103,16 @@ __all__ = [
     "SweepResult",
     "deployment",
     "device_grid_size",
+    "forget",
     "layouts",
     "make_parallel",
     "model",
     "simulator",
     "simulator_call",
 ]
+
+
+def forget() -> None:
+    """Drop every kept deployment and simulator (a benchmark's cold start)."""
+    deployment.cache_clear()
+    simulator.cache_clear()

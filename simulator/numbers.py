@@ -60,6 +60,10 @@ class Scalar:
         """``value`` in the shape of ``like``."""
         return value
 
+    @staticmethod
+    def any(value) -> bool:
+        return value != 0
+
 
 class Vector:
     """numpy arrays, one element per forward shape or batch size."""
@@ -83,6 +87,10 @@ class Vector:
     @staticmethod
     def full(like, value):
         return np.full(np.shape(like), value)
+
+    @staticmethod
+    def any(value) -> bool:
+        return bool(np.any(value))
 
     @staticmethod
     def times(count, cost, argument):

@@ -42,9 +42,9 @@ REASONS = (
 """A probe's possible verdicts; ``SweepResult.reason_code`` is 1 + the index here (0: feasible)."""
 
 
-@dataclass(frozen=True)
-class ProbeResult:
-    """What one probe returns; latencies in ms, memory in GiB per rank."""
+class ProbeResult(NamedTuple):
+    """What one probe returns; latencies in ms (None where a phase was not evaluated), memory
+    in GiB per rank."""
 
     batch_size: int
     concurrency: int
@@ -65,7 +65,7 @@ class ProbeResult:
     reason: StopReason | None
 
     def to_dict(self) -> dict[str, object]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return self._asdict()
 
 
 @dataclass(frozen=True)
@@ -160,33 +160,48 @@ def finish(evaluation: Evaluation, dep: Deployment, weight_bytes: int, num: Numb
         checks.append((StopReason.TTFT_LIMIT, ev.ttft_ms > dep.ttft_limit_ms))
     total_gib = dep.device.memory_bytes / GIB
     weights_gib = weight_bytes / GIB
+    reserved = dep.reserved_memory_gb
     available = ev.left_bytes / GIB
-    columns = {
-        "ttft_ms": ev.ttft_ms,
-        "tpot_ms": ev.tpot_ms,
-        "decode_ms": ev.decode_ms,
-        "prefill_wave_ms": ev.prefill_wave_ms,
-        "tokens_per_s": ev.tokens_per_s,
-        "tokens_per_s_per_device": ev.tokens_per_s / dep.num_devices,
-        "total_gib": num.full(ev.batch_size, total_gib),
-        "weights_gib": num.full(ev.batch_size, weights_gib),
-        "kv_cache_gib": ev.kv_bytes / GIB,
-        "activation_gib": ev.activation_bytes / GIB,
-        "reserved_gib": num.full(ev.batch_size, dep.reserved_memory_gb),
-        "available_gib": available,
-        "per_request_gib": (total_gib - weights_gib - dep.reserved_memory_gb - available)
-        / ev.batch_size,
-    }
+    per_request = (total_gib - weights_gib - reserved - available) / ev.batch_size
     if num.is_scalar:
         reason = next((name for name, fails in checks if fails), None)
         return ProbeResult(
-            batch_size=ev.batch_size,
-            concurrency=ev.concurrency,
-            feasible=reason is None,
-            reason=reason,
-            **{name: field_value(value) for name, value in columns.items()},
+            ev.batch_size,
+            ev.concurrency,
+            field_value(ev.ttft_ms),
+            field_value(ev.tpot_ms),
+            field_value(ev.decode_ms),
+            field_value(ev.prefill_wave_ms),
+            float(ev.tokens_per_s),
+            ev.tokens_per_s / dep.num_devices,
+            total_gib,
+            weights_gib,
+            ev.kv_bytes / GIB,
+            ev.activation_bytes / GIB,
+            float(reserved),
+            available,
+            per_request,
+            reason is None,
+            reason,
         )
     code = np.zeros(np.shape(ev.batch_size), dtype=np.int8)
     for reason, mask in reversed(checks):
         code[mask] = REASONS.index(reason) + 1
-    return SweepResult(ev.batch_size, ev.concurrency, reason_code=code, **columns)
+    return SweepResult(
+        ev.batch_size,
+        ev.concurrency,
+        ev.ttft_ms,
+        ev.tpot_ms,
+        ev.decode_ms,
+        ev.prefill_wave_ms,
+        ev.tokens_per_s,
+        ev.tokens_per_s / dep.num_devices,
+        np.full(np.shape(ev.batch_size), total_gib),
+        np.full(np.shape(ev.batch_size), weights_gib),
+        ev.kv_bytes / GIB,
+        ev.activation_bytes / GIB,
+        np.full(np.shape(ev.batch_size), reserved),
+        available,
+        per_request,
+        code,
+    )

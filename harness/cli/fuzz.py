@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from harness.cli.flags import Formatter
 from harness.errors import HarnessInputError
-from harness.fuzz import PROFILES, FuzzReport, FuzzSettings, describe, fuzz
-from harness.fuzz.save import save_finding
+from harness.fuzz.settings import PROFILES, FuzzSettings
 from harness.reporting import table, to_json
+
+if TYPE_CHECKING:
+    from harness.fuzz.run import FuzzReport
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -98,6 +101,10 @@ def rows(report: FuzzReport) -> list[dict[str, object]]:
 
 def command(args: argparse.Namespace) -> int:
     settings = settings_from(args)
+    from harness.fuzz.deployments import describe
+    from harness.fuzz.run import fuzz
+    from harness.fuzz.save import save_finding
+
     report = fuzz(settings, _progress())
     if args.format == "json":
         failure = None

@@ -17,10 +17,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from harness.gates.answers import within
 from harness.optimizer import StrategyOutcome
+from harness.scenarios.model import DEFAULT_TOLERANCE
 from harness.searches import get_search
-
-DEFAULT_TOLERANCE = 0.02
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ def _check(name, key, outcome, base, truth, monotone, fits, tolerance) -> list[V
         monotone
         and not spec.exact
         and name != base.search
-        and not _within(answer, base.batch_size, tolerance)
+        and not within(answer, base.batch_size, tolerance)
     ):
         out.append(
             Violation(
@@ -91,9 +91,3 @@ def _check(name, key, outcome, base, truth, monotone, fits, tolerance) -> list[V
                 )
             )
     return out
-
-
-def _within(answer: int | None, reference: int | None, tolerance: float) -> bool:
-    if answer is None or reference is None:
-        return answer == reference
-    return abs(answer - reference) <= tolerance * reference

@@ -12,32 +12,13 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 
 from harness.door import Deployment
 from harness.errors import SearchbenchError
-from harness.fuzz.check import DEFAULT_TOLERANCE, Violation, violations
+from harness.fuzz.check import Violation, violations
 from harness.fuzz.deployments import deployments, describe
+from harness.fuzz.settings import FuzzSettings
 from harness.optimizer import StrategyOutcome, optimize
 from harness.probe import SweptTarget
-from harness.request import OptimizerRequest, SearchRun
+from harness.request import OptimizerRequest
 from harness.searches import get_search
-
-PROFILES = {"ci": 100, "nightly": 2000}
-
-
-@dataclass(frozen=True)
-class FuzzSettings:
-    candidates: tuple[str, ...] = ("two_point", "certified_secant")
-    baseline: str = "exponential"
-    oracle: str = "exhaustive"
-    examples: int = PROFILES["ci"]
-    seed: int = 1
-    shard: tuple[int, int] = (0, 1)
-    tolerance: float = DEFAULT_TOLERANCE
-    keep_going: bool = False
-    """Check every drawn deployment and list every violation, instead of shrinking the first."""
-
-    @property
-    def runs(self) -> tuple[SearchRun, ...]:
-        names = (self.baseline, *self.candidates, self.oracle)
-        return tuple(SearchRun(name) for name in dict.fromkeys(names))
 
 
 @dataclass

@@ -1,28 +1,19 @@
 """Renderings of result rows: tables for people (GitHub or Markdown), JSON and CSV for machines.
 
-They only format; every number comes from ``rows.py``. pandas does the group-bys and the CSV,
-where its nullable integers keep ``91`` from turning into ``91.0`` beside a missing answer.
+They only format; every number comes from ``rows.py``.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from collections.abc import Sequence
+from dataclasses import fields
 
-import pandas as pd
 from tabulate import tabulate
 
-from harness.reporting.rows import INTEGER_COLUMNS, ResultRow
-
-
-def frame(rows: Sequence[ResultRow]) -> pd.DataFrame:
-    """The rows as a frame with nullable integer columns."""
-    table = pd.DataFrame([row.to_dict() for row in rows])
-    for column in INTEGER_COLUMNS:
-        if column in table:
-            table[column] = table[column].astype("Int64")
-    return table
+from harness.reporting.rows import ResultRow
 
 
 def table(rows: Sequence[Sequence[object]], headers: Sequence[str], floatfmt: str = "g") -> str:
@@ -38,16 +29,18 @@ def _cell(value: object) -> object:
 
 def side_by_side(rows: Sequence[ResultRow], searches: Sequence[str]) -> str:
     """One line per strategy; batch, probes and projected msmodeling time per search."""
+    groups: dict[tuple[str, str], dict[str, ResultRow]] = {}
+    for row in rows:
+        groups.setdefault((row.strategy, row.label), {})[row.search] = row
     body = []
-    for (strategy, label), group in frame(rows).groupby(["strategy", "label"], sort=False):
+    for (strategy, label), by_search in groups.items():
         line: list[object] = [strategy, label]
-        by_search = {r["search"]: r for r in group.to_dict("records")}
         for name in searches:
             row = by_search.get(name)
             if row is None:
                 line += ["", "", ""]
                 continue
-            line += [_show(row["batch_size"]), row["probes"], row["projected_msmodeling_s"]]
+            line += [_show(row.batch_size), row.probes, row.projected_msmodeling_s]
         body.append(line)
     headers = ["strategy", "label"]
     for name in searches:
@@ -106,29 +99,19 @@ def averages(rows: Sequence[ResultRow]) -> str:
     """Per search: strategies, mean probes, and how often the answer equals the oracle's."""
     if not rows:
         return ""
-    data = frame(rows)
-    data["exact"] = (
-        data["batch_size"]
-        .eq(data["oracle_batch_size"])
-        .fillna(data["batch_size"].isna() & data["oracle_batch_size"].isna())
-    )
-    grouped = data.groupby("search", sort=False).agg(
-        strategies=("probes", "size"), mean=("probes", "mean"), exact=("exact", "sum")
-    )
-    body = [
-        (
-            name,
-            int(g["strategies"]),
-            f"{g['mean']:.2f}",
-            f"{int(g['exact'])}/{int(g['strategies'])}",
-        )
-        for name, g in grouped.iterrows()
-    ]
+    by_search: dict[str, list[ResultRow]] = {}
+    for row in rows:
+        by_search.setdefault(row.search, []).append(row)
+    body = []
+    for name, group in by_search.items():
+        exact = sum(r.batch_size == r.oracle_batch_size for r in group)
+        mean = sum(r.probes for r in group) / len(group)
+        body.append((name, len(group), f"{mean:.2f}", f"{exact}/{len(group)}"))
     return table(body, ("search", "strategies", "mean probes", "equals oracle"))
 
 
 def _show(value: object) -> object:
-    return "none" if value is None or value is pd.NA else int(value)
+    return "none" if value is None else int(value)
 
 
 def _delta(reference: int | None, candidate: int | None) -> str:
@@ -151,11 +134,17 @@ def _plain(value: object) -> object:
 
 
 def to_csv(rows: Sequence[ResultRow]) -> str:
-    data = frame(rows)
-    if "probe_sequence" in data:
-        data["probe_sequence"] = data["probe_sequence"].map(lambda s: " ".join(map(str, s)))
+    """One line per row; a missing value is empty, a probe sequence space-separated."""
+    if not rows:
+        return ""
+    names = [f.name for f in fields(ResultRow)]
     buffer = io.StringIO()
-    data.to_csv(buffer, index=False, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(names)
+    for row in rows:
+        values = row.to_dict()
+        values["probe_sequence"] = " ".join(map(str, row.probe_sequence))
+        writer.writerow(["" if values[n] is None else values[n] for n in names])
     return buffer.getvalue()
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from harness.request import Declared, Kind, request_knobs
 from harness.request.kinds import Items, Number, Switch, Text
+from harness.scenarios.model import DEFAULT_TOLERANCE
 
 MAPPINGS = {
     "mapping": "a mapping",
@@ -106,7 +107,7 @@ EXPECT = Field(
             Number(minimum=0, below=1),
             "Allowed relative difference of a candidate's batch size from the baseline's, below 1 "
             "(1 would accept any answer from 0 to twice the baseline's).",
-            default=0.02,
+            default=DEFAULT_TOLERANCE,
         ),
         Field(
             "fewer_probes",

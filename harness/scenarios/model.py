@@ -9,6 +9,9 @@ from harness.errors import SearchbenchError
 from harness.request import OptimizerRequest, SearchRun, Strategy
 from harness.scenarios.paths import display_path
 
+DEFAULT_TOLERANCE = 0.02
+"""How far a candidate's answer may be from the baseline's, unless a scenario says."""
+
 
 class ScenarioError(SearchbenchError):
     """A bad scenario file: names the file, the line and the field."""

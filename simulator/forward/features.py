@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import numpy as np
-
 from simulator.numbers import Numbers
 
 PREFILL_FROM_QUERY_LEN = 6
@@ -48,14 +46,6 @@ class Features(NamedTuple):
             qs * prefill,
             rows * prefill,
         )
-
-    def row(self) -> list[float]:
-        """One shape's features in ``FEATURES`` order."""
-        return [1.0, *self]
-
-    def matrix(self) -> np.ndarray:
-        """Many shapes' features, [shapes, len(FEATURES)]."""
-        return np.column_stack([np.ones_like(self.tokens), *self])
 
 
 FEATURES = ("one", *Features._fields)

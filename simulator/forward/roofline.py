@@ -1,22 +1,40 @@
-"""Forward latency as the sum of per-op roofline times (serving model §3.1-3.2), vectorized.
+"""Forward latency as the sum of per-op roofline times (serving model §3.1-3.2).
 
-Each op costs max(compute, memory, communication) plus its fixed cost. Everything is evaluated
-element-wise over a batch of forward shapes, so one shape alone and the same shape inside a sweep
-give bit-identical results.
+Each op costs max(compute, memory, communication) plus its fixed cost, all affine in the
+forward's features. The sum is written once over ``num``: one forward shape in Python numbers
+(a probe) or many in numpy arrays (a sweep) take the same operations in the same order.
 """
 
 from __future__ import annotations
 
-import numpy as np
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from simulator.deployment import Deployment
-from simulator.forward.affine import Affine, Columns
+from simulator.forward.affine import Affine
 from simulator.forward.features import FEATURES, Features
 from simulator.forward.inventory import build_ops
 from simulator.forward.moe import MoELayerCost
 from simulator.forward.ops import Op
+from simulator.numbers import VECTOR, Numbers
 
-TOKENS = FEATURES.index("tokens")
+
+@dataclass(frozen=True)
+class Form:
+    """An affine form ready to evaluate: its constant and its (feature index, coefficient)
+    terms in ``FEATURES`` order, the constant's feature ``one`` left out."""
+
+    constant: float
+    terms: tuple[tuple[int, float], ...]
+
+    @classmethod
+    def of(cls, affine: Mapping[str, float]) -> Form:
+        terms = tuple(
+            (index - 1, float(affine[name]))
+            for index, name in enumerate(FEATURES)
+            if index and affine.get(name, 0.0)
+        )
+        return cls(float(affine.get("one", 0.0)), terms)
 
 
 def _memory_s(op: Op, bandwidth: float) -> Affine:
@@ -32,11 +50,12 @@ def _always_memory_bound(op: Op, bandwidth: float) -> bool:
 
 
 class Roofline:
-    """The op table of one deployment, ready to time batches of forward shapes.
+    """The op table of one deployment, ready to time forward shapes.
 
-    Ops that are memory-bound for every shape have affine times, so they collapse into one
-    column together with every op's fixed cost; only ops whose bound can switch (matmuls,
-    attention) and collectives keep a column of their own.
+    Ops that are memory-bound for every shape have affine times, so they collapse into one form
+    together with every op's fixed cost; only ops whose bound can switch (matmuls, attention)
+    and collectives keep forms of their own. A feature that is zero in every shape (decode
+    shapes have no prefill features) adds exactly 0.0 to a form, so it is skipped.
     """
 
     def __init__(self, dep: Deployment) -> None:
@@ -61,39 +80,39 @@ class Roofline:
                     flat[feature] = flat.get(feature, 0.0) + op.count * value
             else:
                 switching.append(op)
-        self._switching = len(switching)
-        self._collectives = len(collectives)
-        self._bounds = Columns.of(
-            [op.compute_s for op in switching]
-            + [_memory_s(op, bandwidth) for op in switching]
-            + [op.collective.first for op in collectives]
-            + [op.collective.second for op in collectives]
-            + [_memory_s(op, bandwidth) for op in collectives]
-            + [flat]
-        )
-        self._count = np.array([op.count for op in switching + collectives], dtype=np.float64)
+        self._switching = [float(op.count) for op in switching]
+        self._collectives = [float(op.count) for op in collectives]
+        self._forms = [Form.of(flat)]
+        for op in switching:
+            self._forms += [Form.of(op.compute_s), Form.of(_memory_s(op, bandwidth))]
+        for op in collectives:
+            first, second = op.collective.first, op.collective.second
+            self._forms += [Form.of(first), Form.of(second), Form.of(_memory_s(op, bandwidth))]
         self._moe = MoELayerCost(dep) if dep.model.is_moe else None
         self._moe_layers = dep.model.moe_layers + (
             dep.num_mtp_tokens if dep.model.mtp_block_is_moe else 0
         )
 
-    def latency_s(self, features: np.ndarray | Features) -> np.ndarray:
-        """Forward latency in seconds for each row of features [n, len(FEATURES)]."""
-        if isinstance(features, Features):
-            features = features.matrix()
-        bounds = self._bounds(features)
-        s, c = self._switching, self._collectives
-        seconds = np.empty((bounds.shape[0], s + c))
-        np.maximum(bounds[:, :s], bounds[:, s : 2 * s], out=seconds[:, :s])
-        if c:
-            start = 2 * s
-            algorithm = seconds[:, s:]
-            np.minimum(
-                bounds[:, start : start + c], bounds[:, start + c : start + 2 * c], out=algorithm
-            )
-            np.maximum(algorithm, bounds[:, start + 2 * c : start + 3 * c], out=algorithm)
-        seconds *= self._count
-        total = bounds[:, -1] + seconds.sum(axis=1)
+    def latency_s(self, features: Features, num: Numbers = VECTOR):
+        """Forward latency in seconds: a number for one shape's features, else an array."""
+        present = [bool(num.any(value)) for value in features]
+        one = num.full(features.tokens, 1.0)
+        values = []
+        for form in self._forms:
+            out = one * form.constant
+            for index, coefficient in form.terms:
+                if present[index]:
+                    out = out + features[index] * coefficient
+            values.append(out)
+        total = values[0]
+        at = 1
+        for count in self._switching:
+            total = total + count * num.maximum(values[at], values[at + 1])
+            at += 2
+        for count in self._collectives:
+            fastest = num.minimum(values[at], values[at + 1])
+            total = total + count * num.maximum(fastest, values[at + 2])
+            at += 3
         if self._moe is not None:
-            total = total + self._moe_layers * self._moe.latency_s(features[:, TOKENS])
+            total = total + self._moe_layers * self._moe.latency_s(features.tokens, num)
         return total

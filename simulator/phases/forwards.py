@@ -67,16 +67,14 @@ class Forwards:
 
     def _scalar_costs(self, shapes: list[tuple[int, int, int]]) -> list[ForwardCost]:
         kept = self._kept
-        missing = [shape for shape in dict.fromkeys(shapes) if shape not in kept]
-        if missing:
-            if len(kept) + len(missing) > KEPT_SHAPES:
-                kept.clear()
-            features = [Features.of(b, q, s, SCALAR) for b, q, s in missing]
-            latency = (
-                self.roofline.latency_s(np.array([f.row() for f in features])) * 1e3
-            ).tolist()
-            for (b, q, s), ms, f in zip(missing, latency, features, strict=True):
-                kept[b, q, s] = ForwardCost(ms, *self._memory(b, s, f.tokens, f.rows))
+        for shape in shapes:
+            if shape not in kept:
+                if len(kept) >= KEPT_SHAPES:
+                    kept.clear()
+                b, q, s = shape
+                f = Features.of(b, q, s, SCALAR)
+                ms = self.roofline.latency_s(f, SCALAR) * 1e3
+                kept[shape] = ForwardCost(ms, *self._memory(b, s, f.tokens, f.rows))
         return [kept[shape] for shape in shapes]
 
     def _vector_costs(self, num: Numbers, shapes: list[tuple]) -> list[ForwardCost]:
@@ -92,7 +90,7 @@ class Forwards:
             sizes.append(n)
         rank_batch, query, seq = (np.concatenate(parts) for parts in zip(*columns, strict=True))
         features = Features.of(rank_batch, query, seq, num)
-        latency = self.roofline.latency_s(features.matrix()) * 1e3
+        latency = self.roofline.latency_s(features, num) * 1e3
         both = ForwardCost(latency, *self._memory(rank_batch, seq, features.tokens, features.rows))
         out, start = [], 0
         for n, inverse in zip(sizes, inverses, strict=True):

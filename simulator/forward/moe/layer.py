@@ -38,8 +38,10 @@ class MoELayerCost:
         self._vector = Layer(dep, VECTOR)
         self._scalar = Layer(dep, SCALAR)
 
-    def latency_s(self, tokens: np.ndarray) -> np.ndarray:
-        """Seconds for one layer, one element per forward shape."""
+    def latency_s(self, tokens, num: Numbers):
+        """Seconds for one layer: a number for one shape's tokens, else one per shape."""
+        if num.is_scalar:
+            return self._scalar.seconds(int(tokens))
         if tokens.size <= SCALAR_UP_TO:
             seconds = self._scalar.seconds
             return np.array([seconds(int(t)) for t in tokens.tolist()])

@@ -1,0 +1,124 @@
+"""The measurements behind ``bench/speed.py``, printed as one JSON object.
+
+Run in the tree to measure (``PYTHONPATH=TREE python bench/measure.py``): it uses only
+interfaces an older tree has too (registering a search, ``optimize``, ``fuzz``, the CLI), so
+``speed.py`` can time today's code and another checkout side by side in one run.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import time
+
+from harness.optimizer import OptimizerRequest, SearchRun, optimize
+from harness.searches import SearchSpec, register
+from harness.searches.base import Outcome
+from harness.searches.external import NoParams
+
+WALK = 1500
+"""Distinct batch sizes one walk probes: a search rarely probes a size twice."""
+MISSION = dict(
+    model="Qwen/Qwen3-32B", num_devices=8, input_length=3500, output_length=1500, tpot_limit_ms=50
+)
+MOE = dict(
+    model="Qwen/Qwen3-30B-A3B", num_devices=8, input_length=2000, output_length=1000,
+    tpot_limit_ms=50,
+)  # fmt: skip
+DEEPSEEK = dict(
+    model="deepseek-ai/DeepSeek-V3",
+    device="ATLAS_800_A3_752T_128G_DIE",
+    num_devices=16,
+    input_length=2048,
+    output_length=1024,
+    tpot_limit_ms=80,
+    compile=True,
+)
+CLI_OPTIMIZE = [
+    "optimize", "Qwen/Qwen3-32B", "--num-devices", "8", "--tp-sizes", "8", "--input-length",
+    "3500", "--output-length", "1500", "--tpot-limits", "50", "--search", "exponential",
+]  # fmt: skip
+
+
+def _walker(probe, params, context):
+    """A search that probes batch sizes 1..WALK once each, through the recorder."""
+    for batch in range(1, WALK + 1):
+        probe(batch)
+    return Outcome(1)
+
+
+register(SearchSpec("bench_walker", _walker, NoParams, "probes 1..WALK once each"))
+
+
+def _forget() -> None:
+    """A cold start: today's tree keeps simulators at its door; older trees kept none."""
+    try:
+        from harness import door
+    except ImportError:
+        return
+    door.forget()
+
+
+def _median(call, rounds: int) -> float:
+    call()
+    samples = []
+    for _ in range(rounds):
+        _forget()
+        start = time.perf_counter()
+        call()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def probe_us(deployment: dict, tp: int, ep: int | None = None) -> float:
+    """One probe as a search makes it, through the probe interface and its recorder."""
+    layout = {"tp_sizes": (tp,), **({"ep_sizes": (ep,)} if ep else {})}
+    request = OptimizerRequest(**deployment, **layout, searches=(SearchRun("bench_walker"),))
+    return _median(lambda: optimize(request), rounds=7) / WALK * 1e6
+
+
+def mission_optimize_ms() -> float:
+    """The mission's optimize: 4 TPs x exponential, two_point and certified_secant."""
+    runs = tuple(SearchRun(n) for n in ("exponential", "two_point", "certified_secant"))
+    request = OptimizerRequest(**MISSION, searches=runs)
+    return _median(lambda: optimize(request), rounds=9) * 1e3
+
+
+def fuzz_s(examples: int = 1000) -> float:
+    from harness.fuzz import FuzzSettings, fuzz
+
+    _forget()
+    start = time.perf_counter()
+    fuzz(FuzzSettings(examples=examples, seed=1, keep_going=True))
+    return time.perf_counter() - start
+
+
+def process_s(args: list[str], rounds: int = 5) -> float:
+    """Whole-process wall time of ``python -m harness ARGS`` (start-up and imports included)."""
+    command = [sys.executable, "-m", "harness", *args]
+    samples = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        subprocess.run(command, capture_output=True, check=False)
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def main() -> None:
+    out = {
+        "probe_dense_us": probe_us(MISSION, 8),
+        "probe_moe_us": probe_us(MOE, 8, 4),
+        "probe_deepseek_us": probe_us(DEEPSEEK, 4, 16),
+        "mission_optimize_ms": mission_optimize_ms(),
+        "help_s": process_s(["--help"]),
+        "cli_optimize_s": process_s(CLI_OPTIMIZE),
+    }
+    if "--fuzz" in sys.argv:
+        out["fuzz_1000_s"] = fuzz_s()
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()

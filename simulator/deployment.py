@@ -57,6 +57,20 @@ class Deployment:
         return 1.0 + sum(self.mtp_acceptance_rates[: self.num_mtp_tokens])
 
     @property
+    def forward_key(self) -> tuple:
+        """What a forward's op inventory depends on: deployments equal in it share one."""
+        return (
+            self.model,
+            self.device,
+            self.parallel,
+            self.quantize_linear_action,
+            self.quantize_attention_action,
+            self.compile,
+            self.enable_shared_expert_tp,
+            self.num_mtp_tokens,
+        )
+
+    @property
     def tp(self) -> int:
         return self.parallel.tp
 

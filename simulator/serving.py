@@ -51,6 +51,12 @@ class Simulator:
         evaluation = self._phase.evaluate(bs, VECTOR)
         return finish(evaluation, self.deployment, self.weight_bytes, VECTOR)
 
+    def infeasible_above(self) -> int | None:
+        """A batch size above which every batch is proven infeasible, or None where the
+        phase proves none (memory use, growing with the batch, bounds the others)."""
+        known = getattr(self._phase, "infeasible_above", None)
+        return None if known is None else known()
+
     def features(self, rank_batch, query_len, seq_len) -> Features:
         """The features of forwards of these shapes (an array of rank batches), for timing
         single forwards with ``roofline.latency_s``."""

@@ -31,6 +31,11 @@ class ProbeRecorder:
         self._swept += int(np.asarray(batch_sizes).size)
         return result
 
+    def infeasible_above(self) -> int | None:
+        """A batch size above which the target proves every batch infeasible, if it knows one."""
+        known = getattr(self._target, "infeasible_above", None)
+        return None if known is None else known()
+
     @property
     def trace(self) -> tuple[Observation, ...]:
         return tuple(self._trace)

@@ -63,6 +63,9 @@ class SimulatorTarget:
     def sweep(self, batch_sizes: np.ndarray) -> SweepObservations:
         return observe_sweep(self.simulator.sweep(batch_sizes))
 
+    def infeasible_above(self) -> int | None:
+        return self.simulator.infeasible_above()
+
 
 class SweptTarget(SimulatorTarget):
     """A target that evaluates batches 1..``span`` once, in one vectorized sweep, and answers

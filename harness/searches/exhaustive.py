@@ -2,7 +2,8 @@
 
 It sweeps in chunks that double from ``first_chunk`` up to ``chunk`` and stops after a chunk in
 which every size is out of memory: memory use only grows with the batch, so nothing past such a
-chunk can fit. Doubling keeps small deployments cheap where a size costs a whole replay
+chunk can fit. It sweeps no further than one past a batch the simulator proves every larger
+batch infeasible above (``infeasible_above``). Doubling keeps small deployments cheap where a size costs a whole replay
 (chunked prefill) while large ones still sweep in large vectorized chunks.
 """
 
@@ -19,7 +20,7 @@ from harness.searches.base import LARGEST_REACHABLE, OracleFindings, Outcome, Se
 @dataclass(frozen=True)
 class ExhaustiveParams:
     cap: int = LARGEST_REACHABLE
-    chunk: int = 4096
+    chunk: int = 65536
     first_chunk: int = 64
 
     def __post_init__(self) -> None:
@@ -29,6 +30,9 @@ class ExhaustiveParams:
 
 def exhaustive(probe: ProbeRecorder, params: ExhaustiveParams, context: SearchContext) -> Outcome:
     low, high = context.batch_range or (1, params.cap)
+    beyond = probe.infeasible_above()
+    if beyond is not None:
+        high = min(high, beyond + 1)
     largest = None
     first_infeasible = None
     first_reason = None

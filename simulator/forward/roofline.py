@@ -49,6 +49,21 @@ def _always_memory_bound(op: Op, bandwidth: float) -> bool:
     )
 
 
+KEPT_ROOFLINES = 64
+_kept: dict[tuple, Roofline] = {}
+
+
+def roofline_of(dep: Deployment) -> Roofline:
+    """The roofline of a deployment's forwards, shared by deployments that differ only in
+    lengths, limits, phase or token budget (the phases of one layout, the budget retries)."""
+    key = dep.forward_key
+    if key not in _kept:
+        if len(_kept) >= KEPT_ROOFLINES:
+            _kept.clear()
+        _kept[key] = Roofline(dep)
+    return _kept[key]
+
+
 class Roofline:
     """The op table of one deployment, ready to time forward shapes.
 

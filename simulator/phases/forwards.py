@@ -14,7 +14,7 @@ import numpy as np
 from simulator.deployment import Deployment
 from simulator.devices import GIB
 from simulator.forward.features import Features
-from simulator.forward.roofline import Roofline
+from simulator.forward.roofline import roofline_of
 from simulator.memory import (
     activation_per_forward,
     activation_per_token,
@@ -45,7 +45,7 @@ class Forwards:
 
     def __init__(self, dep: Deployment) -> None:
         self.dep = dep
-        self.roofline = Roofline(dep)
+        self.roofline = roofline_of(dep)
         self.weight_bytes = weight_bytes(dep)
         self._kv_per_token = kv_bytes_per_token(dep)
         self._activation_per_token = activation_per_token(dep)

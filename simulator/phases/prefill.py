@@ -3,6 +3,8 @@ time and throughput is input tokens over the phase."""
 
 from __future__ import annotations
 
+import math
+
 from simulator.numbers import Numbers
 from simulator.phases.waves import NAN, Waves
 from simulator.results import Evaluation, StopReason
@@ -13,6 +15,16 @@ class PrefillPhase:
     def __init__(self, waves: Waves) -> None:
         self.dep = waves.dep
         self.waves = waves
+
+    def infeasible_above(self) -> int | None:
+        """Under a TTFT limit: with k full waves done, the mean TTFT is at least k/2 full-wave
+        latencies, so past 2 x limit / full wave's latency (one more wave for rounding) waves
+        no batch meets the limit."""
+        limit, full = self.dep.ttft_limit_ms, self.waves.full.latency_ms
+        if limit is None or not full > 0:
+            return None
+        waves = math.floor(2 * limit / full) + 2
+        return -(-waves * self.waves.size // self.dep.dp) - 1
 
     def evaluate(self, batch_size, num: Numbers) -> Evaluation:
         dep, waves = self.dep, self.waves

@@ -3,8 +3,9 @@
 It sweeps in chunks that double from ``first_chunk`` up to ``chunk`` and stops after a chunk in
 which every size is out of memory: memory use only grows with the batch, so nothing past such a
 chunk can fit. It sweeps no further than one past a batch the simulator proves every larger
-batch infeasible above (``infeasible_above``). Doubling keeps small deployments cheap where a size costs a whole replay
-(chunked prefill) while large ones still sweep in large vectorized chunks.
+batch infeasible above (``infeasible_above``). Doubling keeps small deployments cheap where a
+size costs a whole replay (chunked prefill) while large ones still sweep in large vectorized
+chunks.
 """
 
 from __future__ import annotations

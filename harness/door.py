@@ -35,6 +35,7 @@ from simulator import (
     load_model,
     make_parallel,
 )
+from simulator import forget as forget_simulators
 
 T = TypeVar("T")
 KEPT_SIMULATORS = 256
@@ -113,6 +114,7 @@ __all__ = [
 
 
 def forget() -> None:
-    """Drop every kept deployment and simulator (a benchmark's cold start)."""
+    """Drop every kept deployment, simulator and roofline (a benchmark's cold start)."""
     deployment.cache_clear()
     simulator.cache_clear()
+    forget_simulators()

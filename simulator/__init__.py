@@ -19,7 +19,7 @@ from simulator.models import BUNDLED_MODELS, ModelConfig, load_model
 from simulator.parallel import ParallelConfig, enumerate_parallel, make_parallel
 from simulator.quantization import KVQuant, LinearQuant
 from simulator.results import REASONS, ProbeResult, StopReason, SweepResult
-from simulator.serving import Simulator, probe, sweep
+from simulator.serving import Simulator, forget, probe, sweep
 
 __all__ = [
     "AUTO_MAX_BATCHED_TOKENS_FACTORS",
@@ -43,6 +43,7 @@ __all__ = [
     "SweepResult",
     "chunked",
     "enumerate_parallel",
+    "forget",
     "get_device",
     "load_model",
     "make_parallel",

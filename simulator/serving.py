@@ -13,6 +13,7 @@ import numpy as np
 from simulator.deployment import Deployment, Phase
 from simulator.errors import SimulatorInputError
 from simulator.forward.features import Features
+from simulator.forward.roofline import forget_rooflines
 from simulator.numbers import SCALAR, VECTOR
 from simulator.phases.agg import AggPhase
 from simulator.phases.chunked import ChunkedPhase
@@ -78,6 +79,12 @@ def _phase_of(dep: Deployment, forwards: Forwards):
 @lru_cache(maxsize=32)
 def _simulator_for(deployment: Deployment) -> Simulator:
     return Simulator(deployment)
+
+
+def forget() -> None:
+    """Drop every kept simulator and roofline (a benchmark's cold start)."""
+    _simulator_for.cache_clear()
+    forget_rooflines()
 
 
 def probe(deployment: Deployment, batch_size: int) -> ProbeResult:

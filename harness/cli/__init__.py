@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from harness.cli import compare, fuzz, new_scenario, optimize, plot, probe, run, validate
 from harness.errors import SearchbenchError
-from harness.searches import load_plugins
+from harness.searches import PLUGIN_PROBLEMS
 
 COMMANDS = (run, compare, fuzz, optimize, probe, validate, new_scenario, plot)
 
@@ -27,8 +27,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    for problem in load_plugins().values():
-        print(f"searchbench: warning: {problem}", file=sys.stderr)
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
@@ -37,6 +35,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except BrokenPipeError:
         return 0
+    finally:
+        # Plugins load when a search name needs them; a broken one is named once.
+        for problem in PLUGIN_PROBLEMS.values():
+            print(f"searchbench: warning: {problem}", file=sys.stderr)
 
 
 __all__ = ["build_parser", "main"]

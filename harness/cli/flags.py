@@ -11,7 +11,7 @@ import math
 
 from harness.errors import HarnessInputError
 from harness.request import BUNDLED_MODEL_IDS, Declared, SearchRun, request_knobs
-from harness.searches import ALIASES, SEARCHES, get_search, load_plugins, msmodeling
+from harness.searches import ALIASES, SEARCHES, get_search, msmodeling
 
 DEFAULT_SEARCHES = ("exponential", "two_point", "exhaustive")
 FORMATS = ("table", "markdown", "json", "csv")
@@ -85,8 +85,8 @@ def _flag_failure(declared: Declared):
 
 
 def add_search_flags(parser: argparse.ArgumentParser) -> None:
-    load_plugins()
-    names = ", ".join([*SEARCHES, *ALIASES, "msmodeling:exponential", "package.module:callable"])
+    others = ("an installed plugin's", "msmodeling:exponential", "package.module:callable")
+    names = ", ".join([*SEARCHES, *ALIASES, *others])
     parser.add_argument(
         "--search",
         "--concurrency-search-strategy",

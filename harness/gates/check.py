@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tabulate import tabulate
-
 
 @dataclass(frozen=True)
 class Check:
@@ -24,6 +22,8 @@ class Check:
     def render(self) -> str:
         parts = [self.summary]
         if self.rows:
+            from tabulate import tabulate  # its import reads package metadata
+
             parts.append(tabulate(self.rows, headers=self.headers, tablefmt="simple"))
         parts += list(self.notes)
         return "\n".join(parts)

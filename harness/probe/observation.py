@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from harness.door import StopReason
 
 
-@dataclass(frozen=True)
-class Observation:
+class Observation(NamedTuple):
     """What one probe tells a search: the verdict and the metrics estimates can use."""
 
     batch_size: int

@@ -11,14 +11,14 @@ import json
 from collections.abc import Sequence
 from dataclasses import fields
 
-from tabulate import tabulate
-
 from harness.reporting.rows import ResultRow
 
 
 def table(rows: Sequence[Sequence[object]], headers: Sequence[str], floatfmt: str = "g") -> str:
     """A GitHub-Markdown table, readable in a terminal and rendered in a pull-request comment.
     Pipes inside cells (msmodeling's labels) are escaped so the columns stay columns."""
+    from tabulate import tabulate  # its import reads package metadata: only where tables print
+
     rows = [[_cell(value) for value in row] for row in rows]
     return tabulate(rows, headers=list(headers), tablefmt="github", floatfmt=floatfmt)
 

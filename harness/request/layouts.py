@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 from harness import door
 from harness.errors import DeploymentError
-from harness.request.knobs import knobs_of
 from harness.request.strategy import Strategy, phase_limits
 
 if TYPE_CHECKING:
@@ -57,7 +56,7 @@ def deployment(
 ) -> door.Deployment:
     """The simulator's deployment of one strategy at one token budget: the request's deployment
     knobs under their own names, the strategy's searched values, phase and limits."""
-    fields = {k.name: getattr(request, k.name) for k in knobs_of(type(request)) if k.per_probe}
+    fields = {k.name: getattr(request, k.name) for k in request.knobs() if k.per_probe}
     fields.update(
         strategy.searched,
         phase=strategy.phase,

@@ -199,6 +199,11 @@ class OptimizerRequest:
             out.append(door.Phase.DECODE)
         return out
 
+    @staticmethod
+    def knobs() -> tuple[Declared, ...]:
+        """The deployment knobs, in declaration order."""
+        return request_knobs()
+
     @cached_property
     def strategy_list(self) -> tuple[Strategy, ...]:
         return tuple(layouts.strategies(self))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -70,8 +71,10 @@ def _to_spec(obj: object, name: str, origin: str) -> SearchSpec:
 def get_search(name: str) -> SearchSpec:
     """A registered search, an alias, an installed plugin's, msmodeling's own
     (``msmodeling:exponential``), or a ``package.module:callable`` reference."""
-    load_plugins()
     name = ALIASES.get(name, name)
+    if name in SEARCHES:
+        return SEARCHES[name]
+    load_plugins()
     if name in SEARCHES:
         return SEARCHES[name]
     if name in PLUGIN_PROBLEMS:
@@ -102,10 +105,7 @@ def make_params(spec: SearchSpec, values: Mapping[str, object] | None = None) ->
             f"{spec.name}: unknown parameter(s) {', '.join(unknown)} "
             f"(allowed: {', '.join(allowed) or 'none'})"
         )
-    try:
-        hints = typing.get_type_hints(spec.params_type)
-    except (NameError, TypeError):
-        hints = {}
+    hints = _hints(spec.params_type)
     for key, value in values.items():
         try:
             values[key] = _coerce(hints.get(key, Any), value)
@@ -117,6 +117,14 @@ def make_params(spec: SearchSpec, values: Mapping[str, object] | None = None) ->
         return spec.params_type(**values)
     except ValueError as error:
         raise SearchConfigError(f"{spec.name}: {error}") from None
+
+
+@functools.cache
+def _hints(params_type: type) -> dict[str, Any]:
+    try:
+        return typing.get_type_hints(params_type)
+    except (NameError, TypeError):
+        return {}
 
 
 def _coerce(annotation: Any, value: object) -> object:

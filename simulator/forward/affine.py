@@ -17,7 +17,11 @@ class Affine(Mapping[str, float]):
     __slots__ = ("_terms",)
 
     def __init__(self, terms: Mapping[str, float] | None = None, **named: float) -> None:
-        self._terms = {**(terms or {}), **named}
+        self._terms = {**terms, **named} if terms else named
+
+    @classmethod
+    def of(cls, value: Mapping[str, float]) -> Affine:
+        return value if isinstance(value, Affine) else cls(value)
 
     def __getitem__(self, feature: str) -> float:
         return self._terms[feature]
@@ -35,17 +39,24 @@ class Affine(Mapping[str, float]):
         terms = dict(self._terms)
         for feature, value in _terms_of(other).items():
             terms[feature] = terms.get(feature, 0.0) + value
-        return Affine(terms)
+        return _made(terms)
 
     __radd__ = __add__
 
     def __mul__(self, factor: float) -> Affine:
-        return Affine({feature: value * factor for feature, value in self._terms.items()})
+        return _made({feature: value * factor for feature, value in self._terms.items()})
 
     __rmul__ = __mul__
 
     def __truediv__(self, divisor: float) -> Affine:
-        return Affine({feature: value / divisor for feature, value in self._terms.items()})
+        return _made({feature: value / divisor for feature, value in self._terms.items()})
+
+
+def _made(terms: dict[str, float]) -> Affine:
+    """An Affine owning ``terms``, a dict no one else holds."""
+    out = Affine.__new__(Affine)
+    out._terms = terms
+    return out
 
 
 def _terms_of(value: Mapping[str, float] | float) -> Mapping[str, float]:

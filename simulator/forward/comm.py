@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from simulator.numbers import Numbers
 
@@ -23,8 +24,7 @@ class Link:
     latency: float
 
 
-@dataclass(frozen=True)
-class Collective:
+class Collective(NamedTuple):
     """Two algorithms' seconds and the bytes the collective moves through local memory."""
 
     first: object

@@ -57,11 +57,11 @@ class Builder:
         static = "gp"
         if mma:
             rate = self.device.mma_rate(mma_dtype)
-            compute = _at_rate(Affine(mma), rate)
+            compute = _at_rate(Affine.of(mma), rate)
             static = "mma" if rate is not None else "gp"
         if gp:
-            compute = compute + _at_rate(Affine(gp), self.device.gp_rate(gp_dtype))
-        memory = Affine(read) + Affine(write)
+            compute = compute + _at_rate(Affine.of(gp), self.device.gp_rate(gp_dtype))
+        memory = Affine.of(read) + write
         self.ops.append(Op(name, count, static, compute, memory, None, 1 + extra_static, runs_when))
 
     def collective(self, name: str, count: int, collective: Collective) -> None:

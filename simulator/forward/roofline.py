@@ -64,6 +64,10 @@ def roofline_of(dep: Deployment) -> Roofline:
     return _kept[key]
 
 
+def forget_rooflines() -> None:
+    _kept.clear()
+
+
 class Roofline:
     """The op table of one deployment, ready to time forward shapes.
 

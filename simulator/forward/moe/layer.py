@@ -73,6 +73,17 @@ class Layer:
         self.moe_tp_link = self._link(g.moe_tp, 1)
         self.ep_link = self._link(g.ep, g.moe_tp)
         self.dp_link = self._link(g.dp, g.tp)
+        self._experts: dict[int, float] = {}
+
+    def _expert_cost(self, rows):
+        """One active expert's seconds; in Python numbers each row count is costed once, as
+        neighbouring batch sizes route the same rows to their experts."""
+        if not self.num.is_scalar:
+            return expert(self, rows)
+        seconds = self._experts.get(rows)
+        if seconds is None:
+            seconds = self._experts[rows] = expert(self, rows)
+        return seconds
 
     def _link(self, size: int, stride: int) -> Link | None:
         if size <= 1:
@@ -100,8 +111,7 @@ class Layer:
         seconds += self._dispatch_and_combine(moe_tokens, slots, local_slots, received, idle)
         rows_high, rows_low = g.ep * (per_expert + 1), g.ep * per_expert
 
-        def cost(rows):
-            return expert(self, rows)
+        cost = self._expert_cost
 
         def one_by_one():
             return num.times(high, cost, rows_high) + num.times(low, cost, rows_low)

@@ -1,7 +1,8 @@
-"""Timings of the simulator itself: one probe, and the oracle's 1..4096 sweep.
+"""Timings of the simulator as the searches use it: probes through the probe interface and its
+recorder on a cold simulator, and the oracle's 1..4096 sweep.
 
-Targets (one probe <= 200 us, a 1..4096 sweep <= 20 ms) are reported by ``bench/speed.py``;
-here pytest-benchmark records them for ``--benchmark-compare``.
+``bench/speed.py`` reports these against their targets; here pytest-benchmark records them for
+``--benchmark-compare``.
 """
 
 from __future__ import annotations
@@ -9,23 +10,34 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulator import Simulator
+from harness import door
+from harness.probe import ProbeRecorder, SimulatorTarget
 from tests.simulator.calibration import main_deployment
 
-
-@pytest.fixture(scope="module")
-def simulator() -> Simulator:
-    return Simulator(main_deployment(8, tpot_limit_ms=50))
+WALK = 256
+"""Distinct batch sizes per round: a search rarely probes a size twice."""
 
 
 @pytest.mark.benchmark(group="simulator")
-def test_one_probe(benchmark, simulator: Simulator) -> None:
-    row = benchmark(simulator.probe, 124)
-    assert row.feasible
+def test_probes_as_a_search_makes_them(benchmark) -> None:
+    deployment = main_deployment(8, tpot_limit_ms=50)
+
+    def cold():
+        door.forget()
+        return (ProbeRecorder(SimulatorTarget(deployment)),), {}
+
+    def walk(recorder: ProbeRecorder) -> ProbeRecorder:
+        for batch in range(1, WALK + 1):
+            recorder(batch)
+        return recorder
+
+    recorder = benchmark.pedantic(walk, setup=cold, rounds=20)
+    assert recorder.probes == WALK and recorder.trace[123].feasible
 
 
 @pytest.mark.benchmark(group="simulator")
-def test_sweep_1_to_4096(benchmark, simulator: Simulator) -> None:
+def test_sweep_1_to_4096(benchmark) -> None:
+    simulator = door.simulator(main_deployment(8, tpot_limit_ms=50))
     batches = np.arange(1, 4097)
     result = benchmark(simulator.sweep, batches)
     assert len(result) == 4096

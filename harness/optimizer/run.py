@@ -15,7 +15,14 @@ from harness.errors import HarnessInputError
 from harness.optimizer.outcome import AnswerMetrics, StrategyOutcome
 from harness.probe import ProbeTarget, SimulatorTarget, StopReason
 from harness.request import OptimizerRequest, SearchRun, Strategy
-from harness.searches import SearchContext, SearchResult, get_search, make_params, run_search
+from harness.searches import (
+    SearchContext,
+    SearchLimits,
+    SearchResult,
+    get_search,
+    make_params,
+    run_search,
+)
 
 MSMODELING_SECONDS_PER_PROBE = 0.64
 """msmodeling's measured cost of one eager probe, for projected times."""
@@ -31,12 +38,13 @@ def search_strategy(
     strategy: Strategy,
     run: SearchRun,
     target_for: TargetFactory = SimulatorTarget,
+    limits: SearchLimits | None = None,
 ) -> StrategyOutcome:
     """One search on one strategy, with msmodeling's automatic max_batched_tokens retries.
 
     A search that ends with no batch and a ``prefill_oom`` early stop is retried with the next,
     smaller budget, as msmodeling does. One that proves the weights alone overflow the device
-    (``weights_oom``) is not: no budget can change that.
+    (``weights_oom``) is not: no budget can change that; nor is one that failed.
     """
     spec = get_search(run.name)
     params = make_params(spec, run.params)
@@ -49,9 +57,11 @@ def search_strategy(
     total: SearchResult | None = None
     for budget in budgets:
         target = target_for(request.deployment(strategy, budget))
-        result = run_search(spec, target, params, context)
+        result = run_search(spec, target, params, context, limits)
         total = result if total is None else _merge(total, result)
-        if not (result.batch_size is None and result.early_stop is StopReason.PREFILL_OOM):
+        if result.failure or not (
+            result.batch_size is None and result.early_stop is StopReason.PREFILL_OOM
+        ):
             break
     assert total is not None
     return StrategyOutcome(strategy, total, budget, _metrics_at(target, total.batch_size))
@@ -83,7 +93,8 @@ def optimize(
     only: Sequence[str] | None = None,
 ) -> list[StrategyOutcome]:
     """Every search of the request on every strategy (or the strategies keyed ``only``),
-    strategy-major as msmodeling loops.
+    strategy-major as msmodeling loops. The first search is the baseline: the others may spend
+    10x its probes on a strategy (``SearchLimits``).
 
     ``target_for`` makes each deployment's probe target (a caching one lets several searches
     share one sweep)."""
@@ -92,10 +103,15 @@ def optimize(
     strategies = select(request.strategies(), only)
     jobs = [(strategy, run) for strategy in strategies for run in request.searches]
     outcomes = []
+    baseline_probes: dict[str, int] = {}
     for index, (strategy, run) in enumerate(jobs, start=1):
         if progress:
             progress(index, len(jobs), f"{strategy.key} {run.name}")
-        outcomes.append(search_strategy(request, strategy, run, target_for))
+        limits = SearchLimits.after(baseline_probes.get(strategy.key))
+        outcome = search_strategy(request, strategy, run, target_for, limits)
+        if run is request.searches[0] and outcome.result.failure is None:
+            baseline_probes[strategy.key] = outcome.result.probes
+        outcomes.append(outcome)
     return outcomes
 
 

@@ -1,52 +1,141 @@
 """The recorder every search probes through: it counts each evaluation as the real tool would
-pay for it (repeats are paid again) and keeps the trace in order."""
+pay for it (repeats are paid again) and keeps the trace in order.
+
+The count and the trace live in a tally the search never holds: a search sees the recorder,
+whose ``trace`` is a read-only copy, so deleting from it or rebinding it changes nothing that
+is reported. Every batch size is checked before it reaches the simulator, and a probe budget or
+a deadline stops a runaway search (``ProbeStop``).
+"""
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Sequence
 
 import numpy as np
 
+from harness.errors import SearchbenchError
 from harness.probe.observation import Observation, SweepObservations
 from harness.probe.target import ProbeTarget
+
+LARGEST_BATCH = 2**31 - 1
+"""Far past any batch a device holds; larger sizes only overflow the cost model."""
+
+
+class ProbeError(SearchbenchError):
+    """A search asked for a batch size that is not one."""
+
+
+class ProbeStop(BaseException):
+    """A search ran out of its probe budget or its time: it stops where it is.
+
+    A BaseException, so that a search's own ``except Exception`` cannot swallow it."""
+
+
+class Tally:
+    """What a search spent, kept on the recorder's side."""
+
+    def __init__(self) -> None:
+        self.trace: list[Observation] = []
+        self.swept = 0
+
+    @property
+    def probes(self) -> int:
+        return len(self.trace) + self.swept
+
+    @property
+    def sequence(self) -> tuple[int, ...]:
+        return tuple(o.batch_size for o in self.trace)
 
 
 class ProbeRecorder:
     """Counts and traces every probe a search makes through it. Repeats are paid again."""
 
-    def __init__(self, target: ProbeTarget) -> None:
-        self._target = target
-        self._trace: list[Observation] = []
-        self._swept = 0
+    __slots__ = ("_known", "_probe", "_read", "_sweep", "binary_search_from")
+
+    def __init__(
+        self,
+        target: ProbeTarget,
+        budget: int | None = None,
+        deadline: tuple[float, float] | None = None,
+        tally: Tally | None = None,
+    ) -> None:
+        """``budget``: the most probes (sizes swept count one each); ``deadline``: a
+        ``time.monotonic()`` past which the next probe stops the search, and its seconds."""
+        kept = tally if tally is not None else Tally()
+
+        def spend(count: int) -> None:
+            if budget is not None and kept.probes + count > budget:
+                raise ProbeStop(f"stopped at its probe budget, {budget} probes")
+            if deadline is not None and time.monotonic() > deadline[0]:
+                raise ProbeStop(f"stopped at its time limit, {deadline[1]:g} s")
+
+        def probe(batch_size: int) -> Observation:
+            batch = checked(batch_size)
+            spend(1)
+            observation = target(batch)
+            kept.trace.append(observation)
+            return observation
+
+        def sweep(batch_sizes: np.ndarray) -> SweepObservations:
+            batches = checked_array(batch_sizes)
+            spend(int(batches.size))
+            result = target.sweep(batches)
+            kept.swept += int(batches.size)
+            return result
+
+        self._probe = probe
+        self._sweep = sweep
+        self._read = lambda: kept
+        self._known = getattr(target, "infeasible_above", None)
         self.binary_search_from: int | None = None
         """Set by a search when its binary search begins (msmodeling reports only those rows)."""
 
     def __call__(self, batch_size: int) -> Observation:
-        observation = self._target(int(batch_size))
-        self._trace.append(observation)
-        return observation
+        return self._probe(batch_size)
 
     def sweep(self, batch_sizes: np.ndarray) -> SweepObservations:
-        result = self._target.sweep(batch_sizes)
-        self._swept += int(np.asarray(batch_sizes).size)
-        return result
+        return self._sweep(batch_sizes)
 
     def infeasible_above(self) -> int | None:
         """A batch size above which the target proves every batch infeasible, if it knows one."""
-        known = getattr(self._target, "infeasible_above", None)
-        return None if known is None else known()
+        return None if self._known is None else self._known()
 
     @property
     def trace(self) -> tuple[Observation, ...]:
-        return tuple(self._trace)
+        return tuple(self._read().trace)
 
     @property
     def probes(self) -> int:
-        return len(self._trace) + self._swept
+        return self._read().probes
 
     @property
     def sequence(self) -> tuple[int, ...]:
-        return tuple(o.batch_size for o in self._trace)
+        return self._read().sequence
+
+
+def checked(batch_size: object) -> int:
+    """A batch size as an int in 1..LARGEST_BATCH, or a ProbeError saying what it is."""
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
+        if isinstance(batch_size, float) and math.isfinite(batch_size) and batch_size.is_integer():
+            shown = f"the float {batch_size!r} (pass an int)"
+        else:
+            shown = repr(batch_size)[:60]
+        raise ProbeError(f"probed {shown}: batch sizes are integers 1..{LARGEST_BATCH:,}")
+    batch = int(batch_size)
+    if not 1 <= batch <= LARGEST_BATCH:
+        raise ProbeError(f"probed batch {batch}: batch sizes are integers 1..{LARGEST_BATCH:,}")
+    return batch
+
+
+def checked_array(batch_sizes: object) -> np.ndarray:
+    batches = np.atleast_1d(np.asarray(batch_sizes))
+    if batches.ndim != 1 or (batches.size and not np.issubdtype(batches.dtype, np.integer)):
+        raise ProbeError(f"swept {batches.dtype} sizes: batch sizes are integers")
+    if batches.size and not (batches.min() >= 1 and batches.max() <= LARGEST_BATCH):
+        raise ProbeError(f"swept sizes outside 1..{LARGEST_BATCH:,}")
+    return batches.astype(np.int64)
 
 
 def repeated(sequence: Sequence[int]) -> list[int]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from harness.errors import SearchbenchError
-from harness.probe import ProbeRecorder, ProbeTarget
+from harness.probe import ProbeRecorder
 from harness.searches import external
 from harness.searches.base import OracleFindings, Outcome, SearchContext, SearchResult
 from harness.searches.certified_secant import CertifiedSecantParams, certified_secant
@@ -160,24 +160,6 @@ def _type_name(annotation: Any) -> str:
     return getattr(annotation, "__name__", None) or str(annotation).replace("typing.", "")
 
 
-def run_search(
-    spec: SearchSpec, target: ProbeTarget, params: object, context: SearchContext
-) -> SearchResult:
-    recorder = ProbeRecorder(target)
-    outcome = spec.run(recorder, params, context)
-    return SearchResult(
-        search=spec.name,
-        batch_size=outcome.batch_size,
-        probes=recorder.probes,
-        sequence=recorder.sequence,
-        trace=tuple(recorder.trace),
-        early_stop=outcome.early_stop,
-        details=outcome.details,
-        oracle=outcome.oracle,
-        binary_search_from=recorder.binary_search_from,
-    )
-
-
 def _twice_plus_two(baseline: int) -> int:
     """certified_secant's stall rule falls back to doubling and bisection after three stalls,
     so it spends at most about twice the baseline (property-tested: 2 x baseline + 2)."""
@@ -224,6 +206,7 @@ register(
 )
 
 from harness.searches.msmodeling import MSMODELING_PREFIX, msmodeling_search  # noqa: E402
+from harness.searches.running import SearchLimits, run_search  # noqa: E402
 
 __all__ = [
     "ALIASES",
@@ -232,6 +215,7 @@ __all__ = [
     "OracleFindings",
     "SearchConfigError",
     "SearchContext",
+    "SearchLimits",
     "SearchResult",
     "SearchSpec",
     "get_search",

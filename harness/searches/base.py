@@ -66,6 +66,9 @@ class SearchResult:
     oracle: OracleFindings | None = None
     binary_search_from: int | None = None
     """Index in ``trace`` where the search's binary search began, if it ran one."""
+    failure: str | None = None
+    """Why the search did not finish (it raised, returned no Outcome, probed a batch size that
+    is not one, or ran out of its probe budget or time): one line, and no answer."""
 
     @property
     def answer(self) -> Observation | None:

@@ -43,7 +43,9 @@ def resolve_reference(reference: str) -> object:
         obj: object = importlib.import_module(module_name)
         for part in attribute.split("."):
             obj = getattr(obj, part)
-    except Exception as error:  # any import-time failure of user code is the user's to read
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:  # user code failing at import, even by exiting, is a line
         raise SearchbenchError(
             f"search {reference!r} cannot be loaded: {type(error).__name__}: {error}"
         ) from None
@@ -56,7 +58,9 @@ def load_entry_points(register: Callable[[object], object], to_spec) -> dict[str
     for entry in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
         try:
             register(to_spec(entry.load(), entry.name, f"plugin {entry.name} ({entry.value})"))
-        except Exception as error:  # a broken plugin must not stop the others
+        except KeyboardInterrupt:
+            raise
+        except BaseException as error:  # a broken plugin, even one that exits, stops no other
             problems[entry.name] = (
                 f"search plugin {entry.name!r} ({entry.value}) failed to load: "
                 f"{type(error).__name__}: {error}"

@@ -145,8 +145,12 @@ def _import(name: str) -> types.ModuleType:
         where = checkout()
         hint = f" under {where}" if where else f"; set --msmodeling PATH or {ENVIRONMENT}"
         raise MsmodelingError(f"msmodeling not found: no module {error.name!r}{hint}") from None
-    except Exception as error:
-        raise MsmodelingError(f"msmodeling's {name} failed to import: {error}") from None
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:  # a checkout that exits at import is a load failure
+        raise MsmodelingError(
+            f"msmodeling's {name} failed to import: {type(error).__name__}: {error}"
+        ) from None
 
 
 def _expect(owner: object, attribute: str, parameters: tuple[str, ...] = ()) -> object:

@@ -7,6 +7,7 @@ naming the request field to blame. Everything else in the harness reaches the si
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from functools import lru_cache
 from typing import TypeVar
@@ -36,6 +37,7 @@ from simulator import (
     make_parallel,
 )
 from simulator import forget as forget_simulators
+from simulator.models import CONFIG_DIR
 
 T = TypeVar("T")
 KEPT_SIMULATORS = 256
@@ -60,6 +62,14 @@ def simulator_call(make: Callable[[], T]) -> T:
 
 def model(name: str) -> ModelConfig:
     return simulator_call(lambda: load_model(name))
+
+
+def model_config_json(name: str) -> dict:
+    """A bundled model's config.json, as a mapping to copy and change."""
+    key = next((k for k in BUNDLED_MODELS if k.lower() == name.lower()), None)
+    if key is None:
+        raise DeploymentError("model", f"{name!r} is not a bundled model")
+    return json.loads((CONFIG_DIR / BUNDLED_MODELS[key]).read_text())
 
 
 def device_grid_size(name: str) -> int:
@@ -108,6 +118,7 @@ __all__ = [
     "layouts",
     "make_parallel",
     "model",
+    "model_config_json",
     "simulator",
     "simulator_call",
 ]

@@ -51,11 +51,11 @@ def strategies(request: OptimizerRequest) -> list[Strategy]:
     ]
 
 
-def deployment(
+def deployment_fields(
     request: OptimizerRequest, strategy: Strategy, max_batched_tokens: int | None
-) -> door.Deployment:
-    """The simulator's deployment of one strategy at one token budget: the request's deployment
-    knobs under their own names, the strategy's searched values, phase and limits."""
+) -> dict[str, object]:
+    """``Deployment.create``'s fields for one strategy at one token budget: the request's
+    deployment knobs under their own names, the strategy's searched values, phase and limits."""
     fields = {k.name: getattr(request, k.name) for k in request.knobs() if k.per_probe}
     fields.update(
         strategy.searched,
@@ -64,4 +64,11 @@ def deployment(
         ttft_limit_ms=strategy.ttft_limit_ms,
         max_batched_tokens=max_batched_tokens,
     )
-    return door.deployment(**fields)
+    return fields
+
+
+def deployment(
+    request: OptimizerRequest, strategy: Strategy, max_batched_tokens: int | None
+) -> door.Deployment:
+    """The simulator's deployment of one strategy at one token budget (built once)."""
+    return door.deployment(**deployment_fields(request, strategy, max_batched_tokens))

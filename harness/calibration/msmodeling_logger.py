@@ -1,0 +1,132 @@
+"""A probe logger run by msmodeling's own Python, never imported by searchbench.
+
+    MSMODELING_PYTHON harness/calibration/msmodeling_logger.py CHECKOUT LOG -- OPTIMIZER_ARGS
+
+It wraps the throughput optimizers' ``get_inference_info`` (agg and disagg) to append one JSON
+line per probe to LOG (layout, phase, batch, budget, latencies, memory, verdict, and how long
+the probe took), then runs msmodeling's ``cli.inference.throughput_optimizer`` as its CLI would.
+Worker processes are forked, so they inherit the wrapper. The checkout is only read.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import math
+import os
+import runpy
+import sys
+import time
+
+LOG = ""
+SUMMARY_COLUMNS = {
+    "ttft": "ttft_ms",
+    "tpot": "tpot_ms",
+    "token/s": "tokens_per_s",
+    "weight_GB": "weights_gib",
+    "kv_cache_GB": "kv_cache_gib",
+    "activation_GB": "activation_gib",
+    "avail_GB": "available_gib",
+}
+MEMORY_INFO = {
+    "model_weight_size_gb": "weights_gib",
+    "kv_cache_size_gb": "kv_cache_gib",
+    "model_activation_size_gb": "activation_gib",
+    "device_memory_available_gb": "available_gib",
+}
+
+
+def _plain(value):
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return "inf" if value > 0 else None
+    return value
+
+
+def _write(line: dict) -> None:
+    text = json.dumps({k: _plain(v) for k, v in line.items()}) + "\n"
+    with open(LOG, "a") as stream:
+        fcntl.flock(stream, fcntl.LOCK_EX)
+        stream.write(text)
+        fcntl.flock(stream, fcntl.LOCK_UN)
+
+
+def _layout(optimizer) -> dict:
+    config = optimizer.model_runner.model.model_config.parallel_config
+    return {
+        "tp": config.tensor_parallel_size,
+        "dp": config.data_parallel_size,
+        "ep": config.expert_parallel_size,
+        "moe_tp": config.moe_tensor_parallel_size,
+        "moe_dp": config.moe_data_parallel_size,
+    }
+
+
+def _probe_line(optimizer, data, summary, seconds: float, disagg: bool) -> dict:
+    phase = "agg" if not disagg else ("decode" if data.ttft_limits is None else "prefill")
+    line = {
+        "kind": "probe",
+        "layout": _layout(optimizer),
+        "num_mtp_tokens": data.num_mtp_tokens or 0,
+        "phase": phase,
+        "search": data.concurrency_search_strategy,
+        "batch": data.batch_size,
+        "max_batched_tokens": data.max_batched_tokens,
+        "seconds": seconds,
+        "pid": os.getpid(),
+    }
+    memory = summary.get_memory_info() or {}
+    for key, name in MEMORY_INFO.items():
+        if key in memory:
+            line[name] = memory[key]
+    frame = summary.get_summary_df()
+    if frame is not None and len(frame):
+        row = frame.iloc[0].to_dict()
+        for column, name in SUMMARY_COLUMNS.items():
+            latency = name in ("ttft_ms", "tpot_ms", "tokens_per_s")
+            if column in row and (latency or name not in line):
+                line[name] = row[column]
+    line["early_stop"] = bool(summary.check_early_stop_flag())
+    line["reason"] = summary.get_early_stop_reason()
+    return line
+
+
+def _wrap(cls, disagg: bool) -> None:
+    original = cls.get_inference_info
+
+    def get_inference_info(self, optimizer_data):
+        start = time.monotonic()
+        summary = original(self, optimizer_data)
+        _write(_probe_line(self, optimizer_data, summary, time.monotonic() - start, disagg))
+        return summary
+
+    cls.get_inference_info = get_inference_info
+
+
+def main() -> int:
+    global LOG
+    split = sys.argv.index("--")
+    checkout, LOG = sys.argv[1:split]
+    arguments = sys.argv[split + 1 :]
+    sys.path.insert(0, checkout)
+    os.chdir(checkout)
+    from serving_cast.service.agg_throughput_optimizer import AggThroughputOptimizer
+    from serving_cast.service.disagg_throughput_optimizer import DisaggThroughputOptimizer
+
+    _wrap(AggThroughputOptimizer, disagg=False)
+    _wrap(DisaggThroughputOptimizer, disagg=True)
+    start = time.monotonic()
+    _write({"kind": "start", "argv": arguments})
+    sys.argv = ["cli.inference.throughput_optimizer", *arguments]
+    code = 0
+    try:
+        runpy.run_module("cli.inference.throughput_optimizer", run_name="__main__", alter_sys=True)
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+    _write({"kind": "end", "code": code, "seconds": time.monotonic() - start})
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

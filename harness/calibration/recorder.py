@@ -1,0 +1,139 @@
+"""``searchbench calibrate record``: run a user's msmodeling checkout with a probe logger and turn
+its log into a calibration record.
+
+msmodeling runs in its own Python (``--python``; it never becomes searchbench's dependency), once
+per search, with ``msmodeling_logger.py`` wrapped around its optimizers. Each logged probe is
+placed on the strategy of searchbench's request it belongs to (its layout, MTP count and phase)
+and on the token budget it ran at, so the record checks the very deployments msmodeling probed.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from harness.calibration.record import PROBE_FIELDS, dump
+from harness.errors import SearchbenchError
+from harness.gates.store import write_atomic
+from harness.request import OptimizerRequest, Strategy
+from harness.request.layouts import deployment_fields
+
+LOGGER = Path(__file__).with_name("msmodeling_logger.py")
+OUR_NAME = {"exponential": "exponential", "linear_exponential": "two_point"}
+"""msmodeling's --concurrency-search-strategy values, under searchbench's search names."""
+
+
+class RecordingError(SearchbenchError):
+    """msmodeling could not be run, or its log holds nothing to record."""
+
+
+def run_logged(
+    checkout: Path, python: Path, arguments: Sequence[str], search: str, timeout: float
+) -> list[dict]:
+    """One msmodeling optimizer run with ``search``; the probe lines it logged."""
+    if not (checkout / "serving_cast" / "service" / "base_throughput_optimizer.py").is_file():
+        raise RecordingError(f"{checkout}: not an msmodeling checkout (no serving_cast/service)")
+    with tempfile.TemporaryDirectory() as folder:
+        log = Path(folder) / "probes.jsonl"
+        command = [str(python), str(LOGGER), str(checkout), str(log), "--", *arguments]
+        command += ["--concurrency-search-strategy", search]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+        except FileNotFoundError:
+            raise RecordingError(f"--python: {python} cannot be run") from None
+        except subprocess.TimeoutExpired:
+            raise RecordingError(
+                f"msmodeling ran past --timeout {timeout:g} s ({search})"
+            ) from None
+        lines = [json.loads(x) for x in log.read_text().splitlines()] if log.exists() else []
+    probes = [line for line in lines if line.get("kind") == "probe"]
+    if done.returncode != 0 or not probes:
+        tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
+        raise RecordingError(f"msmodeling ({search}) exited {done.returncode}: {tail[0][:200]}")
+    return probes
+
+
+def record_payload(
+    request: OptimizerRequest,
+    logs: dict[str, list[dict]],
+    command: str,
+    commit: str,
+    description: str,
+) -> dict:
+    """The record of one or more logged runs of the same msmodeling command, one per search."""
+    runs: dict[tuple[str, int | None], dict] = {}
+    for search, probes in logs.items():
+        for line in probes:
+            strategy = _strategy_of(request, line)
+            budget = line.get("max_batched_tokens")
+            key = (strategy.key, budget)
+            if key not in runs:
+                fields = deployment_fields(request, strategy, budget)
+                name = f"{strategy.key} budget {budget}"
+                runs[key] = {"name": name, "deployment": _plain(fields), "probes": {}}
+                runs[key]["sequences"] = {}
+            run = runs[key]
+            run["sequences"].setdefault(OUR_NAME.get(search, search), []).append(line["batch"])
+            run["probes"].setdefault(line["batch"], _probe(line))
+    out = []
+    for run in runs.values():
+        probes = list(run["probes"].values())
+        feasible = [p["batch"] for p in probes if p["feasible"]]
+        out.append({**run, "probes": probes, "boundary": max(feasible) if feasible else None})
+    return {
+        "description": description,
+        "msmodeling": {"commit": commit, "command": command},
+        "runs": out,
+    }
+
+
+def _strategy_of(request: OptimizerRequest, line: dict) -> Strategy:
+    layout = line["layout"]
+    for strategy in request.strategies():
+        parallel = strategy.parallel
+        if (
+            parallel.tp == layout["tp"]
+            and (not strategy.moe or parallel.ep == layout["ep"])
+            and (not strategy.moe or parallel.moe_dp == layout["moe_dp"])
+            and strategy.num_mtp_tokens == line["num_mtp_tokens"]
+            and strategy.phase.value == line["phase"]
+        ):
+            return strategy
+    raise RecordingError(
+        f"msmodeling probed layout {layout}, phase {line['phase']}, MTP "
+        f"{line['num_mtp_tokens']}, which the request's flags do not enumerate"
+    )
+
+
+def _probe(line: dict) -> dict:
+    reason = line.get("reason")
+    probe = {"batch": line["batch"], "feasible": not line.get("early_stop", False)}
+    if reason:
+        probe["reason"] = reason
+    probe.update({name: line[name] for name in PROBE_FIELDS if line.get(name) is not None})
+    probe["seconds"] = round(float(line.get("seconds", 0.0)), 3)
+    return probe
+
+
+def _plain(fields: dict) -> dict:
+    return {k: (v.value if hasattr(v, "value") else list(v) if isinstance(v, tuple) else v)
+            for k, v in fields.items()}  # fmt: skip
+
+
+def checkout_commit(checkout: Path) -> str:
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(checkout), "rev-parse", "--short", "HEAD"],
+            capture_output=True, text=True, timeout=30, check=False,
+        )  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+    return done.stdout.strip() or "unknown"
+
+
+def write_record(path: Path, payload: dict) -> Path:
+    write_atomic(path, dump(payload))
+    return path

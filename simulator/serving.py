@@ -18,7 +18,7 @@ from simulator.numbers import SCALAR, VECTOR
 from simulator.phases.agg import AggPhase
 from simulator.phases.chunked import ChunkedPhase
 from simulator.phases.decode import DecodePhase, DecodeStep
-from simulator.phases.forwards import Forwards
+from simulator.phases.forwards import Forwards, ForwardShape
 from simulator.phases.prefill import PrefillPhase
 from simulator.phases.waves import Waves
 from simulator.results import ProbeResult, SweepResult, finish
@@ -51,6 +51,11 @@ class Simulator:
             raise SimulatorInputError("batch_size", f"must be >= 1, got {int(bs.min())}")
         evaluation = self._phase.evaluate(bs, VECTOR)
         return finish(evaluation, self.deployment, self.weight_bytes, VECTOR)
+
+    def forwards_of(self, batch_size: int) -> list[ForwardShape]:
+        """The forwards msmodeling's optimizer runs to probe ``batch_size``, in order, with its
+        cache keys: what a probe costs msmodeling in wall time."""
+        return self._phase.shapes(int(batch_size))
 
     def infeasible_above(self) -> int | None:
         """A batch size above which every batch is proven infeasible, or None where the

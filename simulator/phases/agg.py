@@ -3,8 +3,9 @@ their mean finishing time, and TPOT = decode step + TTFT / output length."""
 
 from __future__ import annotations
 
-from simulator.numbers import Numbers
+from simulator.numbers import SCALAR, Numbers
 from simulator.phases.decode import DecodeStep
+from simulator.phases.forwards import ForwardShape
 from simulator.phases.waves import INF, NAN, Waves
 from simulator.results import Evaluation, StopReason
 from simulator.timing import agg_timing, wave_timing
@@ -15,6 +16,20 @@ class AggPhase:
         self.dep = waves.dep
         self.waves = waves
         self.decode = decode
+
+    def shapes(self, batch_size: int) -> list[ForwardShape]:
+        """msmodeling's forwards for one probe: the prefill waves, then the decode step unless a
+        prefill wave ran out of memory; all memoized for the strategy's search."""
+        concurrency = batch_size * self.dep.dp
+        waves = self.waves.shapes(concurrency)
+        remainder = self.waves.forwards.costs(
+            SCALAR, [self.waves.remainder_shape(concurrency, SCALAR)]
+        )
+        prefill = self.waves.memory(concurrency, remainder[0], SCALAR)
+        if prefill.left_bytes < 0:
+            return waves
+        step = self.decode
+        return [*waves, ForwardShape(True, concurrency, step.query, step.seq)]
 
     def evaluate(self, batch_size, num: Numbers) -> Evaluation:
         dep, waves = self.dep, self.waves

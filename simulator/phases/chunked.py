@@ -9,7 +9,7 @@ from simulator.chunked import Chunk, Replay, chunk_plan, replay
 from simulator.deployment import Deployment
 from simulator.numbers import SCALAR, Numbers
 from simulator.phases.decode import DecodeStep
-from simulator.phases.forwards import ForwardCost, Forwards
+from simulator.phases.forwards import ForwardCost, Forwards, ForwardShape
 from simulator.results import Evaluation, StopReason
 
 
@@ -38,6 +38,23 @@ class ChunkedPhase:
             lambda p, chunk: self._forward(-(-p // dp), chunk.query_len, chunk.seq_len),
             lambda d: self._forward(-(-d // dp), step.query, step.seq),
         )
+
+    def shapes(self, batch_size: int) -> list[ForwardShape]:
+        """Every distinct shape of the schedule, in order, up to the first out of memory."""
+        dep, dp, step = self.dep, self.dep.dp, self.step
+        seen: dict[ForwardShape, None] = {}
+
+        def prefill(p: int, chunk: Chunk) -> ForwardCost:
+            seen.setdefault(ForwardShape(False, p, chunk.query_len, chunk.seq_len))
+            return self._forward(-(-p // dp), chunk.query_len, chunk.seq_len)
+
+        def decode(d: int) -> ForwardCost:
+            seen.setdefault(ForwardShape(True, d, step.query, step.seq))
+            return self._forward(-(-d // dp), step.query, step.seq)
+
+        budget = dep.effective_max_batched_tokens * dp
+        replay(batch_size * dp, dep.output_length, self.chunks, budget, prefill, decode)
+        return list(seen)
 
     def evaluate(self, batch_size, num: Numbers) -> Evaluation:
         if num is SCALAR:

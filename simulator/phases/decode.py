@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from simulator.deployment import Deployment
 from simulator.numbers import Numbers
-from simulator.phases.forwards import ForwardCost, Forwards
+from simulator.phases.forwards import ForwardCost, Forwards, ForwardShape
 from simulator.phases.waves import NAN
 from simulator.results import Evaluation, StopReason
 
@@ -31,6 +31,11 @@ class DecodePhase:
         self.dep = dep
         self.forwards = forwards
         self.step = step
+
+    def shapes(self, batch_size: int) -> list[ForwardShape]:
+        """One decode forward per probe, which msmodeling does not memoize."""
+        concurrency = batch_size * self.dep.dp
+        return [ForwardShape(True, concurrency, self.step.query, self.step.seq, memoized=False)]
 
     def evaluate(self, batch_size, num: Numbers) -> Evaluation:
         concurrency = batch_size * self.dep.dp

@@ -31,6 +31,18 @@ UNIQUE_FROM = 32
 """An array of shapes at least this long is reduced to its distinct rank batches first."""
 
 
+class ForwardShape(NamedTuple):
+    """A forward msmodeling's optimizer runs for a probe, under its cache key: decode or prefill,
+    the model concurrency, query and sequence length; ``memoized`` where the optimizer keeps it
+    for the rest of the strategy's search (disaggregated decode and single-wave prefill do not)."""
+
+    decode: bool
+    concurrency: int
+    query_len: int
+    seq_len: int
+    memoized: bool = True
+
+
 class ForwardCost(NamedTuple):
     """One forward's latency and the memory it takes and leaves on a rank (numbers or arrays)."""
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 from simulator.numbers import Numbers
+from simulator.phases.forwards import ForwardShape
 from simulator.phases.waves import NAN, Waves
 from simulator.results import Evaluation, StopReason
 from simulator.timing import wave_timing
@@ -15,6 +16,12 @@ class PrefillPhase:
     def __init__(self, waves: Waves) -> None:
         self.dep = waves.dep
         self.waves = waves
+
+    def shapes(self, batch_size: int) -> list[ForwardShape]:
+        """A concurrency that fits one wave is one forward msmodeling does not memoize; more
+        run as memoized waves."""
+        concurrency = batch_size * self.dep.dp
+        return self.waves.shapes(concurrency, memoized=concurrency > self.waves.size)
 
     def infeasible_above(self) -> int | None:
         """Under a TTFT limit: with k full waves done, the mean TTFT is at least k/2 full-wave

@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from simulator.deployment import Deployment
 from simulator.numbers import SCALAR, Numbers
-from simulator.phases.forwards import ForwardCost, Forwards
+from simulator.phases.forwards import ForwardCost, Forwards, ForwardShape
 
 INF = float("inf")
 NAN = float("nan")
@@ -38,6 +38,19 @@ class Waves:
         dep = self.dep
         rank_batch = -(-num.maximum(concurrency % self.size, 1) // dep.dp)
         return rank_batch, dep.input_length, dep.input_length
+
+    def shapes(self, concurrency: int, memoized: bool = True) -> list[ForwardShape]:
+        """The waves' forwards: the full wave where one runs, then the remainder wave; the
+        replay stops after the first that runs out of memory."""
+        dep, out = self.dep, []
+        length = min(dep.input_length, dep.effective_max_batched_tokens)
+        if concurrency >= self.size:
+            out.append(ForwardShape(False, self.size, length, length, memoized))
+            if self.full.left_bytes < 0:
+                return out
+        if concurrency % self.size:
+            out.append(ForwardShape(False, concurrency % self.size, length, length, memoized))
+        return out
 
     def memory(self, concurrency, remainder: ForwardCost, num: Numbers) -> WaveMemory:
         """Memory left over the waves that run, and the KV/activation of the tighter one."""

@@ -74,41 +74,31 @@ _HBM_1_4 = 1.4 * TIB
 
 
 def _ascend(
-    name: str, mma, gp, grid: CommGrid, memory_gib: float = 64, hbm: float = _HBM_1_6
+    name: str, mma, gp, grid: CommGrid, memory_gib: float = 64, hbm: float = _HBM_1_6, **more
 ) -> DeviceProfile:
     """An A2/A3 profile: msmodeling's 0.7 compute and 0.6 memory efficiency, and 5, 2 and
-    10 us fixed costs per cube, vector and communication op."""
+    10 us fixed costs per cube, vector and communication op (``more`` changes any field)."""
+    fields = dict(compute_efficiency=0.7, memory_efficiency=0.6, comm_op_cost_s=10e-6)
     return DeviceProfile(
         name=name,
         mma_peaks=mma,
         gp_peaks=gp,
-        compute_efficiency=0.7,
         memory_gib=memory_gib,
         hbm_bandwidth_bytes_ps=hbm,
-        memory_efficiency=0.6,
         mma_op_cost_s=5e-6,
         gp_op_cost_s=2e-6,
-        comm_op_cost_s=10e-6,
         grid=grid,
+        **{**fields, **more},
     )
 
 
 def _a5(name: str, memory_gib: float) -> DeviceProfile:
     """An Atlas 350 (A5) profile: msmodeling's 0.9 compute and 0.8 memory efficiency, 1.4 TiB/s
-    HBM, and 5, 2 and 5 us fixed costs per op."""
-    return DeviceProfile(
-        name=name,
-        mma_peaks=_A5_MMA,
-        gp_peaks=_A5_GP,
-        compute_efficiency=0.9,
-        memory_gib=memory_gib,
-        hbm_bandwidth_bytes_ps=_HBM_1_4,
-        memory_efficiency=0.8,
-        mma_op_cost_s=5e-6,
-        gp_op_cost_s=2e-6,
-        comm_op_cost_s=5e-6,
-        grid=A5_GRID,
-    )
+    HBM, and a 5 us fixed cost per communication op."""
+    return _ascend(
+        name, _A5_MMA, _A5_GP, A5_GRID, memory_gib, _HBM_1_4,
+        compute_efficiency=0.9, memory_efficiency=0.8, comm_op_cost_s=5e-6,
+    )  # fmt: skip
 
 
 TEST_DEVICE = DeviceProfile(

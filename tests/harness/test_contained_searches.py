@@ -5,23 +5,18 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import replace
 
 import pytest
 
 from harness.optimizer import optimize, search_strategy
-from harness.request import OptimizerRequest, SearchRun
+from harness.request import SearchRun
 from harness.searches import SEARCHES, SearchLimits, SearchSpec, register
 from harness.searches.exponential import ExponentialParams, exponential
 from harness.searches.external import NoParams
+from tests.mission import MISSION
 
-REQUEST = OptimizerRequest(
-    model="Qwen/Qwen3-32B",
-    num_devices=8,
-    input_length=3500,
-    output_length=1500,
-    tpot_limit_ms=50,
-    tp_sizes=(8,),
-)
+REQUEST = replace(MISSION, tp_sizes=(8,))
 
 
 def _hides_probes(probe, params, context):
@@ -93,14 +88,8 @@ def test_hidden_probes_are_still_counted() -> None:
 
 
 def test_the_run_goes_on_after_a_search_exits() -> None:
-    request = OptimizerRequest(
-        model="Qwen/Qwen3-32B",
-        num_devices=8,
-        input_length=3500,
-        output_length=1500,
-        tpot_limit_ms=50,
-        searches=(SearchRun("exponential"), SearchRun("hostile_exits"), SearchRun("two_point")),
-    )
+    runs = (SearchRun("exponential"), SearchRun("hostile_exits"), SearchRun("two_point"))
+    request = replace(MISSION, searches=runs)
     outcomes = optimize(request)
     assert len(outcomes) == 12
     assert all(o.result.failure for o in outcomes if o.result.search == "hostile_exits")

@@ -15,10 +15,11 @@ from harness.request import OptimizerRequest, SearchRun, request_knobs
 from harness.scenarios import json_schema, load_scenario, template
 from harness.scenarios.fields import RENAMED
 from simulator import Deployment
+from tests.mission import MISSION
 from tests.plugin.helpers import SCENARIOS
 
-MISSION = ["Qwen/Qwen3-32B", "--num-devices", "8", "--input-length", "3500"]
-MISSION += ["--output-length", "1500", "--tpot-limit", "50"]
+MISSION_FLAGS = ["Qwen/Qwen3-32B", "--num-devices", "8", "--input-length", "3500"]
+MISSION_FLAGS += ["--output-length", "1500", "--tpot-limit", "50"]
 
 
 def _help(command: str) -> str:
@@ -78,10 +79,10 @@ def test_a_key_of_the_first_format_names_its_new_spelling(tmp_path, legacy: str)
 
 
 def test_strategy_selects_layouts_and_search_names_searches(capsys) -> None:
-    assert main(["optimize", *MISSION, "--strategy", "TP=8", "--search", "exponential"]) == 0
+    assert main(["optimize", *MISSION_FLAGS, "--strategy", "TP=8", "--search", "exponential"]) == 0
     out = capsys.readouterr().out
     assert "| TP=8 " in out and "| TP=4 " not in out
-    assert main(["optimize", *MISSION, "--strategy", "TP=3"]) == 2
+    assert main(["optimize", *MISSION_FLAGS, "--strategy", "TP=3"]) == 2
     err = capsys.readouterr().err
     assert "--strategy: TP=3 is not a strategy of this request (allowed: TP=1, TP=2" in err
 
@@ -89,14 +90,7 @@ def test_strategy_selects_layouts_and_search_names_searches(capsys) -> None:
 def test_one_simulator_per_deployment_for_every_search_and_lookup() -> None:
     door.forget()
     runs = tuple(SearchRun(n) for n in ("exponential", "two_point", "certified_secant"))
-    request = OptimizerRequest(
-        model="Qwen/Qwen3-32B",
-        num_devices=8,
-        input_length=3500,
-        output_length=1500,
-        tpot_limit_ms=50,
-        searches=(*runs, SearchRun("exhaustive")),
-    )
+    request = dataclasses.replace(MISSION, searches=(*runs, SearchRun("exhaustive")))
     from harness.optimizer import optimize
 
     optimize(request)

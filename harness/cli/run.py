@@ -16,7 +16,7 @@ from harness.cli.flags import (
     use_msmodeling,
 )
 from harness.errors import SearchbenchError
-from harness.gates import BaselineStore, Check, all_checks
+from harness.gates import BaselineStore, Check, all_checks, flush
 from harness.optimizer import MSMODELING_SECONDS_PER_PROBE
 from harness.reporting import (
     ResultRow,
@@ -120,6 +120,7 @@ def command(args: argparse.Namespace) -> int:
     store = BaselineStore(args.baselines or layout.baselines)
     files = discover(args.paths or [layout.scenarios], layout.scenarios)
     report = run_files(files, store, args)
+    unwritten = flush(write for check in report.checks for write in check.writes)
     if args.format == "json":
         checks = [_check_dict(c) for c in report.checks]
         print(to_json({"rows": report.rows, "checks": checks}))
@@ -132,9 +133,9 @@ def command(args: argparse.Namespace) -> int:
     if not args.paths:
         for path in store.orphans({f.id for f in files}):
             print(f"baseline without a scenario: {path}", file=sys.stderr)
-    for problem in report.problems:
+    for problem in (*report.problems, *unwritten):
         print(problem, file=sys.stderr)
-    return 1 if report.failures or report.problems else 0
+    return 1 if report.failures or report.problems or unwritten else 0
 
 
 def _print_tables(report: Report) -> None:

@@ -1,10 +1,13 @@
-"""The gates a scenario run must pass: answers per strategy, probes, and the stored baseline."""
+"""The gates a scenario run must pass: answers per strategy, probes, and the stored baseline.
+
+Gates only judge. Each returns a ``Check``; the files a check would change (baselines,
+``.obtained`` files) ride along as ``PendingWrite`` values for the session to ``flush``."""
 
 from harness.gates.answers import answers_check
 from harness.gates.check import Check, summarize
 from harness.gates.probes import probes_check
 from harness.gates.regression import regression_check, stored_results
-from harness.gates.store import BaselineError, BaselineStore, write_atomic
+from harness.gates.store import BaselineError, BaselineStore, PendingWrite, flush, write_atomic
 from harness.scenarios import ScenarioRun
 
 
@@ -21,8 +24,10 @@ __all__ = [
     "BaselineError",
     "BaselineStore",
     "Check",
+    "PendingWrite",
     "all_checks",
     "answers_check",
+    "flush",
     "probes_check",
     "regression_check",
     "stored_results",

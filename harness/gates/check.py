@@ -6,9 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from harness.gates.store import PendingWrite
+
 
 @dataclass(frozen=True)
 class Check:
+    """One gate's verdict on one scenario run; ``writes`` are what it asks the session to do."""
+
     scenario: str
     name: str
     passed: bool
@@ -16,8 +20,11 @@ class Check:
     headers: tuple[str, ...] = ()
     rows: tuple[tuple[object, ...], ...] = ()
     notes: tuple[str, ...] = ()
-    baseline_written: bool = False
-    """A regression check that created or rewrote the stored baseline (its rows are the diff)."""
+    writes: tuple[PendingWrite, ...] = ()
+    """Files the session writes once every gate has judged (baselines, ``.obtained`` files)."""
+    updates_baseline: bool = False
+    """A regression check whose writes create, update or repair the stored baseline (its rows
+    are the diff)."""
 
     def render(self) -> str:
         parts = [self.summary]

@@ -1,5 +1,7 @@
 """The regression gate: answers and probe counts equal the stored baseline. One flow updates it
-(``--update-baselines``): create, rewrite on a change, or repair a file that cannot be read."""
+(``--update-baselines``): create, rewrite on a change, or repair a file that cannot be read.
+
+It only judges: the files it would change come back in the ``Check`` as pending writes."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ def stored_results(run: ScenarioRun) -> Stored:
 
 
 def regression_check(run: ScenarioRun, store: BaselineStore, update: bool = False) -> Check:
+    """Compare the run with its stored baseline; under ``update``, replace what differs."""
     scenario = run.scenario
     sid = scenario.id
     shown = display_path(store.path(sid))
@@ -31,28 +34,27 @@ def regression_check(run: ScenarioRun, store: BaselineStore, update: bool = Fals
         stored = store.load(sid)
     except BaselineError as error:
         if update:
-            store.write(sid, current)
             return Check(
                 sid,
                 "regression",
                 True,
                 f"{sid}: baseline repaired: {shown} ({error})",
-                baseline_written=True,
+                writes=store.baseline_writes(sid, current),
+                updates_baseline=True,
             )
         return Check(sid, "regression", False, f"{error}\nrepair it with\n    {regenerate}")
     diff = differences(stored, current)
     if update and (stored is None or diff):
-        store.write(sid, current)
         verb = "created" if stored is None else "updated"
-        rows = () if stored is None else tuple(diff)
         return Check(
             sid,
             "regression",
             True,
             f"{sid}: baseline {verb}: {shown}",
             DIFF_HEADERS,
-            rows,
-            baseline_written=True,
+            () if stored is None else tuple(diff),
+            writes=store.baseline_writes(sid, current),
+            updates_baseline=True,
         )
     if stored is None:
         return Check(
@@ -62,7 +64,7 @@ def regression_check(run: ScenarioRun, store: BaselineStore, update: bool = Fals
             f"{sid}: no stored baseline at {shown}; create it with\n    {regenerate}",
         )
     if diff:
-        obtained = display_path(store.write_obtained(sid, current))
+        obtained = display_path(store.obtained_path(sid))
         return Check(
             sid,
             "regression",
@@ -71,6 +73,8 @@ def regression_check(run: ScenarioRun, store: BaselineStore, update: bool = Fals
             DIFF_HEADERS,
             tuple(diff),
             (f"this run's results: {obtained}", f"if the change is intended: {regenerate}"),
+            writes=store.obtained_writes(sid, current),
         )
-    store.discard_obtained(sid)
-    return Check(sid, "regression", True, f"{sid}: matches {shown}")
+    return Check(
+        sid, "regression", True, f"{sid}: matches {shown}", writes=store.obtained_removal(sid)
+    )

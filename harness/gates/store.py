@@ -4,6 +4,9 @@ The format is versioned (``"format": 2``; files without the key are version 1, t
 layout). Writes are atomic (a temporary file renamed over the old one, mode 0644, leftovers of
 an interrupted write removed at the next one). A mismatch leaves ``<id>.obtained.json`` beside
 the baseline, as pytest-regressions does, so the two can be diffed.
+
+Gates never write: they return ``PendingWrite`` values, which the session applies with
+``flush`` once every gate has judged (as syrupy does with snapshots).
 """
 
 from __future__ import annotations
@@ -12,9 +15,12 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from harness.errors import SearchbenchError
+from harness.scenarios import display_path
 
 FORMAT_VERSION = 2
 OBTAINED_SUFFIX = ".obtained.json"
@@ -26,6 +32,33 @@ Stored = dict[str, dict[str, dict[str, int | None]]]
 
 class BaselineError(SearchbenchError):
     """A stored baseline that cannot be read; the message names the file and what is wrong."""
+
+
+@dataclass(frozen=True)
+class PendingWrite:
+    """A change to one file, applied at the end of the session: ``text`` replaces the file
+    atomically, ``None`` removes it."""
+
+    path: Path
+    text: str | None = None
+
+    def apply(self) -> None:
+        if self.text is None:
+            self.path.unlink(missing_ok=True)
+        else:
+            write_atomic(self.path, self.text)
+
+
+def flush(writes: Iterable[PendingWrite]) -> list[str]:
+    """Apply the writes in order; one line per write that failed, naming its file."""
+    problems = []
+    for write in writes:
+        try:
+            write.apply()
+        except OSError as error:
+            verb = "remove" if write.text is None else "write"
+            problems.append(f"{display_path(write.path)}: cannot {verb}: {error.strerror or error}")
+    return problems
 
 
 def natural_key(text: str) -> tuple[object, ...]:
@@ -58,19 +91,34 @@ class BaselineStore:
             raise BaselineError(f"{path}: not JSON ({error})") from None
         return _validated(path, payload)
 
+    def baseline_writes(self, scenario_id: str, results: Stored) -> tuple[PendingWrite, ...]:
+        """Store ``results`` as the baseline, and drop a stale ``.obtained`` file."""
+        return (
+            PendingWrite(self.path(scenario_id), render(scenario_id, results)),
+            *self.obtained_removal(scenario_id),
+        )
+
+    def obtained_writes(self, scenario_id: str, results: Stored) -> tuple[PendingWrite, ...]:
+        """Leave ``results`` beside the baseline they differ from."""
+        return (PendingWrite(self.obtained_path(scenario_id), render(scenario_id, results)),)
+
+    def obtained_removal(self, scenario_id: str) -> tuple[PendingWrite, ...]:
+        return (PendingWrite(self.obtained_path(scenario_id)),)
+
     def write(self, scenario_id: str, results: Stored) -> Path:
-        path = self.path(scenario_id)
-        write_atomic(path, render(scenario_id, results))
-        self.obtained_path(scenario_id).unlink(missing_ok=True)
-        return path
+        """Store the baseline now (outside a session: ``searchbench fuzz --save``)."""
+        for write in self.baseline_writes(scenario_id, results):
+            write.apply()
+        return self.path(scenario_id)
 
     def write_obtained(self, scenario_id: str, results: Stored) -> Path:
-        path = self.obtained_path(scenario_id)
-        write_atomic(path, render(scenario_id, results))
-        return path
+        for write in self.obtained_writes(scenario_id, results):
+            write.apply()
+        return self.obtained_path(scenario_id)
 
     def discard_obtained(self, scenario_id: str) -> None:
-        self.obtained_path(scenario_id).unlink(missing_ok=True)
+        for write in self.obtained_removal(scenario_id):
+            write.apply()
 
     def orphans(self, scenario_ids: set[str]) -> list[Path]:
         """Stored baselines whose scenario file no longer exists."""

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from harness.gates import flush
 from harness.pytest_plugin.items import DIFF_PROPERTY, STATE, FuzzItem, ScenarioFile
 from harness.pytest_plugin.session import SessionState
 from harness.scenarios import Layout
@@ -19,6 +20,7 @@ from harness.scenarios.layout import BASELINES_KEY, DEFAULT_BASELINES, SCENARIOS
 from harness.searches import load_plugins, msmodeling
 
 SESSION = pytest.StashKey[pytest.Session]()
+WRITE_PROBLEMS = "searchbench_write_problems"
 _TIMING_OPTIONS = (
     "benchmark_only",
     "benchmark_compare",
@@ -141,6 +143,30 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     session.config.stash[SESSION] = session
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Apply the writes the gates of this process asked for. An xdist worker flushes the writes
+    of its own scenarios (a scenario stays on one worker) and hands failures to the controller,
+    whose terminal summary runs after every worker has finished."""
+    state = session.config.stash.get(STATE, None)
+    if state is None:
+        return
+    problems = flush(state.pending_writes)
+    state.pending_writes.clear()
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput[WRITE_PROBLEMS] = problems
+    else:
+        state.write_problems += problems
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    """pytest-xdist: a worker finished; keep the writes it could not make."""
+    state = node.config.stash.get(STATE, None)
+    if state is not None:
+        state.write_problems += getattr(node, "workeroutput", {}).get(WRITE_PROBLEMS, [])
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     """Report baselines, and turn pytest-benchmark's end-of-run regression into exit status 1."""
@@ -181,6 +207,11 @@ def _report_baselines(terminalreporter, config) -> None:
         for text in updates:
             terminalreporter.write_line(text)
             terminalreporter.write_line("")
+    if state.write_problems:
+        terminalreporter.section("searchbench: files not written", red=True)
+        for problem in state.write_problems:
+            terminalreporter.write_line(problem)
+        config.stash[SESSION].exitstatus = pytest.ExitCode.TESTS_FAILED
     stale = state.store.orphans(state.scenario_ids())
     if stale:
         terminalreporter.section("searchbench: baselines without a scenario")

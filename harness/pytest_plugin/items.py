@@ -68,7 +68,8 @@ class CheckItem(pytest.Item):
             check = probes_check(run)
         else:
             check = regression_check(run, state.store, state.update_baselines)
-            if check.baseline_written:
+            state.pending_writes.extend(check.writes)
+            if check.updates_baseline:
                 self.user_properties.append((DIFF_PROPERTY, check.render()))
         if not check.passed:
             raise CheckFailed(check)

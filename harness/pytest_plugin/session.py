@@ -1,4 +1,5 @@
-"""Session state of the pytest plugin: where things live, and each scenario run once."""
+"""Session state of the pytest plugin: where things live, each scenario run once, and the
+writes the gates asked for, flushed when the session ends."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from harness.gates import BaselineStore
+from harness.gates import BaselineStore, PendingWrite
 from harness.scenarios import (
     Layout,
     Scenario,
@@ -24,6 +25,9 @@ class SessionState:
     layout: Layout
     update_baselines: bool
     explicit_paths: set[Path] = field(default_factory=set)
+    pending_writes: list[PendingWrite] = field(default_factory=list)
+    write_problems: list[str] = field(default_factory=list)
+    """Writes that failed at the end of the session, in this process or a worker."""
     _runs: dict[Path, ScenarioRun] = field(default_factory=dict)
 
     @cached_property

@@ -16,7 +16,7 @@ from harness.cli.flags import (
     use_msmodeling,
 )
 from harness.errors import SearchbenchError
-from harness.gates import BaselineStore, Check, all_checks, flush
+from harness.gates import BaselineStore, Check, GateContext, flush, judge_all
 from harness.optimizer import MSMODELING_SECONDS_PER_PROBE
 from harness.reporting import (
     ResultRow,
@@ -88,7 +88,7 @@ def run_files(files: list[ScenarioFile], store: BaselineStore, args: argparse.Na
             refuse_collision(file.path, file.id, clashes.get(file.id, ()))
             scenario = load_scenario(file.path, file.id)
             run = run_scenario(scenario)
-            checks = all_checks(run, store)
+            checks = judge_all(run, GateContext(store))
         except SearchbenchError as error:
             report.problems.append(f"invalid scenario: {error}")
             continue

@@ -7,7 +7,7 @@ import pytest
 
 from harness.errors import SearchbenchError
 from harness.fuzz import FuzzSettings, describe, fuzz
-from harness.gates import Check, answers_check, probes_check, regression_check
+from harness.gates import Check, GateItem, gate_items
 from harness.optimizer import optimize
 from harness.pytest_plugin.session import SessionState
 from harness.request import SearchRun
@@ -25,16 +25,17 @@ class ScenarioFile(pytest.File):
         try:
             refuse_collision(self.path, sid, state.colliding(sid))
             scenario = load_scenario(self.path, sid)
-            keys = scenario.strategy_keys()
+            items = gate_items(scenario.strategy_keys())
         except SearchbenchError as error:
             yield InvalidScenarioItem.from_parent(self, name="scenario", error=error)
             return
-        for key in keys:
-            item = CheckItem.from_parent(self, name=f"answers[{key}]", scenario=scenario, key=key)
-            item.extra_keyword_matches.add(selector(key))
+        for gate_item in items:
+            item = CheckItem.from_parent(
+                self, name=gate_item.name, scenario=scenario, gate_item=gate_item
+            )
+            if gate_item.strategy is not None:
+                item.extra_keyword_matches.add(selector(gate_item.strategy))
             yield item
-        yield CheckItem.from_parent(self, name="probes", scenario=scenario, key=None)
-        yield CheckItem.from_parent(self, name="regression", scenario=scenario, key=None)
         for run in (scenario.searches.baseline, *scenario.searches.candidates):
             yield pytest.Function.from_parent(
                 self, name=f"timing[{run.name}]", callobj=_timing(scenario, run)
@@ -54,23 +55,19 @@ class CheckFailed(Exception):
 
 
 class CheckItem(pytest.Item):
-    def __init__(self, *, scenario: Scenario, key: str | None, **kwargs) -> None:
+    """One gate of the registry on one scenario; its writes wait for the end of the session."""
+
+    def __init__(self, *, scenario: Scenario, gate_item: GateItem, **kwargs) -> None:
         super().__init__(**kwargs)
         self.scenario = scenario
-        self.key = key
+        self.gate_item = gate_item
 
     def runtest(self) -> None:
         state = self.config.stash[STATE]
-        run = state.run_for(self.scenario)
-        if self.key is not None:
-            check = answers_check(run, self.key)
-        elif self.name == "probes":
-            check = probes_check(run)
-        else:
-            check = regression_check(run, state.store, state.update_baselines)
-            state.pending_writes.extend(check.writes)
-            if check.updates_baseline:
-                self.user_properties.append((DIFF_PROPERTY, check.render()))
+        check = self.gate_item.judge(state.run_for(self.scenario), state.gate_context)
+        state.pending_writes.extend(check.writes)
+        if check.updates_baseline:
+            self.user_properties.append((DIFF_PROPERTY, check.render()))
         if not check.passed:
             raise CheckFailed(check)
 

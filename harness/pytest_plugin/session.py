@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from harness.gates import BaselineStore, PendingWrite
+from harness.gates import BaselineStore, GateContext, PendingWrite
 from harness.scenarios import (
     Layout,
     Scenario,
@@ -33,6 +33,10 @@ class SessionState:
     @cached_property
     def store(self) -> BaselineStore:
         return BaselineStore(self.layout.baselines)
+
+    @cached_property
+    def gate_context(self) -> GateContext:
+        return GateContext(self.store, self.update_baselines)
 
     def run_for(self, scenario: Scenario) -> ScenarioRun:
         key = scenario.path.resolve()

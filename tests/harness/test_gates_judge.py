@@ -1,5 +1,5 @@
-"""Gates only judge: the regression gate touches no file and returns what it would write, and
-``flush`` applies those writes or names each that failed."""
+"""Gates only judge: one registry names every item, the regression gate touches no file and
+returns what it would write, and ``flush`` applies those writes or names each that failed."""
 
 from __future__ import annotations
 
@@ -10,9 +10,13 @@ from pathlib import Path
 import pytest
 
 from harness.gates import (
+    GATES,
     BaselineStore,
+    GateContext,
     PendingWrite,
     flush,
+    gate_items,
+    judge_all,
     regression_check,
     stored_results,
 )
@@ -32,6 +36,19 @@ def snapshot(folder: Path) -> dict[str, str]:
     return {
         str(p.relative_to(folder)): p.read_text() for p in sorted(folder.rglob("*")) if p.is_file()
     }
+
+
+def test_the_registry_names_the_items_the_checks_carry(run: ScenarioRun, tmp_path: Path) -> None:
+    items = gate_items(run.keys)
+    assert [gate.name for gate in GATES] == ["answers", "probes", "regression"]
+    assert [item.name for item in items] == [
+        *(f"answers[{key}]" for key in run.keys),
+        "probes",
+        "regression",
+    ]
+    checks = judge_all(run, GateContext(BaselineStore(tmp_path)))
+    assert [check.name for check in checks] == [item.name for item in items]
+    assert {check.scenario for check in checks} == {EAGER}
 
 
 def _store_with(tmp_path: Path, text: str | None) -> BaselineStore:
@@ -114,3 +131,15 @@ def test_searchbench_run_leaves_and_discards_the_obtained_file(
     (baselines / f"{EAGER}.json").write_text(render(EAGER, stored_results(run)))
     assert main(args) == 0
     assert not obtained.exists()
+
+
+def test_the_plugin_collects_the_registry_items(pytester, run: ScenarioRun) -> None:
+    from tests.plugin.helpers import project
+
+    project(pytester, EAGER)
+    lines = pytester.runpytest("--collect-only", "-q").outlines
+    prefix = f"scenarios/{EAGER}.yaml::"
+    names = [line.removeprefix(prefix) for line in lines if line.startswith(prefix)]
+    gates = [name for name in names if not name.startswith("timing[")]
+    assert gates == [item.name for item in gate_items(run.keys)]
+    assert len(names) - len(gates) == 3

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,15 +28,7 @@ from harness.reporting import (
     to_csv,
     to_json,
 )
-from harness.scenarios import (
-    ScenarioFile,
-    collisions,
-    discover,
-    find_layout,
-    load_scenario,
-    refuse_collision,
-    run_scenario,
-)
+from harness.scenarios import CollectedScenario, collect_scenarios, find_layout, run_scenario
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -74,19 +67,26 @@ class Report:
     summary: list[tuple[object, ...]] = field(default_factory=list)
     sections: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    scenario_ids: set[str] = field(default_factory=set)
 
     @property
     def failures(self) -> list[Check]:
         return [c for c in self.checks if not c.passed]
 
 
-def run_files(files: list[ScenarioFile], store: BaselineStore, args: argparse.Namespace) -> Report:
+def run_collected(
+    collected: Iterable[CollectedScenario], store: BaselineStore, args: argparse.Namespace
+) -> Report:
+    """Run and judge each loaded scenario; a refused file, or one whose run fails, is a
+    problem of its own and the others still run."""
     report = Report()
-    clashes = collisions(files)
-    for file in files:
+    for item in collected:
+        report.scenario_ids.add(item.file.id)
+        if item.scenario is None:
+            report.problems.append(f"invalid scenario: {item.error}")
+            continue
+        scenario = item.scenario
         try:
-            refuse_collision(file.path, file.id, clashes.get(file.id, ()))
-            scenario = load_scenario(file.path, file.id)
             run = run_scenario(scenario)
             checks = judge_all(run, GateContext(store))
         except SearchbenchError as error:
@@ -118,8 +118,8 @@ def command(args: argparse.Namespace) -> int:
     use_msmodeling(args)
     layout = find_layout()
     store = BaselineStore(args.baselines or layout.baselines)
-    files = discover(args.paths or [layout.scenarios], layout.scenarios)
-    report = run_files(files, store, args)
+    collected = collect_scenarios(args.paths or [layout.scenarios], layout.scenarios)
+    report = run_collected(collected, store, args)
     unwritten = flush(write for check in report.checks for write in check.writes)
     if args.format == "json":
         checks = [_check_dict(c) for c in report.checks]
@@ -131,7 +131,7 @@ def command(args: argparse.Namespace) -> int:
     for check in report.failures:
         print(f"FAILED {check.scenario}::{check.name}: {check.summary}", file=sys.stderr)
     if not args.paths:
-        for path in store.orphans({f.id for f in files}):
+        for path in store.orphans(report.scenario_ids):
             print(f"baseline without a scenario: {path}", file=sys.stderr)
     for problem in (*report.problems, *unwritten):
         print(problem, file=sys.stderr)

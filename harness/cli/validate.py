@@ -6,8 +6,7 @@ import argparse
 from pathlib import Path
 
 from harness.cli.flags import Formatter
-from harness.errors import SearchbenchError
-from harness.scenarios import collisions, discover, find_layout, load_scenario, refuse_collision
+from harness.scenarios import collect_scenarios, find_layout
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -25,16 +24,13 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 def command(args: argparse.Namespace) -> int:
     layout = find_layout()
-    files = discover(args.paths or [layout.scenarios], layout.scenarios)
-    clashes = collisions(files)
-    bad = 0
-    for file in files:
-        try:
-            refuse_collision(file.path, file.id, clashes.get(file.id, ()))
-            load_scenario(file.path, file.id)
-            print(f"ok      {file.path}")
-        except SearchbenchError as error:
-            bad += 1
-            print(f"invalid {error}")
-    print(f"{len(files) - bad} valid, {bad} invalid")
-    return 1 if bad else 0
+    valid = invalid = 0
+    for collected in collect_scenarios(args.paths or [layout.scenarios], layout.scenarios):
+        if collected.error is None:
+            valid += 1
+            print(f"ok      {collected.file.path}")
+        else:
+            invalid += 1
+            print(f"invalid {collected.error}")
+    print(f"{valid} valid, {invalid} invalid")
+    return 1 if invalid else 0

@@ -11,7 +11,7 @@ from harness.gates import Check, GateItem, gate_items
 from harness.optimizer import optimize
 from harness.pytest_plugin.session import SessionState
 from harness.request import SearchRun
-from harness.scenarios import Scenario, load_scenario, refuse_collision
+from harness.scenarios import Scenario
 
 STATE = pytest.StashKey[SessionState]()
 DIFF_PROPERTY = "searchbench_baseline_update"
@@ -20,13 +20,14 @@ TIMING_ROUNDS = 5
 
 class ScenarioFile(pytest.File):
     def collect(self):
-        state = self.config.stash[STATE]
-        sid = state.scenario_id(self.path)
-        try:
-            refuse_collision(self.path, sid, state.colliding(sid))
-            scenario = load_scenario(self.path, sid)
-            items = gate_items(scenario.strategy_keys())
-        except SearchbenchError as error:
+        collected = self.config.stash[STATE].load(self.path)
+        scenario, error = collected.scenario, collected.error
+        if scenario is not None:
+            try:
+                items = gate_items(scenario.strategy_keys())
+            except SearchbenchError as refused:
+                error = refused
+        if error is not None:
             yield InvalidScenarioItem.from_parent(self, name="scenario", error=error)
             return
         for gate_item in items:

@@ -9,11 +9,14 @@ from pathlib import Path
 
 from harness.gates import BaselineStore, GateContext, PendingWrite
 from harness.scenarios import (
+    Claims,
+    CollectedScenario,
     Layout,
     Scenario,
+    ScenarioFile,
     ScenarioRun,
-    collisions,
     discover,
+    load_collected,
     run_scenario,
     scenario_id,
 )
@@ -76,13 +79,26 @@ class SessionState:
     def scenario_id(self, path: Path) -> str:
         return scenario_id(path, self.layout.scenarios)
 
-    @cached_property
-    def _collisions(self) -> dict[str, list[Path]]:
-        return collisions(discover([self.layout.scenarios], self.layout.scenarios))
+    def _collected_paths(self) -> list[Path]:
+        """What this session collects as scenarios: the folder (when a path reaches it), its
+        subfolders named on the command line, and scenario files named there."""
+        root = self.layout.scenarios
+        out = []
+        for path in sorted(self.explicit_paths):
+            if path == root or path in root.parents:
+                out.append(root)
+            elif is_scenario_path(path) or (root in path.parents and path.is_dir()):
+                out.append(path)
+        return out
 
-    def colliding(self, scenario_id: str) -> list[Path]:
-        """The other files that claim this id (empty when it is unique)."""
-        return self._collisions.get(scenario_id, [])
+    @cached_property
+    def _claims(self) -> Claims:
+        root = self.layout.scenarios
+        return Claims.among(discover(self._collected_paths(), root), root)
+
+    def load(self, path: Path) -> CollectedScenario:
+        """One collected file, loaded or refused, by the same rules as ``searchbench run``."""
+        return load_collected(ScenarioFile(path, self.scenario_id(path)), self._claims)
 
     def scenario_ids(self) -> set[str]:
         if not self.layout.scenarios.is_dir():

@@ -1,5 +1,11 @@
 """Scenario files: the format (fields, schema), the loader, discovery, and one run of each."""
 
+from harness.scenarios.collect import (
+    Claims,
+    CollectedScenario,
+    collect_scenarios,
+    load_collected,
+)
 from harness.scenarios.discovery import (
     ScenarioFile,
     collisions,
@@ -15,6 +21,8 @@ from harness.scenarios.run import ScenarioRun, run_scenario
 from harness.scenarios.schema import json_schema, render_schema, template
 
 __all__ = [
+    "Claims",
+    "CollectedScenario",
     "Expectations",
     "Layout",
     "Scenario",
@@ -22,11 +30,13 @@ __all__ = [
     "ScenarioFile",
     "ScenarioRun",
     "SearchPlan",
+    "collect_scenarios",
     "collisions",
     "discover",
     "display_path",
     "find_layout",
     "json_schema",
+    "load_collected",
     "load_scenario",
     "refuse_collision",
     "render_schema",

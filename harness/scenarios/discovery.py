@@ -3,6 +3,7 @@ folder without the suffix, so ``a/x.yaml`` and ``b/x.yaml`` keep separate baseli
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,9 +72,15 @@ def collisions(files: Iterable[ScenarioFile]) -> dict[str, list[Path]]:
     return {key: paths for key, paths in by_id.items() if len(paths) > 1}
 
 
+def same_name(a: Path, b: Path) -> bool:
+    """Whether two paths name the same directory entry. Links are not followed, so a dangling
+    or looping link compares like any other file."""
+    return os.path.normpath(a.absolute()) == os.path.normpath(b.absolute())
+
+
 def refuse_collision(path: Path, scenario_id: str, claimants: Iterable[Path]) -> None:
     """Raise when files other than ``path`` claim its id (``claimants`` may include it)."""
-    others = [str(p) for p in claimants if p.resolve() != path.resolve()]
+    others = [str(p) for p in claimants if not same_name(p, path)]
     if others:
         raise SearchbenchError(
             f"{path}: scenario id {scenario_id!r} is also claimed by {', '.join(others)}; "

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from harness.cli.flags import Formatter
-from harness.reporting import to_json
-from harness.reporting.compare import compare, load_report, render
+from harness.reporting.compare import Comparison, compare, load_report, render
+from harness.reporting.formats import Output, add_format_flag, render_output
+
+FORMATS = ("table", "markdown", "json")
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -23,22 +26,18 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--all", action="store_true", help="list unchanged rows too, not only changes"
     )
-    parser.add_argument(
-        "--format", choices=("table", "markdown", "json"), default="table", help="output format"
-    )
+    add_format_flag(parser, FORMATS)
     parser.set_defaults(handler=command)
+
+
+def output(comparison: Comparison, changed_only: bool) -> Output:
+    def text() -> str:
+        return f"{render(comparison, changed_only=changed_only)}\n\n{comparison.summary()}"
+
+    return Output(text=text, payload=comparison.payload)
 
 
 def command(args: argparse.Namespace) -> int:
     comparison = compare(load_report(args.old), load_report(args.new))
-    failures = comparison.failures
-    if args.format == "json":
-        frame = comparison.frame.drop(columns=["_merge"]).astype(object)
-        records = frame.where(frame.notna(), None).to_dict("records")
-        print(to_json({"rows": records, "failures": len(failures)}))
-    else:
-        print(render(comparison, changed_only=not args.all))
-        print()
-        total = len(comparison.frame)
-        print(f"{len(failures)} of {total} rows fail (an answer out of tolerance, or more probes)")
-    return 1 if len(failures) else 0
+    sys.stdout.write(render_output(args.format, output(comparison, changed_only=not args.all)))
+    return 1 if len(comparison.failures) else 0

@@ -6,29 +6,26 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from harness.cli.flags import (
-    Formatter,
-    add_format_flag,
-    add_msmodeling_flag,
-    seconds_per_probe,
-    use_msmodeling,
-)
+from harness.cli.flags import Formatter, add_msmodeling_flag, seconds_per_probe, use_msmodeling
 from harness.errors import SearchbenchError
 from harness.gates import BaselineStore, Check, GateContext, flush, judge_all
 from harness.optimizer import MSMODELING_SECONDS_PER_PROBE
-from harness.reporting import (
-    ResultRow,
-    averages,
-    scenario_rows,
-    scenario_table,
-    table,
-    to_csv,
-    to_json,
+from harness.reporting import ResultRow, averages, scenario_rows, scenario_table, table
+from harness.reporting.formats import Output, add_format_flag, render_output
+from harness.reporting.run_report import run_report
+from harness.scenarios import (
+    CollectedScenario,
+    ScenarioRun,
+    collect_scenarios,
+    find_layout,
+    run_scenario,
 )
-from harness.scenarios import CollectedScenario, collect_scenarios, find_layout, run_scenario
+
+FORMATS = ("table", "markdown", "json", "csv")
+SUMMARY_HEADERS = ("scenario", "passed", "failed", "probes")
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -44,7 +41,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--baselines", type=Path, help="stored baselines (default: the project's baselines/search)"
     )
-    add_format_flag(parser)
+    add_format_flag(parser, FORMATS)
     parser.add_argument(
         "--per-probe-seconds",
         type=seconds_per_probe,
@@ -58,56 +55,98 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=command)
 
 
-@dataclass
-class Report:
-    """What a run collects; rendering it is the formats' business."""
+@dataclass(frozen=True)
+class ScenarioResult:
+    """One scenario's share of a run: its rows, its checks, its line of the summary and its
+    table."""
 
-    rows: list[ResultRow] = field(default_factory=list)
-    checks: list[Check] = field(default_factory=list)
-    summary: list[tuple[object, ...]] = field(default_factory=list)
-    sections: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-    scenario_ids: set[str] = field(default_factory=set)
+    rows: tuple[ResultRow, ...]
+    checks: tuple[Check, ...]
+    summary: tuple[object, ...]
+    section: str
+
+    @classmethod
+    def of(cls, run: ScenarioRun, checks: list[Check], per_probe_seconds: float) -> ScenarioResult:
+        scenario = run.scenario
+        rows = tuple(scenario_rows(run, per_probe_seconds))
+        compared = scenario.searches.compared
+        failed = sum(not c.passed for c in checks)
+        totals = {name: sum(r.probes for r in rows if r.search == name) for name in compared}
+        probes = " / ".join(f"{name} {count}" for name, count in totals.items())
+        heading = f"## {scenario.id}: {scenario.description}"
+        return cls(
+            rows,
+            tuple(checks),
+            (scenario.id, len(checks) - failed, failed, probes),
+            f"{heading}\n{scenario_table(rows, compared)}",
+        )
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a run collected; the format registry renders it."""
+
+    results: tuple[ScenarioResult, ...]
+    problems: tuple[str, ...]
+    scenario_ids: frozenset[str]
+
+    @property
+    def rows(self) -> tuple[ResultRow, ...]:
+        return tuple(row for result in self.results for row in result.rows)
+
+    @property
+    def checks(self) -> tuple[Check, ...]:
+        return tuple(check for result in self.results for check in result.checks)
 
     @property
     def failures(self) -> list[Check]:
         return [c for c in self.checks if not c.passed]
 
+    def output(self) -> Output:
+        return Output(
+            text=self.text,
+            payload=lambda: run_report(self.rows, self.checks),
+            rows=lambda: self.rows,
+        )
+
+    def text(self) -> str:
+        parts: list[str] = []
+        for result in self.results:
+            parts += [result.section, ""]
+        parts.append(table([result.summary for result in self.results], SUMMARY_HEADERS))
+        if self.rows:
+            parts += ["", averages(self.rows)]
+        for check in self.failures:
+            parts += ["", f"FAILED {check.scenario}::{check.name}: {check.render()}"]
+        return "\n".join(parts)
+
 
 def run_collected(
-    collected: Iterable[CollectedScenario], store: BaselineStore, args: argparse.Namespace
+    collected: Iterable[CollectedScenario], context: GateContext, args: argparse.Namespace
 ) -> Report:
     """Run and judge each loaded scenario; a refused file, or one whose run fails, is a
     problem of its own and the others still run."""
-    report = Report()
+    results: list[ScenarioResult] = []
+    problems: list[str] = []
+    ids: set[str] = set()
     for item in collected:
-        report.scenario_ids.add(item.file.id)
+        ids.add(item.file.id)
         if item.scenario is None:
-            report.problems.append(f"invalid scenario: {item.error}")
+            problems.append(f"invalid scenario: {item.error}")
             continue
-        scenario = item.scenario
         try:
-            run = run_scenario(scenario)
-            checks = judge_all(run, GateContext(store))
+            run = run_scenario(item.scenario)
+            checks = judge_all(run, context)
         except SearchbenchError as error:
-            report.problems.append(f"invalid scenario: {error}")
+            problems.append(f"invalid scenario: {error}")
             continue
-        rows = scenario_rows(run, args.per_probe_seconds)
         if args.plots is not None:
             _plot(run, args.plots)
-        report.rows += rows
-        report.checks += checks
-        compared = scenario.searches.compared
-        failed = sum(not c.passed for c in checks)
-        totals = {name: sum(r.probes for r in rows if r.search == name) for name in compared}
-        probes = " / ".join(f"{name} {count}" for name, count in totals.items())
-        report.summary.append((scenario.id, len(checks) - failed, failed, probes))
-        heading = f"## {scenario.id}: {scenario.description}"
-        report.sections.append(f"{heading}\n{scenario_table(rows, compared)}")
-    return report
+        results.append(ScenarioResult.of(run, checks, args.per_probe_seconds))
+    return Report(tuple(results), tuple(problems), frozenset(ids))
 
 
-def _plot(run, folder: Path) -> None:
+def _plot(run: ScenarioRun, folder: Path) -> None:
     from harness.reporting.plot import plot_file_name, plot_strategy
 
     for key in run.keys:
@@ -119,43 +158,14 @@ def command(args: argparse.Namespace) -> int:
     layout = find_layout()
     store = BaselineStore(args.baselines or layout.baselines)
     collected = collect_scenarios(args.paths or [layout.scenarios], layout.scenarios)
-    report = run_collected(collected, store, args)
+    report = run_collected(collected, GateContext(store), args)
     unwritten = flush(write for check in report.checks for write in check.writes)
-    if args.format == "json":
-        checks = [_check_dict(c) for c in report.checks]
-        print(to_json({"rows": report.rows, "checks": checks}))
-    elif args.format == "csv":
-        print(to_csv(report.rows), end="")
-    else:
-        _print_tables(report)
+    sys.stdout.write(render_output(args.format, report.output()))
     for check in report.failures:
         print(f"FAILED {check.scenario}::{check.name}: {check.summary}", file=sys.stderr)
     if not args.paths:
-        for path in store.orphans(report.scenario_ids):
+        for path in store.orphans(set(report.scenario_ids)):
             print(f"baseline without a scenario: {path}", file=sys.stderr)
     for problem in (*report.problems, *unwritten):
         print(problem, file=sys.stderr)
     return 1 if report.failures or report.problems or unwritten else 0
-
-
-def _print_tables(report: Report) -> None:
-    for section in report.sections:
-        print(section)
-        print()
-    headers = ("scenario", "passed", "failed", "probes")
-    print(table(report.summary, headers))
-    if report.rows:
-        print()
-        print(averages(report.rows))
-    for check in report.failures:
-        print()
-        print(f"FAILED {check.scenario}::{check.name}: {check.render()}")
-
-
-def _check_dict(check: Check) -> dict[str, object]:
-    return {
-        "scenario": check.scenario,
-        "item": check.name,
-        "passed": check.passed,
-        "message": check.render(),
-    }

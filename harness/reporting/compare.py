@@ -3,7 +3,6 @@ scenario, strategy and search, the change in answer, probes and projected msmode
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import pandas as pd
 
 from harness.errors import SearchbenchError
 from harness.reporting.render import table
+from harness.reporting.run_report import WRITE_ONE, read_run_report
 
 KEYS = ["scenario", "strategy", "search"]
 VALUES = ["batch_size", "probes", "projected_msmodeling_s", "tolerance"]
@@ -27,19 +27,27 @@ class Comparison:
     def failures(self) -> pd.DataFrame:
         return self.frame[self.frame["verdict"].str.startswith("FAIL")]
 
+    def summary(self) -> str:
+        total = len(self.frame)
+        return (
+            f"{len(self.failures)} of {total} rows fail (an answer out of tolerance, or more "
+            "probes)"
+        )
+
+    def payload(self) -> dict[str, object]:
+        """The rows as plain records (missing values as null) and the number that fail."""
+        frame = self.frame.drop(columns=["_merge"]).astype(object)
+        records = frame.where(frame.notna(), None).to_dict("records")
+        return {"rows": records, "failures": len(self.failures)}
+
 
 def load_report(path: Path) -> pd.DataFrame:
-    try:
-        payload = json.loads(Path(path).read_text())
-        rows = payload["rows"] if isinstance(payload, dict) else payload
-        frame = pd.DataFrame(rows)
-        missing = [c for c in [*KEYS, "batch_size", "probes"] if c not in frame]
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        raise SearchbenchError(f"{path}: not a searchbench run report ({error})") from None
+    """A run report's rows, one per scenario, strategy and search (any supported version)."""
+    frame = pd.DataFrame(read_run_report(path)["rows"])
+    missing = [c for c in [*KEYS, "batch_size", "probes"] if c not in frame]
     if missing:
         raise SearchbenchError(
-            f"{path}: not a searchbench run report (no {', '.join(missing)}; write one with "
-            "searchbench run --format json)"
+            f"{path}: not a searchbench run report (no {', '.join(missing)}; {WRITE_ONE})"
         )
     for column in VALUES:
         if column not in frame:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from harness.cli.flags import Formatter
-from harness.reporting.compare import Comparison, compare, load_report, render
 from harness.reporting.formats import Output, add_format_flag, render_output
 
-FORMATS = ("table", "markdown", "json")
+if TYPE_CHECKING:
+    from harness.reporting.compare import Comparison
+
+OFFERED_FORMATS = ("table", "markdown", "json")
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -26,11 +29,13 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--all", action="store_true", help="list unchanged rows too, not only changes"
     )
-    add_format_flag(parser, FORMATS)
+    add_format_flag(parser, OFFERED_FORMATS)
     parser.set_defaults(handler=command)
 
 
 def output(comparison: Comparison, changed_only: bool) -> Output:
+    from harness.reporting.compare import render
+
     def text() -> str:
         return f"{render(comparison, changed_only=changed_only)}\n\n{comparison.summary()}"
 
@@ -38,6 +43,8 @@ def output(comparison: Comparison, changed_only: bool) -> Output:
 
 
 def command(args: argparse.Namespace) -> int:
+    from harness.reporting.compare import compare, load_report  # pandas, only when comparing
+
     comparison = compare(load_report(args.old), load_report(args.new))
     sys.stdout.write(render_output(args.format, output(comparison, changed_only=not args.all)))
     return 1 if len(comparison.failures) else 0

@@ -24,7 +24,7 @@ from harness.scenarios import (
     run_scenario,
 )
 
-FORMATS = ("table", "markdown", "json", "csv")
+OFFERED_FORMATS = ("table", "markdown", "json", "csv")
 SUMMARY_HEADERS = ("scenario", "passed", "failed", "probes")
 
 
@@ -41,7 +41,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--baselines", type=Path, help="stored baselines (default: the project's baselines/search)"
     )
-    add_format_flag(parser, FORMATS)
+    add_format_flag(parser, OFFERED_FORMATS)
     parser.add_argument(
         "--per-probe-seconds",
         type=seconds_per_probe,

@@ -7,6 +7,8 @@ import argparse
 import contextlib
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -117,3 +119,13 @@ def test_each_format_renders_its_view() -> None:
     assert json.loads(render_output("json", output)) == {"a": [1, None]}
     with pytest.raises(ValueError, match="--format csv: this command's output has no rows view"):
         render_output("csv", output)
+
+
+def test_building_the_command_line_leaves_pandas_unimported() -> None:
+    """compare reads reports with pandas, imported only when it compares (``--help`` stays
+    fast)."""
+    code = "import sys; from harness.cli import build_parser; build_parser(); "
+    code += "print('pandas' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"

@@ -18,8 +18,9 @@ from harness.searches import SearchSpec, register
 from harness.searches.base import Outcome
 from harness.searches.external import NoParams
 
-WALK = 1500
-"""Distinct batch sizes one walk probes: a search rarely probes a size twice."""
+WALK = 150
+"""Distinct batch sizes one walk probes: a search rarely probes a size twice, and a contained
+search stops at a probe budget of 200, so the walk stays under it."""
 MISSION = dict(
     model="Qwen/Qwen3-32B", num_devices=8, input_length=3500, output_length=1500, tpot_limit_ms=50
 )
@@ -76,7 +77,10 @@ def probe_us(deployment: dict, tp: int, ep: int | None = None) -> float:
     """One probe as a search makes it, through the probe interface and its recorder."""
     layout = {"tp_sizes": (tp,), **({"ep_sizes": (ep,)} if ep else {})}
     request = OptimizerRequest(**deployment, **layout, searches=(SearchRun("bench_walker"),))
-    return _median(lambda: optimize(request), rounds=7) / WALK * 1e6
+    probes = {outcome.result.probes for outcome in optimize(request)}
+    if probes != {WALK}:
+        raise SystemExit(f"the walker made {probes} probes, not {WALK}: the figure would lie")
+    return _median(lambda: optimize(request), rounds=15) / WALK * 1e6
 
 
 def mission_optimize_ms() -> float:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from functools import lru_cache
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from harness.errors import DeploymentError
 from simulator import (
@@ -26,18 +26,19 @@ from simulator import (
     ModelConfig,
     ParallelConfig,
     Phase,
-    ProbeResult,
-    Simulator,
     SimulatorInputError,
     StopReason,
-    SweepResult,
     enumerate_parallel,
     get_device,
     load_model,
     make_parallel,
 )
-from simulator import forget as forget_simulators
 from simulator.models import CONFIG_DIR
+
+if TYPE_CHECKING:
+    from simulator import ProbeResult as ProbeResult
+    from simulator import Simulator
+    from simulator import SweepResult as SweepResult
 
 T = TypeVar("T")
 KEPT_SIMULATORS = 256
@@ -49,6 +50,15 @@ DEVICE_NAMES = tuple(DEVICES)
 BUNDLED_MODEL_IDS = tuple(BUNDLED_MODELS)
 LINEAR_QUANTIZATIONS = tuple(m.value for m in LinearQuant)
 KV_QUANTIZATIONS = tuple(m.value for m in KVQuant)
+
+
+def __getattr__(name: str) -> object:
+    """The cost model's types, loaded on first use (``door.ProbeResult``)."""
+    if name in ("ProbeResult", "Simulator", "SweepResult"):
+        import simulator
+
+        return getattr(simulator, name)
+    raise AttributeError(f"module 'harness.door' has no attribute {name!r}")
 
 
 def simulator_call(make: Callable[[], T]) -> T:
@@ -93,6 +103,8 @@ def deployment(**fields) -> Deployment:
 @lru_cache(maxsize=KEPT_SIMULATORS)
 def simulator(of: Deployment) -> Simulator:
     """The one simulator of a deployment, shared by every search, the oracle and the look-ups."""
+    from simulator import Simulator  # the numpy cost model loads on first use
+
     return Simulator(of)
 
 
@@ -108,10 +120,7 @@ __all__ = [
     "Deployment",
     "ParallelConfig",
     "Phase",
-    "ProbeResult",
-    "Simulator",
     "StopReason",
-    "SweepResult",
     "deployment",
     "device_grid_size",
     "forget",
@@ -126,6 +135,8 @@ __all__ = [
 
 def forget() -> None:
     """Drop every kept deployment, simulator and roofline (a benchmark's cold start)."""
+    from simulator import forget as forget_simulators
+
     deployment.cache_clear()
     simulator.cache_clear()
     forget_simulators()

@@ -1,10 +1,15 @@
 """An analytic Ascend serving simulator modelled on msmodeling's throughput-optimizer probe.
 
 It knows nothing of the harness: give it a Deployment and batch sizes, get ProbeResults. This
-module is its one door: everything outside the simulator imports from here.
+module is its one door: everything outside the simulator imports from here. What describes a
+deployment loads at once; the numpy cost model (``Simulator`` and its results) loads on first
+use, so that a command line that only parses flags stays light.
 """
 
-from simulator import chunked
+from __future__ import annotations
+
+import importlib
+
 from simulator.deployment import (
     AUTO_MAX_BATCHED_TOKENS_FACTORS,
     DEFAULT_MTP_ACCEPTANCE_RATES,
@@ -18,8 +23,25 @@ from simulator.errors import SimulatorInputError
 from simulator.models import BUNDLED_MODELS, ModelConfig, load_model
 from simulator.parallel import ParallelConfig, enumerate_parallel, make_parallel
 from simulator.quantization import KVQuant, LinearQuant
-from simulator.results import REASONS, ProbeResult, StopReason, SweepResult
-from simulator.serving import Simulator, forget, probe, sweep
+from simulator.reasons import REASONS, StopReason
+
+_LATER = {
+    "Simulator": "simulator.serving",
+    "forget": "simulator.serving",
+    "probe": "simulator.serving",
+    "sweep": "simulator.serving",
+    "ProbeResult": "simulator.results",
+    "SweepResult": "simulator.results",
+    "chunked": "simulator.chunked",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _LATER:
+        raise AttributeError(f"module 'simulator' has no attribute {name!r}")
+    module = importlib.import_module(_LATER[name])
+    return module if name == "chunked" else getattr(module, name)
+
 
 __all__ = [
     "AUTO_MAX_BATCHED_TOKENS_FACTORS",

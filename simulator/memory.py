@@ -7,8 +7,6 @@ Qwen3-32B prefill at TP=8) plus the lm_head logits of the rows that reach it.
 
 from __future__ import annotations
 
-import numpy as np
-
 from simulator.deployment import Deployment
 from simulator.dtypes import BF16, FP32
 from simulator.models import ModelConfig
@@ -108,7 +106,7 @@ def kv_bytes_per_token(dep: Deployment) -> int:
     )
 
 
-def kv_cache_bytes(per_token: int, rank_batch: np.ndarray, max_context: np.ndarray) -> np.ndarray:
+def kv_cache_bytes(per_token: int, rank_batch, max_context):
     """KV bytes for this forward's requests, allocated in whole 128-token blocks."""
     blocks = -(-(rank_batch * max_context) // KV_BLOCK_SIZE)
     return blocks * (KV_BLOCK_SIZE * per_token)

@@ -4,7 +4,6 @@ batch is infeasible, and how one phase's evaluation becomes either."""
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from enum import Enum
 from typing import NamedTuple
 
 import numpy as np
@@ -12,34 +11,7 @@ import numpy as np
 from simulator.deployment import Deployment
 from simulator.devices import GIB
 from simulator.numbers import Numbers
-
-
-class StopReason(str, Enum):
-    """Why a batch is infeasible, in msmodeling's early-stop order and names."""
-
-    PREFILL_OOM = "prefill_oom"
-    DECODE_OOM = "decode_oom"
-    TPOT_LIMIT = "tpot_limit"
-    TTFT_LIMIT = "ttft_limit"
-    WEIGHTS_OOM = "weights_oom"
-    """Never a probe's verdict: what a search concludes when the weights and reserved memory
-    alone exceed the device, so that no batch and no token budget can fit."""
-
-    @property
-    def is_memory(self) -> bool:
-        return self in (StopReason.PREFILL_OOM, StopReason.DECODE_OOM, StopReason.WEIGHTS_OOM)
-
-    def __str__(self) -> str:
-        return self.value
-
-
-REASONS = (
-    StopReason.PREFILL_OOM,
-    StopReason.DECODE_OOM,
-    StopReason.TPOT_LIMIT,
-    StopReason.TTFT_LIMIT,
-)
-"""A probe's possible verdicts; ``SweepResult.reason_code`` is 1 + the index here (0: feasible)."""
+from simulator.reasons import REASONS, StopReason
 
 
 class ProbeResult(NamedTuple):

@@ -6,8 +6,6 @@ import argparse
 import math
 from collections.abc import Sequence
 
-import numpy as np
-
 from harness import door
 from harness.cli.flags import Formatter, add_knob_flags, knob_values
 from harness.errors import HarnessInputError
@@ -108,6 +106,8 @@ def deployment_from(args: argparse.Namespace) -> door.Deployment:
 
 
 def probe_rows(deployment: door.Deployment, batch_sizes: Sequence[int]) -> list[dict[str, object]]:
+    import numpy as np
+
     batches = np.array(batch_sizes, dtype=np.int64)
     results = door.simulator_call(lambda: door.simulator(deployment).sweep(batches)).rows()
     rows = []

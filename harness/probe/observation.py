@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from typing import NamedTuple
-
-import numpy as np
+from typing import TYPE_CHECKING, NamedTuple
 
 from harness.door import StopReason
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class Observation(NamedTuple):
@@ -48,7 +50,8 @@ class SweepObservations:
 
     def observation(self, index: int) -> Observation:
         def optional(value: float) -> float | None:
-            return None if np.isnan(value) else float(value)
+            value = float(value)
+            return None if math.isnan(value) else value
 
         return Observation(
             batch_size=int(self.batch_size[index]),

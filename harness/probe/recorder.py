@@ -10,14 +10,17 @@ a deadline stops a runaway search (``ProbeStop``).
 from __future__ import annotations
 
 import math
+import numbers
 import time
 from collections.abc import Sequence
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from harness.errors import SearchbenchError
 from harness.probe.observation import Observation, SweepObservations
 from harness.probe.target import ProbeTarget
+
+if TYPE_CHECKING:
+    import numpy as np
 
 LARGEST_BATCH = 2**31 - 1
 """Far past any batch a device holds; larger sizes only overflow the cost model."""
@@ -117,7 +120,7 @@ class ProbeRecorder:
 
 def checked(batch_size: object) -> int:
     """A batch size as an int in 1..LARGEST_BATCH, or a ProbeError saying what it is."""
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
+    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral):
         if isinstance(batch_size, float) and math.isfinite(batch_size) and batch_size.is_integer():
             shown = f"the float {batch_size!r} (pass an int)"
         else:
@@ -130,6 +133,8 @@ def checked(batch_size: object) -> int:
 
 
 def checked_array(batch_sizes: object) -> np.ndarray:
+    import numpy as np
+
     batches = np.atleast_1d(np.asarray(batch_sizes))
     if batches.ndim != 1 or (batches.size and not np.issubdtype(batches.dtype, np.integer)):
         raise ProbeError(f"swept {batches.dtype} sizes: batch sizes are integers")

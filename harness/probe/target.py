@@ -7,12 +7,13 @@ shared simulator (``harness.door.simulator``).
 
 from __future__ import annotations
 
-from typing import Protocol
-
-import numpy as np
+from typing import TYPE_CHECKING, Protocol
 
 from harness import door
 from harness.probe.observation import Observation, SweepObservations
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class ProbeTarget(Protocol):
@@ -83,6 +84,8 @@ class SweptTarget(SimulatorTarget):
 
     def _all(self) -> SweepObservations:
         if self._swept is None:
+            import numpy as np
+
             self._swept = super().sweep(np.arange(1, self.span + 1))
         return self._swept
 
@@ -92,6 +95,8 @@ class SweptTarget(SimulatorTarget):
         return super().__call__(batch_size)
 
     def sweep(self, batch_sizes: np.ndarray) -> SweepObservations:
+        import numpy as np
+
         batches = np.asarray(batch_sizes)
         if batches.size and batches.min() >= 1 and batches.max() <= self.span:
             return self._all().take(batches - 1)

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from harness.probe import Observation, ProbeRecorder, StopReason
 
 MAX_ITER_NUMS = 10
@@ -94,6 +92,8 @@ def reported_row(observations: Sequence[Observation]) -> Observation | None:
     feasible = [o for o in observations if o.feasible]
     if not feasible:
         return None
+    import numpy as np
+
     rounded = np.round(np.array([o.tokens_per_s for o in feasible]), 3)
     best = rounded == rounded.max()
     if np.count_nonzero(best) == 1:

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from harness.probe import ProbeRecorder, stop_reason
 from harness.searches.base import LARGEST_REACHABLE, OracleFindings, Outcome, SearchContext
 
@@ -30,6 +28,8 @@ class ExhaustiveParams:
 
 
 def exhaustive(probe: ProbeRecorder, params: ExhaustiveParams, context: SearchContext) -> Outcome:
+    import numpy as np
+
     low, high = context.batch_range or (1, params.cap)
     beyond = probe.infeasible_above()
     if beyond is not None:

@@ -1,11 +1,14 @@
 """``searchbench run``: every scenario's gates outside pytest, with a table per scenario, the
-averages, and exit status 1 if any expectation fails."""
+averages, and exit status 1 if any expectation fails or any search failed to run.
+
+Progress (a line per scenario) and the closing counts go to stderr, so that ``--format json``
+on stdout stays one document."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,6 +67,7 @@ class ScenarioResult:
     checks: tuple[Check, ...]
     summary: tuple[object, ...]
     section: str
+    failed_search_runs: int = 0
 
     @classmethod
     def of(cls, run: ScenarioRun, checks: list[Check], per_probe_seconds: float) -> ScenarioResult:
@@ -79,6 +83,7 @@ class ScenarioResult:
             tuple(checks),
             (scenario.id, len(checks) - failed, failed, probes),
             f"{heading}\n{scenario_table(rows, compared)}",
+            sum(o.result.failure is not None for o in run.outcomes),
         )
 
 
@@ -102,6 +107,29 @@ class Report:
     def failures(self) -> list[Check]:
         return [c for c in self.checks if not c.passed]
 
+    @property
+    def failed_search_runs(self) -> int:
+        return sum(result.failed_search_runs for result in self.results)
+
+    def closing_line(self) -> str:
+        """What was checked, in counts: a run that checked nothing cannot pass unseen."""
+        checks, failed = len(self.checks), len(self.failures)
+        line = (
+            f"searchbench run: {len(self.scenario_ids)} scenarios, {checks} items: "
+            f"{checks - failed} passed, {failed} failed"
+        )
+        extras = [
+            f"{count} {what}"
+            for count, what in (
+                (self.failed_search_runs, "search runs failed"),
+                (len(self.problems), "scenarios not run"),
+            )
+            if count
+        ]
+        if not checks:
+            extras.append("nothing was checked, so nothing passed")
+        return line + ("; " + ", ".join(extras) if extras else "")
+
     def output(self) -> Output:
         return Output(
             text=self.text,
@@ -121,29 +149,49 @@ class Report:
         return "\n".join(parts)
 
 
+Progress = Callable[[str], None]
+
+
 def run_collected(
-    collected: Iterable[CollectedScenario], context: GateContext, args: argparse.Namespace
+    collected: Sequence[CollectedScenario],
+    context: GateContext,
+    args: argparse.Namespace,
+    progress: Progress | None = None,
 ) -> Report:
     """Run and judge each loaded scenario; a refused file, or one whose run fails, is a
-    problem of its own and the others still run."""
+    problem of its own and the others still run. ``progress`` hears a line per scenario."""
     results: list[ScenarioResult] = []
     problems: list[str] = []
     ids: set[str] = set()
-    for item in collected:
+    say = progress or (lambda line: None)
+    for index, item in enumerate(collected, start=1):
         ids.add(item.file.id)
+        step = f"[{index}/{len(collected)}] {item.file.id}"
         if item.scenario is None:
             problems.append(f"invalid scenario: {item.error}")
+            say(f"{step}: not run (invalid scenario)")
             continue
         try:
             run = run_scenario(item.scenario)
             checks = judge_all(run, context)
         except SearchbenchError as error:
             problems.append(f"invalid scenario: {error}")
+            say(f"{step}: not run (invalid scenario)")
             continue
         if args.plots is not None:
             _plot(run, args.plots)
-        results.append(ScenarioResult.of(run, checks, args.per_probe_seconds))
+        result = ScenarioResult.of(run, checks, args.per_probe_seconds)
+        results.append(result)
+        say(f"{step}: {_progress_counts(result)}")
     return Report(tuple(results), tuple(problems), frozenset(ids))
+
+
+def _progress_counts(result: ScenarioResult) -> str:
+    failed = sum(not check.passed for check in result.checks)
+    line = f"{len(result.checks)} items, {len(result.checks) - failed} passed, {failed} failed"
+    if result.failed_search_runs:
+        line += f", {result.failed_search_runs} search runs failed"
+    return line
 
 
 def _plot(run: ScenarioRun, folder: Path) -> None:
@@ -157,8 +205,8 @@ def command(args: argparse.Namespace) -> int:
     use_msmodeling(args)
     layout = find_layout()
     store = BaselineStore(args.baselines or layout.baselines)
-    collected = collect_scenarios(args.paths or [layout.scenarios], layout.scenarios)
-    report = run_collected(collected, GateContext(store), args)
+    collected = list(collect_scenarios(args.paths or [layout.scenarios], layout.scenarios))
+    report = run_collected(collected, GateContext(store), args, _to_stderr)
     unwritten = flush(write for check in report.checks for write in check.writes)
     sys.stdout.write(render_output(args.format, report.output()))
     for check in report.failures:
@@ -168,4 +216,10 @@ def command(args: argparse.Namespace) -> int:
             print(f"baseline without a scenario: {path}", file=sys.stderr)
     for problem in (*report.problems, *unwritten):
         print(problem, file=sys.stderr)
-    return 1 if report.failures or report.problems or unwritten else 0
+    print(report.closing_line(), file=sys.stderr)
+    failed = report.failures or report.failed_search_runs or report.problems or unwritten
+    return 1 if failed or not report.checks else 0
+
+
+def _to_stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)

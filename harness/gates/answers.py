@@ -1,12 +1,15 @@
-"""The answers gate, per strategy: each candidate's batch within the scenario's tolerance of the
-baseline's, its reported row no worse, and the baseline equal to the oracle where feasibility is
-monotone."""
+"""The answers gate, per strategy: every search ran and answered a feasible batch; the baseline
+and every search that claims exactness equal the oracle where feasibility is monotone; each
+heuristic candidate's batch is within the scenario's tolerance of the baseline's, its reported
+row no worse."""
 
 from __future__ import annotations
 
 from harness.gates.check import Check, show, verdict
+from harness.gates.soundness import problems
 from harness.scenarios import ScenarioRun
 from harness.scenarios.model import KnownMiss
+from harness.searches import get_search
 
 
 def within(candidate: int | None, baseline: int | None, tolerance: float) -> bool:
@@ -35,14 +38,18 @@ def answers_check(run: ScenarioRun, key: str) -> Check:
         )
         if not ok:
             failures.append(f"{plan.baseline.name} differs from the oracle")
-    else:
+    elif findings.failure is None:
         boundary = findings.oracle.first_infeasible_minus_one if findings.oracle else "?"
         notes.append(
             f"feasibility is not monotone here (largest feasible {show(findings.batch_size)}, "
             f"first infeasible - 1 = {boundary}): the baseline is not compared with the oracle"
         )
+    exact_to = findings.batch_size if findings.oracle and findings.oracle.monotone else None
     for candidate in plan.candidates:
-        rows_, failures_ = _candidate(run, key, candidate.name, tolerance)
+        if get_search(candidate.name).exact and exact_to is not None:
+            rows_, failures_ = _exact(run, key, candidate.name, exact_to)
+        else:
+            rows_, failures_ = _candidate(run, key, candidate.name, tolerance)
         miss = scenario.expect.known_miss(candidate.name, key)
         if miss is not None:
             rows_, failures_, note = _expected_miss(candidate.name, key, rows_, failures_, miss)
@@ -53,7 +60,10 @@ def answers_check(run: ScenarioRun, key: str) -> Check:
         row, failure = _same_probes(run, key, search, reference)
         rows.append(row)
         failures += failure
-    if base.batch_size is None:
+    for name, problem in problems(run, key, tuple(s.name for s in plan.all)):
+        rows.append((name, "ran, feasible answer", problem, "FAIL"))
+        failures.append(problem)
+    if base.batch_size is None and base.failure is None:
         notes.append(f"no feasible batch: batch 1 stops with {base.early_stop}")
     summary = f"{scenario.id} {key}: " + ("; ".join(failures) if failures else "answers agree")
     return Check(
@@ -93,6 +103,14 @@ def _candidate(run: ScenarioRun, key: str, name: str, tolerance: float):
         if not ok:
             failures.append(f"{name} reports a worse row than {plan.baseline.name}")
     return rows, failures
+
+
+def _exact(run: ScenarioRun, key: str, name: str, oracle: int | None):
+    """A search that claims exactness answers the oracle's batch, with no tolerance."""
+    got = run.result(key, name).batch_size
+    ok = got == oracle
+    row = (name, f"oracle {show(oracle)} (exact)", show(got), verdict(ok))
+    return [row], [] if ok else [f"{name} claims exactness but answers {show(got)}"]
 
 
 def _same_probes(run: ScenarioRun, key: str, search: str, reference: str):

@@ -1,9 +1,11 @@
 """The probes gate: candidates spend fewer probes than the baseline in total, and never more on
-one strategy unless the scenario allows it there."""
+one strategy unless the scenario allows it there. A saving counts only from a search that ran
+and answered a feasible batch: probes saved on a wrong answer are no saving."""
 
 from __future__ import annotations
 
 from harness.gates.check import Check, verdict
+from harness.gates.soundness import problems
 from harness.scenarios import ScenarioRun
 
 
@@ -26,6 +28,9 @@ def probes_check(run: ScenarioRun) -> Check:
                 failures.append(
                     f"{candidate.name} spends more probes than {plan.baseline.name} at {key}"
                 )
+        for name, problem in problems(run, key, plan.compared):
+            rows.append((key, name, "ran, feasible answer", problem, "FAIL"))
+            failures.append(problem)
     base_total = totals[plan.baseline.name]
     for candidate in plan.candidates:
         ok = totals[candidate.name] < base_total or not expect.fewer_probes

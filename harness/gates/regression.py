@@ -30,6 +30,16 @@ def regression_check(run: ScenarioRun, store: BaselineStore, update: bool = Fals
     shown = display_path(store.path(sid))
     regenerate = f"pytest {display_path(scenario.path)} --update-baselines"
     current = stored_results(run)
+    failed = [o.result for o in run.outcomes if o.result.failure is not None]
+    if update and failed:
+        first = failed[0]
+        return Check(
+            sid,
+            "regression",
+            False,
+            f"{sid}: baseline not updated: {len(failed)} search run(s) failed, first "
+            f"{first.search}: {first.failure}",
+        )
     try:
         stored = store.load(sid)
     except BaselineError as error:

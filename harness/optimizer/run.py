@@ -82,7 +82,14 @@ def _metrics_at(target: SimulatorTarget, batch_size: int | None) -> AnswerMetric
         return AnswerMetrics()
     row = target.simulator.probe(batch_size)
     return AnswerMetrics(
-        row.concurrency, row.ttft_ms, row.tpot_ms, row.tokens_per_s, row.tokens_per_s_per_device
+        row.concurrency,
+        row.ttft_ms,
+        row.tpot_ms,
+        row.tokens_per_s,
+        row.tokens_per_s_per_device,
+        row.feasible,
+        row.reason,
+        row.available_gib,
     )
 
 

@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from harness.probe import ProbeRecorder, ProbeStop, ProbeTarget, StopReason, Tally
+from harness.probe.recorder import LARGEST_BATCH
+from harness.probe.witness import Witness
 from harness.searches.base import Outcome, SearchContext, SearchResult
 
 DEFAULT_SECONDS = 60.0
@@ -53,7 +55,8 @@ def run_search(
     if limits.seconds is not None:
         deadline = (time.monotonic() + limits.seconds, limits.seconds)
     tally = Tally()
-    recorder = ProbeRecorder(target, budget, deadline, tally)
+    witness = Witness(target)
+    recorder = ProbeRecorder(witness, budget, deadline, tally)
     try:
         with _alarm(limits.seconds):
             outcome = spec.run(recorder, params, context)
@@ -64,12 +67,17 @@ def run_search(
         outcome, failure = None, str(stop)
     except BaseException as error:  # a search's own failure is its result, not the run's
         outcome, failure = None, _one_line(error)
+    if failure is None and tally.probes != witness.evaluations:
+        failure = (
+            f"altered its probe record: the simulator evaluated {witness.evaluations} sizes, "
+            f"the record holds {tally.probes}"
+        )
     if failure is not None:
         outcome = Outcome(None)
     return SearchResult(
         search=spec.name,
         batch_size=outcome.batch_size,
-        probes=tally.probes,
+        probes=witness.evaluations,
         sequence=tally.sequence,
         trace=tuple(tally.trace),
         early_stop=outcome.early_stop,
@@ -86,8 +94,8 @@ def _not_an_outcome(outcome: object) -> str | None:
     batch = outcome.batch_size
     if batch is not None and (isinstance(batch, bool) or not isinstance(batch, int)):
         return f"answered {type(batch).__name__} {repr(batch)[:40]}, not an int batch size"
-    if batch is not None and batch < 1:
-        return f"answered batch {batch}, not a batch size"
+    if batch is not None and not 1 <= batch <= LARGEST_BATCH:
+        return f"answered batch {str(batch)[:40]}, not a batch size 1..{LARGEST_BATCH:,}"
     if outcome.early_stop is not None and not isinstance(outcome.early_stop, StopReason):
         return f"gave early_stop {outcome.early_stop!r}, not a StopReason"
     return None

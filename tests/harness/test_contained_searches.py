@@ -12,6 +12,7 @@ import pytest
 from harness.optimizer import optimize, search_strategy
 from harness.request import SearchRun
 from harness.searches import SEARCHES, SearchLimits, SearchSpec, register
+from harness.searches.base import Outcome
 from harness.searches.exponential import ExponentialParams, exponential
 from harness.searches.external import NoParams
 from tests.mission import MISSION
@@ -22,6 +23,19 @@ REQUEST = replace(MISSION, tp_sizes=(8,))
 def _hides_probes(probe, params, context):
     outcome = exponential(probe, ExponentialParams(), context)
     del probe.trace[:-1]
+    return outcome
+
+
+def _clears_the_record(probe, params, context):
+    """Reaches past the read-only trace to the recorder's own tally."""
+    outcome = exponential(probe, ExponentialParams(), context)
+    del probe._read().trace[:-1]
+    return outcome
+
+
+def _forges_sweeps(probe, params, context):
+    outcome = exponential(probe, ExponentialParams(), context)
+    probe._read().swept -= len(probe.trace) - 1
     return outcome
 
 
@@ -43,6 +57,8 @@ def _probes_forever(probe, params, context):
 
 HOSTILE = {
     "hides_probes": (_hides_probes, "raised TypeError"),
+    "clears_the_record": (_clears_the_record, "altered its probe record: the simulator evaluated"),
+    "forges_sweeps": (_forges_sweeps, "altered its probe record: the simulator evaluated"),
     "exits": (lambda probe, params, context: sys.exit(0), "raised SystemExit: 0"),
     "recurses": (
         lambda probe, params, context: (_ for _ in ()).throw(RecursionError("too deep")),
@@ -55,6 +71,10 @@ HOSTILE = {
     "probes_nan": (lambda probe, params, context: probe(float("nan")), "probed nan"),
     "probes_float": (lambda probe, params, context: probe(12.0), "the float 12.0 (pass an int)"),
     "probes_huge": (lambda probe, params, context: probe(10**30), "probed batch 1000000000000"),
+    "answers_huge": (
+        lambda probe, params, context: Outcome(10**30),
+        "answered batch 1000000000000000000000000000000, not a batch size 1..2,147,483,647",
+    ),
     "loops": (_loops, "stopped at its time limit, 0.5 s"),
     "sleeps": (_sleeps, "stopped at its time limit, 0.5 s"),
     "probes_forever": (_probes_forever, "stopped at its probe budget, 110 probes"),
@@ -81,10 +101,13 @@ def test_a_hostile_search_fails_alone_with_one_line(name: str) -> None:
     assert result.batch_size is None
 
 
-def test_hidden_probes_are_still_counted() -> None:
+@pytest.mark.parametrize("name", ["hides_probes", "clears_the_record", "forges_sweeps"])
+def test_hidden_probes_are_still_counted(name: str) -> None:
     strategy = REQUEST.strategies()[0]
-    outcome = search_strategy(REQUEST, strategy, SearchRun("hostile_hides_probes"))
-    assert outcome.result.probes == 11 and len(outcome.result.sequence) == 11
+    honest = search_strategy(REQUEST, strategy, SearchRun("exponential")).result
+    outcome = search_strategy(REQUEST, strategy, SearchRun(f"hostile_{name}"))
+    assert honest.probes == 11
+    assert outcome.result.probes == honest.probes
 
 
 def test_the_run_goes_on_after_a_search_exits() -> None:

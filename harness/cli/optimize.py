@@ -58,6 +58,10 @@ def request_from(args: argparse.Namespace) -> OptimizerRequest:
     return OptimizerRequest(**knob_values(args), searches=search_runs(args))
 
 
+OPTIMIZE_REPORT = {"format": "searchbench-optimize", "version": 1}
+"""Tags optimize's JSON so that no reader takes it for a run report."""
+
+
 def _progress_printer():
     if not sys.stderr.isatty():
         return None
@@ -73,11 +77,11 @@ def command(args: argparse.Namespace) -> int:
     request = request_from(args)
     outcomes = optimize(request, progress=_progress_printer(), only=args.strategy)
     rows = outcome_rows(outcomes, args.per_probe_seconds)
-    names = [run.name for run in request.searches]
+    names = [run.name for run in request.searches_in_run_order]
     best = best_rows(outcomes, names[0], args.per_probe_seconds)
     note = repeat_note(rows)
     if args.format == "json":
-        print(to_json({"rows": rows, "best": best}))
+        print(to_json({**OPTIMIZE_REPORT, "rows": rows, "best": best}))
     elif args.format == "csv":
         print(to_csv(rows), end="")
     else:

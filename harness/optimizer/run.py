@@ -100,15 +100,16 @@ def optimize(
     only: Sequence[str] | None = None,
 ) -> list[StrategyOutcome]:
     """Every search of the request on every strategy (or the strategies keyed ``only``),
-    strategy-major as msmodeling loops. The first search is the baseline: the others may spend
-    10x its probes on a strategy (``SearchLimits``).
+    strategy-major as msmodeling loops. The reference search (``OptimizerRequest.reference``)
+    runs first on each strategy: the others may spend 10x its probes there (``SearchLimits``).
 
     ``target_for`` makes each deployment's probe target (a caching one lets several searches
     share one sweep)."""
     for run in request.searches:
         make_params(get_search(run.name), run.params)
     strategies = select(request.strategies(), only)
-    jobs = [(strategy, run) for strategy in strategies for run in request.searches]
+    runs = request.searches_in_run_order
+    jobs = [(strategy, run) for strategy in strategies for run in runs]
     outcomes = []
     baseline_probes: dict[str, int] = {}
     for index, (strategy, run) in enumerate(jobs, start=1):
@@ -116,7 +117,7 @@ def optimize(
             progress(index, len(jobs), f"{strategy.key} {run.name}")
         limits = SearchLimits.after(baseline_probes.get(strategy.key))
         outcome = search_strategy(request, strategy, run, target_for, limits)
-        if run is request.searches[0] and outcome.result.failure is None:
+        if run is runs[0] and outcome.result.failure is None:
             baseline_probes[strategy.key] = outcome.result.probes
         outcomes.append(outcome)
     return outcomes

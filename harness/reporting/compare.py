@@ -1,5 +1,9 @@
 """Two ``searchbench run --format json`` reports side by side (main's and a branch's): per
-scenario, strategy and search, the change in answer, probes and projected msmodeling time."""
+scenario, strategy and search, the change in answer, probes and projected msmodeling time.
+
+Everything the reference report has must still be there: a scenario, strategy or search that
+disappears fails, as does a search that failed to run, an infeasible answer, or any change to
+the answer of a search that claims exactness. Values are checked when read."""
 
 from __future__ import annotations
 
@@ -8,19 +12,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from harness.errors import SearchbenchError
 from harness.reporting.render import table
-from harness.reporting.run_report import WRITE_ONE, read_run_report
+from harness.reporting.report_rows import KEYS, VALUES, checked_rows
+from harness.reporting.run_report import read_run_report
 
-KEYS = ["scenario", "strategy", "search"]
-VALUES = ["batch_size", "probes", "projected_msmodeling_s", "tolerance"]
 DEFAULT_TOLERANCE = 0.02
 
 
 @dataclass(frozen=True)
 class Comparison:
     frame: pd.DataFrame
-    """One row per (scenario, strategy, search) in either report, with old_* and new_* columns
+    """One row per (scenario, strategy, search) in either report, with *_old and *_new columns
     and a verdict."""
 
     @property
@@ -28,11 +30,19 @@ class Comparison:
         return self.frame[self.frame["verdict"].str.startswith("FAIL")]
 
     def summary(self) -> str:
-        total = len(self.frame)
-        return (
-            f"{len(self.failures)} of {total} rows fail (an answer out of tolerance, or more "
-            "probes)"
-        )
+        total, failed = len(self.frame), len(self.failures)
+        line = f"{failed} of {total} rows fail"
+        counts = self.failures["verdict"].str.removeprefix("FAIL: ").str.split(", ").explode()
+        if failed:
+            line += " (" + ", ".join(f"{n} {what}" for what, n in counts.value_counts().items())
+            line += ")"
+        gone = self.frame[self.frame["_merge"] == "left_only"]
+        for level, column in (("scenarios", "scenario"), ("searches", "search")):
+            kept = set(self.frame.loc[self.frame["_merge"] != "left_only", column])
+            lost = sorted(set(gone[column]) - kept)
+            if lost:
+                line += f"\n{level} gone from the new report: {', '.join(lost)}"
+        return line
 
     def payload(self) -> dict[str, object]:
         """The rows as plain records (missing values as null) and the number that fail."""
@@ -42,17 +52,10 @@ class Comparison:
 
 
 def load_report(path: Path) -> pd.DataFrame:
-    """A run report's rows, one per scenario, strategy and search (any supported version)."""
-    frame = pd.DataFrame(read_run_report(path)["rows"])
-    missing = [c for c in [*KEYS, "batch_size", "probes"] if c not in frame]
-    if missing:
-        raise SearchbenchError(
-            f"{path}: not a searchbench run report (no {', '.join(missing)}; {WRITE_ONE})"
-        )
-    for column in VALUES:
-        if column not in frame:
-            frame[column] = None
-    return frame[KEYS + VALUES]
+    """A run report's rows, one per scenario, strategy and search (any supported version),
+    each value checked (a wrong one is one line naming the file, row and field)."""
+    rows = checked_rows(path, read_run_report(path)["rows"])
+    return pd.DataFrame(rows, columns=KEYS + VALUES)
 
 
 def compare(old: pd.DataFrame, new: pd.DataFrame) -> Comparison:
@@ -64,25 +67,28 @@ def compare(old: pd.DataFrame, new: pd.DataFrame) -> Comparison:
 
 def _verdict(row: dict) -> str:
     if row["_merge"] == "left_only":
-        return "gone"
+        return "FAIL: gone"
     if row["_merge"] == "right_only":
         return "new"
     problems = []
-    old, new = _int(row["batch_size_old"]), _int(row["batch_size_new"])
-    tolerance = _float(row["tolerance_new"]) or _float(row["tolerance_old"]) or DEFAULT_TOLERANCE
+    if _value(row["failure_new"]) is not None:
+        problems.append("failed to run")
+    if _value(row["feasible_new"]) is False:
+        problems.append("infeasible")
+    old, new = _value(row["batch_size_old"]), _value(row["batch_size_new"])
+    exact = bool(_value(row["exact_new"]) or _value(row["exact_old"]))
+    tolerance = _value(row["tolerance_new"])
+    tolerance = _value(row["tolerance_old"]) if tolerance is None else tolerance
+    tolerance = 0.0 if exact else DEFAULT_TOLERANCE if tolerance is None else tolerance
     if (old is None) != (new is None) or (old is not None and abs(new - old) > tolerance * old):
-        problems.append("answer")
-    if _int(row["probes_new"]) > _int(row["probes_old"]):
+        problems.append("answer changed (exact)" if exact else "answer")
+    if row["probes_new"] > row["probes_old"]:
         problems.append("probes")
     return f"FAIL: {', '.join(problems)}" if problems else "ok"
 
 
-def _int(value) -> int | None:
-    return None if value is None or pd.isna(value) else int(value)
-
-
-def _float(value) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)
+def _value(value):
+    return None if value is None or (isinstance(value, float) and pd.isna(value)) else value
 
 
 def render(comparison: Comparison, changed_only: bool = True) -> str:
@@ -112,8 +118,11 @@ def render(comparison: Comparison, changed_only: bool = True) -> str:
 
 def _change(old, new) -> str:
     def show(value) -> str:
-        if value is None or pd.isna(value):
+        value = _value(value)
+        if value is None:
             return "none"
-        return f"{value:g}" if isinstance(value, float) else str(value)
+        if isinstance(value, float):
+            return f"{value:g}" if not value.is_integer() or value > 1e6 else f"{int(value)}"
+        return str(value)
 
     return show(new) if show(old) == show(new) else f"{show(old)} -> {show(new)}"

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 
 from harness.optimizer import MSMODELING_SECONDS_PER_PROBE, StrategyOutcome, best_outcome
 from harness.scenarios import ScenarioRun
+from harness.searches import get_search
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,12 @@ class ResultRow:
     oracle_batch_size: int | None = None
     tolerance: float | None = None
     """The scenario's answer tolerance, so two reports can be compared without the files."""
+    exact: bool = False
+    """The search claims the oracle's answer: compare allows its answer no change at all."""
+    feasible: bool | None = None
+    """Whether the simulator, probed again at the answer, finds it feasible (None: no answer)."""
+    failure: str | None = None
+    """Why the search failed to run here (it raised, returned nonsense or ran away)."""
 
     def to_dict(self) -> dict[str, object]:
         out = asdict(self)
@@ -105,6 +112,9 @@ def outcome_row(
         scenario=scenario,
         oracle_batch_size=oracle_batch_size,
         tolerance=tolerance,
+        exact=get_search(result.search).exact,
+        feasible=metrics.feasible,
+        failure=result.failure,
     )
 
 

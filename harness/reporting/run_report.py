@@ -22,6 +22,8 @@ REPORT_FORMAT = "searchbench-run"
 REPORT_VERSION = 1
 MADE_BY = "searchbench run"
 WRITE_ONE = "write one with searchbench run --format json"
+MOST_BYTES = 256 * 2**20
+"""A run over every bundled scenario writes under 1 MiB."""
 
 Payload = dict[str, object]
 
@@ -65,7 +67,9 @@ MIGRATIONS: dict[int, Callable[[object], Payload]] = {0: _from_version_0}
 def read_run_report(path: Path) -> Payload:
     """A run report at the current version, migrated from an older one if need be."""
     try:
-        payload: object = json.loads(Path(path).read_text())
+        payload: object = json.loads(_read_capped(Path(path)))
+    except RecursionError:
+        raise SearchbenchError(f"{path}: not a run report (JSON nested too deeply)") from None
     except (OSError, UnicodeDecodeError, ValueError) as error:
         raise SearchbenchError(f"{path}: not a searchbench run report ({error})") from None
     version = _version(path, payload)
@@ -79,6 +83,18 @@ def read_run_report(path: Path) -> Payload:
             f"{path}: not a searchbench run report (rows: expected a list of objects; {WRITE_ONE})"
         )
     return payload
+
+
+def _read_capped(path: Path) -> str:
+    """A regular file's text, refusing more than MOST_BYTES while reading (a FIFO or
+    ``/dev/zero`` never hangs or fills memory)."""
+    if not path.is_file():
+        raise OSError(f"{'no such file' if not path.exists() else 'not a regular file'}")
+    with path.open("rb") as handle:
+        data = handle.read(MOST_BYTES + 1)
+    if len(data) > MOST_BYTES:
+        raise ValueError(f"larger than {MOST_BYTES // 2**20} MiB")
+    return data.decode("utf-8")
 
 
 def _version(path: Path, payload: object) -> int:

@@ -2,10 +2,17 @@
 
 from harness.request.kinds import Kind
 from harness.request.knobs import Declared, Knob
-from harness.request.request import BUNDLED_MODEL_IDS, OptimizerRequest, SearchRun, request_knobs
+from harness.request.request import (
+    BASELINE_SEARCH,
+    BUNDLED_MODEL_IDS,
+    OptimizerRequest,
+    SearchRun,
+    request_knobs,
+)
 from harness.request.strategy import Strategy, phase_limits
 
 __all__ = [
+    "BASELINE_SEARCH",
     "BUNDLED_MODEL_IDS",
     "Declared",
     "Kind",

@@ -20,6 +20,11 @@ from harness.request.strategy import Strategy
 SIZES = Items(Integer(minimum=1), distinct=True)
 
 
+BASELINE_SEARCH = "exponential"
+"""msmodeling's default search: the reference every gate, table, budget and fuzz measures
+against, wherever the user lists it."""
+
+
 @dataclass(frozen=True)
 class SearchRun:
     """A registered search and its parameters, as the user named them."""
@@ -172,7 +177,7 @@ class OptimizerRequest:
         nullable=True,
         deployment=False,
     )
-    searches: tuple[SearchRun, ...] = (SearchRun("exponential"), SearchRun("two_point"))
+    searches: tuple[SearchRun, ...] = (SearchRun(BASELINE_SEARCH), SearchRun("two_point"))
 
     def __post_init__(self) -> None:
         if self.batch_range is not None:
@@ -187,6 +192,18 @@ class OptimizerRequest:
             )
         if not self.searches:
             raise HarnessInputError("search: name at least one search")
+
+    @property
+    def reference(self) -> SearchRun:
+        """The search the others are measured against: the baseline search if it is listed,
+        else the first."""
+        return next((s for s in self.searches if s.name == BASELINE_SEARCH), self.searches[0])
+
+    @property
+    def searches_in_run_order(self) -> tuple[SearchRun, ...]:
+        """The reference first (the others' probe budgets follow from it), then the rest."""
+        reference = self.reference
+        return (reference, *(s for s in self.searches if s is not reference))
 
     def phases(self) -> list[door.Phase]:
         """agg; or in disagg mode prefill (if there is a TTFT limit) and decode (a TPOT limit)."""

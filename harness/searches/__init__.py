@@ -12,6 +12,7 @@ from typing import Any
 
 from harness.errors import SearchbenchError
 from harness.probe import ProbeRecorder
+from harness.request import BASELINE_SEARCH
 from harness.searches import external
 from harness.searches.base import OracleFindings, Outcome, SearchContext, SearchResult
 from harness.searches.certified_secant import CertifiedSecantParams, certified_secant
@@ -168,7 +169,7 @@ def _twice_plus_two(baseline: int) -> int:
 
 register(
     SearchSpec(
-        "exponential",
+        BASELINE_SEARCH,
         exponential,
         ExponentialParams,
         "msmodeling's baseline: batch 1, double from 512, inclusive binary search",

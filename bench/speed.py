@@ -5,7 +5,7 @@
     python bench/speed.py --fuzz               # also the 1000-deployment fuzz run
 
 Every figure times a public path: a probe as a search makes it (a registered search probing
-1500 distinct batch sizes through the recorder, on a cold simulator), the mission's whole
+150 distinct batch sizes through the recorder, on a cold simulator), the mission's whole
 ``optimize``, the fuzz, and whole ``searchbench`` processes. With ``--against`` both trees are
 measured in this one run, alternating, so the ratios compare like with like on a shared machine.
 """

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import os
 
+import numpy  # noqa: F401
 from hypothesis import HealthCheck, settings
+
+# numpy loads lazily in searchbench, and pytester's in-process runs unload every module first
+# imported inside them; numpy's C core cannot load twice in one process, so load it up front.
 
 settings.register_profile(
     "dev", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]

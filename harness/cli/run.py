@@ -212,8 +212,8 @@ def command(args: argparse.Namespace) -> int:
     for check in report.failures:
         print(f"FAILED {check.scenario}::{check.name}: {check.summary}", file=sys.stderr)
     if not args.paths:
-        for path in store.orphans(set(report.scenario_ids)):
-            print(f"baseline without a scenario: {path}", file=sys.stderr)
+        for line in store.orphan_lines(set(report.scenario_ids), layout.scenarios):
+            print(f"baseline without a scenario: {line}", file=sys.stderr)
     for problem in (*report.problems, *unwritten):
         print(problem, file=sys.stderr)
     print(report.closing_line(), file=sys.stderr)

@@ -30,16 +30,9 @@ def regression_check(run: ScenarioRun, store: BaselineStore, update: bool = Fals
     shown = display_path(store.path(sid))
     regenerate = f"pytest {display_path(scenario.path)} --update-baselines"
     current = stored_results(run)
-    failed = [o.result for o in run.outcomes if o.result.failure is not None]
-    if update and failed:
-        first = failed[0]
-        return Check(
-            sid,
-            "regression",
-            False,
-            f"{sid}: baseline not updated: {len(failed)} search run(s) failed, first "
-            f"{first.search}: {first.failure}",
-        )
+    refusal = _failed_runs(run) if update else None
+    if refusal is not None:
+        return Check(sid, "regression", False, f"{sid}: baseline not updated: {refusal}")
     try:
         stored = store.load(sid)
     except BaselineError as error:
@@ -88,3 +81,12 @@ def regression_check(run: ScenarioRun, store: BaselineStore, update: bool = Fals
     return Check(
         sid, "regression", True, f"{sid}: matches {shown}", writes=store.obtained_removal(sid)
     )
+
+
+def _failed_runs(run: ScenarioRun) -> str | None:
+    """Why the run's results must not become the baseline: a search failed to run."""
+    failed = [o.result for o in run.outcomes if o.result.failure is not None]
+    if not failed:
+        return None
+    first = failed[0]
+    return f"{len(failed)} search run(s) failed, first {first.search}: {first.failure}"

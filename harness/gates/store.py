@@ -1,9 +1,13 @@
 """Stored answers and probe counts, one JSON file per scenario under ``baselines/search/``.
 
 The format is versioned (``"format": 2``; files without the key are version 1, the same
-layout). Writes are atomic (a temporary file renamed over the old one, mode 0644, leftovers of
-an interrupted write removed at the next one). A mismatch leaves ``<id>.obtained.json`` beside
-the baseline, as pytest-regressions does, so the two can be diffed.
+layout). A file is read only if it is a regular file under ``MOST_BYTES``, and every value is
+checked, so a baseline that is huge, deep, duplicate-keyed or out of range is one line naming
+it, which ``--update-baselines`` repairs. Writes are atomic (a temporary file renamed over the
+old one, mode 0644); a temporary file carries its writer's process id, so concurrent updates
+never remove each other's, and leftovers of a writer that died are removed at the next write.
+A mismatch leaves ``<id>.obtained.json`` beside the baseline, as pytest-regressions does, so
+the two can be diffed.
 
 Gates never write: they return ``PendingWrite`` values, which the session applies with
 ``flush`` once every gate has judged (as syrupy does with snapshots).
@@ -26,6 +30,9 @@ FORMAT_VERSION = 2
 OBTAINED_SUFFIX = ".obtained.json"
 FIELDS = ("batch_size", "probes")
 FILE_MODE = 0o644
+MOST_BYTES = 4 * 2**20
+"""A scenario's baseline is a few KiB."""
+LIMITS = {"batch_size": (1, 2**31 - 1), "probes": (0, 10**9)}
 
 Stored = dict[str, dict[str, dict[str, int | None]]]
 
@@ -79,15 +86,14 @@ class BaselineStore:
     def load(self, scenario_id: str) -> Stored | None:
         """The stored results, or None when there is no baseline file."""
         path = self.path(scenario_id)
-        try:
-            text = path.read_text()
-        except FileNotFoundError:
+        if not path.exists() and not path.is_symlink():
             return None
-        except (OSError, UnicodeDecodeError) as error:
-            raise BaselineError(f"{path}: cannot read: {error}") from None
+        text = _read_capped(path)
         try:
-            payload = json.loads(text)
-        except json.JSONDecodeError as error:
+            payload = json.loads(text, object_pairs_hook=_unique_keys(path))
+        except RecursionError:
+            raise BaselineError(f"{path}: not a baseline (JSON nested too deeply)") from None
+        except ValueError as error:  # JSONDecodeError, and integers past Python's digit limit
             raise BaselineError(f"{path}: not JSON ({error})") from None
         return _validated(path, payload)
 
@@ -120,6 +126,21 @@ class BaselineStore:
         for write in self.obtained_removal(scenario_id):
             write.apply()
 
+    def orphan_lines(self, scenario_ids: set[str], scenarios: Path) -> list[str]:
+        """What to say about baselines without a scenario. When they outnumber the scenarios
+        found, the scenario folder is more likely wrong than the baselines stale: one line
+        says so, and nothing is offered for deletion."""
+        orphans = self.orphans(scenario_ids)
+        if not orphans:
+            return []
+        if len(orphans) > len(scenario_ids):
+            return [
+                f"{len(orphans)} baselines in {display_path(self.directory)} have no scenario "
+                f"among the {len(scenario_ids)} found in {display_path(scenarios)}: is that "
+                "the project's scenario folder? (nothing to delete until it is)"
+            ]
+        return [f"{display_path(path)} (no scenario file for it; delete it?)" for path in orphans]
+
     def orphans(self, scenario_ids: set[str]) -> list[Path]:
         """Stored baselines whose scenario file no longer exists."""
         if not self.directory.is_dir():
@@ -143,6 +164,31 @@ def render(scenario_id: str, results: Stored) -> str:
     return json.dumps(payload, indent=2) + "\n"
 
 
+def _read_capped(path: Path) -> str:
+    try:
+        if not path.is_file():
+            raise BaselineError(f"{path}: cannot read: not a regular file")
+        with path.open("rb") as handle:
+            data = handle.read(MOST_BYTES + 1)
+        if len(data) > MOST_BYTES:
+            raise BaselineError(f"{path}: cannot read: larger than {MOST_BYTES // 2**20} MiB")
+        return data.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise BaselineError(f"{path}: cannot read: {error}") from None
+
+
+def _unique_keys(path: Path):
+    def pairs(items: list[tuple[str, object]]) -> dict[str, object]:
+        out: dict[str, object] = {}
+        for key, value in items:
+            if key in out:
+                raise BaselineError(f"{path}: the key {key!r} appears twice in one object")
+            out[key] = value
+        return out
+
+    return pairs
+
+
 def _validated(path: Path, payload: object) -> Stored:
     def fail(where: str, expected: str, got: object) -> BaselineError:
         return BaselineError(f"{path}: {where}: expected {expected}, got {got!r}")
@@ -161,22 +207,33 @@ def _validated(path: Path, payload: object) -> Stored:
             for field, value in values.items():
                 if field not in FIELDS:
                     raise fail(f"results.{key}.{search}.{field}", " or ".join(FIELDS), field)
-                if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
-                    raise fail(f"results.{key}.{search}.{field}", "an integer or null", value)
+                low, high = LIMITS[field]
+                whole = isinstance(value, int) and not isinstance(value, bool)
+                if value is not None and not (whole and low <= value <= high):
+                    where = f"results.{key}.{search}.{field}"
+                    raise fail(where, f"null or a whole number {low}..{high:,}", _short(value))
     return payload["results"]
+
+
+def _short(value: object) -> object:
+    shown = repr(value)
+    return value if len(shown) <= 40 else f"{shown[:37]}..."
 
 
 def write_atomic(path: Path, text: str) -> None:
     """Write beside the target, then rename over it: readers see the old or the new file whole.
 
-    The file gets mode 0644 whatever the umask of the temporary file's creator, and temporary
-    files left by an earlier, interrupted write of the same target are removed first.
+    The file gets mode 0644 whatever the umask of the temporary file's creator. Temporary files
+    of this target whose writer is no longer running are removed first; a live writer's never.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     prefix = f".{path.name}."
     for stale in path.parent.glob(f"{prefix}*.tmp"):
-        stale.unlink(missing_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=".tmp")
+        if not _writer_alive(stale, prefix):
+            stale.unlink(missing_ok=True)
+    handle, temporary = tempfile.mkstemp(
+        dir=path.parent, prefix=f"{prefix}{os.getpid()}.", suffix=".tmp"
+    )
     try:
         with os.fdopen(handle, "w") as stream:
             stream.write(text)
@@ -187,6 +244,19 @@ def write_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _writer_alive(temporary: Path, prefix: str) -> bool:
+    pid = temporary.name[len(prefix) :].split(".", 1)[0]
+    if not pid.isdigit():
+        return False  # an older searchbench's name, without a process id
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # running, as another user
+    return True
 
 
 def differences(stored: Stored | None, current: Stored) -> list[tuple[str, str, str, str]]:

@@ -100,8 +100,9 @@ def optimize(
     only: Sequence[str] | None = None,
 ) -> list[StrategyOutcome]:
     """Every search of the request on every strategy (or the strategies keyed ``only``),
-    strategy-major as msmodeling loops. The reference search (``OptimizerRequest.reference``)
-    runs first on each strategy: the others may spend 10x its probes there (``SearchLimits``).
+    strategy-major as msmodeling loops, in the order the searches are listed. The reference
+    search (``OptimizerRequest.reference``) runs first on each strategy: the others may spend
+    10x its probes there (``SearchLimits``).
 
     ``target_for`` makes each deployment's probe target (a caching one lets several searches
     share one sweep)."""
@@ -109,7 +110,9 @@ def optimize(
         make_params(get_search(run.name), run.params)
     strategies = select(request.strategies(), only)
     runs = request.searches_in_run_order
+    listed = [request.searches.index(run) for run in runs]
     jobs = [(strategy, run) for strategy in strategies for run in runs]
+    places = [(s, listed[r]) for s in range(len(strategies)) for r in range(len(runs))]
     outcomes = []
     baseline_probes: dict[str, int] = {}
     for index, (strategy, run) in enumerate(jobs, start=1):
@@ -120,7 +123,7 @@ def optimize(
         if run is runs[0] and outcome.result.failure is None:
             baseline_probes[strategy.key] = outcome.result.probes
         outcomes.append(outcome)
-    return outcomes
+    return [outcomes[i] for i in sorted(range(len(jobs)), key=places.__getitem__)]
 
 
 def select(strategies: Sequence[Strategy], only: Sequence[str] | None) -> list[Strategy]:

@@ -212,11 +212,11 @@ def _report_baselines(terminalreporter, config) -> None:
         for problem in state.write_problems:
             terminalreporter.write_line(problem)
         config.stash[SESSION].exitstatus = pytest.ExitCode.TESTS_FAILED
-    stale = state.store.orphans(state.scenario_ids())
+    stale = state.store.orphan_lines(state.scenario_ids(), state.layout.scenarios)
     if stale:
         terminalreporter.section("searchbench: baselines without a scenario")
-        for path in stale:
-            terminalreporter.write_line(f"{path} (no scenario file for it; delete it?)")
+        for line in stale:
+            terminalreporter.write_line(line)
 
 
 def pytest_benchmark_update_machine_info(config, machine_info: dict) -> None:

@@ -86,7 +86,15 @@ def test_version_1_files_still_load(tmp_path: Path) -> None:
     [
         ("{not json", "not JSON"),
         ('{"results": {"TP=1": 5}}', "results.TP=1: expected an object of searches, got 5"),
-        ('{"results": {"TP=1": {"s": {"batch_size": "25"}}}}', "expected an integer or null"),
+        (
+            '{"results": {"TP=1": {"s": {"batch_size": "25"}}}}',
+            "expected null or a whole number 1..2,147,483,647",
+        ),
+        ('{"results": {"TP=1": {"s": {"probes": -5}}}}', "expected null or a whole number 0.."),
+        ('{"results": {"TP=1": {"s": {"probes": ' + "9" * 5000 + "}}}}", "not JSON"),
+        ('{"results": {"TP=1": {"s": {"probes": 1e400}}}}', "expected null or a whole number"),
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        ('{"results": {}, "results": {}}', "the key 'results' appears twice"),
         ('{"results": {"TP=1": {"s": {"colour": 1}}}}', "expected batch_size or probes"),
         ('{"format": 99, "results": {}}', "format: expected 1 or 2"),
         ("[1, 2]", 'expected an object with a "results" object'),
@@ -107,3 +115,51 @@ def test_obtained_file_and_its_removal(tmp_path: Path) -> None:
     assert not (tmp_path / "sub" / "x.obtained.json").exists()
     assert store.orphans({"sub/x"}) == []
     assert store.orphans(set()) == [tmp_path / "sub" / "x.json"]
+
+
+def test_a_live_writers_temporary_file_is_left_alone(tmp_path: Path) -> None:
+    """Two updates at once: neither removes the other's temporary file mid-write."""
+    live = tmp_path / f".scenario.json.{os.getpid()}.abc123.tmp"
+    live.write_text("{half")
+    write_atomic(tmp_path / "scenario.json", render("scenario", {}))
+    assert live.exists()
+
+
+def _hammer(path: str, text: str) -> None:
+    for _ in range(200):
+        write_atomic(Path(path), text)
+
+
+def test_concurrent_writers_never_fail_or_corrupt(tmp_path: Path) -> None:
+    import multiprocessing
+
+    path = tmp_path / "scenario.json"
+    texts = [render("scenario", {f"TP={n}": {"s": {"probes": n}}}) for n in range(4)]
+    context = multiprocessing.get_context("fork")
+    writers = [context.Process(target=_hammer, args=(str(path), text)) for text in texts]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join(60)
+    assert [writer.exitcode for writer in writers] == [0, 0, 0, 0]
+    assert path.read_text() in texts
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["scenario.json"]
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo"])
+def test_a_baseline_that_is_not_a_file_is_one_line(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "scenario.json"
+    path.mkdir() if kind == "folder" else os.mkfifo(path)
+    with pytest.raises(BaselineError, match=r"scenario\.json: cannot read: not a regular file"):
+        BaselineStore(tmp_path).load("scenario")
+
+
+def test_too_many_orphans_are_one_line_offering_nothing(tmp_path: Path) -> None:
+    store = BaselineStore(tmp_path)
+    for name in ("a", "b", "c"):
+        store.write(name, {})
+    assert store.orphan_lines({"a", "b"}, tmp_path / "scenarios") == [
+        f"{tmp_path / 'c.json'} (no scenario file for it; delete it?)"
+    ]
+    (line,) = store.orphan_lines(set(), tmp_path / "README.md")
+    assert "3 baselines in" in line and "nothing to delete until it is" in line

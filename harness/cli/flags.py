@@ -18,11 +18,14 @@ FORMATS = ("table", "markdown", "json", "csv")
 
 
 class Formatter(argparse.ArgumentDefaultsHelpFormatter):
-    """Shows each flag's default in its help, once."""
+    """Shows each flag's default in its help once, and only a default that says something: not
+    None, not a switch's False, not one the help already states."""
 
     def _get_help_string(self, action: argparse.Action) -> str:
         text = action.help or ""
-        if "(default" in text:
+        default = action.default
+        silent = default is None or default is False or default == argparse.SUPPRESS
+        if "default" in text or silent or (isinstance(default, (list, tuple)) and not default):
             return text
         return super()._get_help_string(action)
 

@@ -28,6 +28,7 @@ from harness.reporting import (
     to_json,
     verdicts,
 )
+from harness.reporting.render import est_s_note
 from harness.request import OptimizerRequest
 
 
@@ -86,6 +87,7 @@ def command(args: argparse.Namespace) -> int:
         print(to_csv(rows), end="")
     else:
         _print_tables(rows, names, best, note)
+        print(est_s_note(args.per_probe_seconds))
         return 0
     if note:
         print(note, file=sys.stderr)

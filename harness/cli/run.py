@@ -18,6 +18,7 @@ from harness.gates import BaselineStore, Check, GateContext, flush, judge_all
 from harness.optimizer import MSMODELING_SECONDS_PER_PROBE
 from harness.reporting import ResultRow, averages, scenario_rows, scenario_table, table
 from harness.reporting.formats import Output, add_format_flag, render_output
+from harness.reporting.render import est_s_note
 from harness.reporting.run_report import run_report
 from harness.scenarios import (
     CollectedScenario,
@@ -82,7 +83,7 @@ class ScenarioResult:
             rows,
             tuple(checks),
             (scenario.id, len(checks) - failed, failed, probes),
-            f"{heading}\n{scenario_table(rows, compared)}",
+            f"{heading}\n{scenario_table(rows, compared, declared_misses(run))}",
             sum(o.result.failure is not None for o in run.outcomes),
         )
 
@@ -94,6 +95,7 @@ class Report:
     results: tuple[ScenarioResult, ...]
     problems: tuple[str, ...]
     scenario_ids: frozenset[str]
+    per_probe_seconds: float = MSMODELING_SECONDS_PER_PROBE
 
     @property
     def rows(self) -> tuple[ResultRow, ...]:
@@ -138,7 +140,7 @@ class Report:
         )
 
     def text(self) -> str:
-        parts: list[str] = []
+        parts: list[str] = [est_s_note(self.per_probe_seconds), ""]
         for result in self.results:
             parts += [result.section, ""]
         parts.append(table([result.summary for result in self.results], SUMMARY_HEADERS))
@@ -150,6 +152,20 @@ class Report:
 
 
 Progress = Callable[[str], None]
+
+
+def declared_misses(run: ScenarioRun) -> dict[tuple[str, str], str]:
+    """The declared misses that happened: a candidate's answer differing from the baseline's
+    where the scenario says it will."""
+    expect, plan = run.scenario.expect, run.scenario.searches
+    out = {}
+    for key in run.keys:
+        baseline = run.result(key, plan.baseline.name).batch_size
+        for candidate in plan.candidates:
+            miss = expect.known_miss(candidate.name, key)
+            if miss is not None and run.result(key, candidate.name).batch_size != baseline:
+                out[key, candidate.name] = miss.reason
+    return out
 
 
 def run_collected(
@@ -183,7 +199,7 @@ def run_collected(
         result = ScenarioResult.of(run, checks, args.per_probe_seconds)
         results.append(result)
         say(f"{step}: {_progress_counts(result)}")
-    return Report(tuple(results), tuple(problems), frozenset(ids))
+    return Report(tuple(results), tuple(problems), frozenset(ids), args.per_probe_seconds)
 
 
 def _progress_counts(result: ScenarioResult) -> str:

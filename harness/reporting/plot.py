@@ -65,14 +65,14 @@ def plot_strategy(run: ScenarioRun, key: str, output: Path) -> Path:
     for position, (axis, field) in enumerate(zip(axes, fields, strict=True)):
         label, values, limit = panels[field]
         _draw_curve(axis, sweep.batch_size, values, limit, oracle.batch_size)
-        _draw_probes(axis, [r for r in results if r.trace], field, top)
-        axis.set_ylabel(label)
-        axis.grid(alpha=0.3)
         if position == 3:
             _zoom(axis, sweep.batch_size, values, boundary)
             axis.set_title(f"near the boundary: {label}", fontsize=9)
         else:
             axis.set_xlim(0, top * 1.02)
+        _draw_probes(axis, [r for r in results if r.trace], field, top)
+        axis.set_ylabel(label)
+        axis.grid(alpha=0.3)
     axes[0].legend(fontsize=8, loc="upper left")
     axes[-1].set_xlabel("batch size per DP replica")
     figure.suptitle(f"{scenario.id}  {key}", fontsize=11)
@@ -103,19 +103,21 @@ def _draw_curve(axis, batches, values, limit: float | None, boundary: int | None
 
 
 def _draw_probes(axis, results, field: str, top: int) -> None:
-    """Each search's probes on this panel, numbered in the order it made them."""
+    """Each search's probes on this panel, numbered in the order it made them. Probes that
+    would print on top of each other share one label (``4-9``), so the numbers stay legible
+    where a search closes in on the boundary."""
+    drawn = []
     for index, result in enumerate(results):
         points = [
-            (o.batch_size, getattr(o, field))
-            for o in result.trace
+            (order, o.batch_size, getattr(o, field))
+            for order, o in enumerate(result.trace, start=1)
             if o.batch_size <= top
             and getattr(o, field) is not None
             and np.isfinite(getattr(o, field))
         ]
         if not points:
             continue
-        xs, ys = zip(*points, strict=True)
-        color = f"C{index}"
+        _, xs, ys = zip(*points, strict=True)
         axis.scatter(
             xs,
             ys,
@@ -123,18 +125,42 @@ def _draw_probes(axis, results, field: str, top: int) -> None:
             s=40,
             zorder=3,
             facecolors="none",
-            edgecolors=color,
+            edgecolors=f"C{index}",
             label=f"{result.search} ({result.probes} probes)",
         )
-        for order, (x, y) in enumerate(points, start=1):
+        drawn.append((index, points))
+    (x_low, x_high), (y_low, y_high) = axis.get_xlim(), axis.get_ylim()
+    span = (max(x_high - x_low, 1e-9), max(y_high - y_low, 1e-9))
+    for index, points in drawn:
+        for (x, y), orders in _clusters(points, span):
+            shown = orders if len(orders) <= 3 else (orders[0], "...", orders[-1])
+            label = ",".join(map(str, shown)).replace(",...,", "...")
             axis.annotate(
-                str(order),
+                label,
                 (x, y),
                 textcoords="offset points",
-                xytext=(4, 4),
+                xytext=(4, 4 + 8 * index),
                 fontsize=7,
-                color=color,
+                color=f"C{index}",
             )
+
+
+LABEL_ROOM = (0.04, 0.06)
+"""How close, as shares of the axis spans, two probes' labels may come before they merge."""
+
+
+def _clusters(points, span):
+    """Probes grouped with the first earlier one whose label theirs would overlap."""
+    clusters: list[tuple[tuple[float, float], list[int]]] = []
+    for order, x, y in points:
+        for (cx, cy), orders in clusters:
+            near_x = abs(x - cx) / span[0] < LABEL_ROOM[0]
+            if near_x and abs(y - cy) / span[1] < LABEL_ROOM[1]:
+                orders.append(order)
+                break
+        else:
+            clusters.append(((x, y), [order]))
+    return clusters
 
 
 _BINDING = {StopReason.TPOT_LIMIT: "tpot_ms", StopReason.TTFT_LIMIT: "ttft_ms"}

@@ -8,9 +8,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import fields
 
+from harness.optimizer import MSMODELING_SECONDS_PER_PROBE
 from harness.reporting.rows import ResultRow
 
 
@@ -148,8 +149,15 @@ def to_csv(rows: Sequence[ResultRow]) -> str:
     return buffer.getvalue()
 
 
-def scenario_table(rows: Sequence[ResultRow], searches: Sequence[str]) -> str:
-    """A scenario's table: per strategy, the oracle, then each search's batch, probes and time."""
+def scenario_table(
+    rows: Sequence[ResultRow],
+    searches: Sequence[str],
+    misses: Mapping[tuple[str, str], str] | None = None,
+) -> str:
+    """A scenario's table: per strategy, the oracle, then each search's batch, probes and time;
+    then what its marks mean. ``misses`` holds the declared misses that happened, by strategy
+    and search, with their reasons."""
+    misses = misses or {}
     keyed = {(r.strategy, r.search): r for r in rows}
     body = []
     for key in dict.fromkeys(r.strategy for r in rows):
@@ -157,9 +165,33 @@ def scenario_table(rows: Sequence[ResultRow], searches: Sequence[str]) -> str:
         line: list[object] = [key, _show(first.oracle_batch_size)]
         for name in searches:
             row = keyed[key, name]
-            line += [_show(row.batch_size), row.probes, f"{row.projected_msmodeling_s:.1f}"]
+            line += [_answer_cell(row, (key, name) in misses), row.probes]
+            line.append(f"{row.projected_msmodeling_s:.1f}")
         body.append(line)
     headers = ["strategy", "oracle"]
     for name in searches:
         headers += [name, "probes", "est. s"]
-    return table(body, headers)
+    notes = [f"* {name} at {key}: a declared miss ({why})" for (key, name), why in misses.items()]
+    if any(r.failure for r in rows):
+        notes.append("failed: the search did not run to the end (see the answers items)")
+    if any(r.feasible is False for r in rows):
+        notes.append("!: the simulator finds the answer infeasible")
+    return "\n".join([table(body, headers), *notes])
+
+
+def est_s_note(seconds_per_probe: float = MSMODELING_SECONDS_PER_PROBE) -> str:
+    """What every ``est. s`` column means."""
+    measured = " (msmodeling's measured eager probe)" * (
+        seconds_per_probe == MSMODELING_SECONDS_PER_PROBE
+    )
+    return (
+        "est. s: what a search's probes would cost in msmodeling: probes x "
+        f"{seconds_per_probe:g} s per probe{measured} x the times msmodeling repeats the search "
+        "on that layout (--per-probe-seconds sets the cost)"
+    )
+
+
+def _answer_cell(row: ResultRow, declared_miss: bool) -> str:
+    if row.failure:
+        return "failed"
+    return f"{_show(row.batch_size)}{'!' if row.feasible is False else ''}{'*' * declared_miss}"

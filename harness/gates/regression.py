@@ -13,13 +13,16 @@ DIFF_HEADERS = ("strategy", "value", "stored", "now")
 
 
 def stored_results(run: ScenarioRun) -> Stored:
-    """What is committed per scenario: answer and probes per strategy and search."""
+    """What is committed per scenario: answer and probes per strategy and search. The oracle's
+    answer only: how many sizes it sweeps to prove it is its own affair, not a search's cost."""
+    oracle = run.scenario.searches.oracle.name
     out: Stored = {}
     for outcome in run.outcomes:
-        out.setdefault(outcome.key, {})[outcome.result.search] = {
-            "batch_size": outcome.result.batch_size,
-            "probes": outcome.result.probes,
-        }
+        result = outcome.result
+        values: dict[str, int | None] = {"batch_size": result.batch_size}
+        if result.search != oracle:
+            values["probes"] = result.probes
+        out.setdefault(outcome.key, {})[result.search] = values
     return out
 
 

@@ -36,6 +36,7 @@ from simulator import (
 from simulator.models import CONFIG_DIR
 
 if TYPE_CHECKING:
+    from simulator import ForwardShape as ForwardShape
     from simulator import ProbeResult as ProbeResult
     from simulator import Simulator
     from simulator import SweepResult as SweepResult
@@ -54,7 +55,7 @@ KV_QUANTIZATIONS = tuple(m.value for m in KVQuant)
 
 def __getattr__(name: str) -> object:
     """The cost model's types, loaded on first use (``door.ProbeResult``)."""
-    if name in ("ProbeResult", "Simulator", "SweepResult"):
+    if name in ("ForwardShape", "ProbeResult", "Simulator", "SweepResult"):
         import simulator
 
         return getattr(simulator, name)

@@ -33,6 +33,7 @@ _LATER = {
     "ProbeResult": "simulator.results",
     "SweepResult": "simulator.results",
     "chunked": "simulator.chunked",
+    "ForwardShape": "simulator.phases.forwards",
 }
 
 
@@ -53,6 +54,7 @@ __all__ = [
     "REASONS",
     "Deployment",
     "DeviceProfile",
+    "ForwardShape",
     "KVQuant",
     "LinearQuant",
     "ModelConfig",

@@ -12,6 +12,7 @@ import math
 from harness.errors import HarnessInputError
 from harness.request import BUNDLED_MODEL_IDS, Declared, SearchRun, request_knobs
 from harness.searches import ALIASES, SEARCHES, get_search, msmodeling
+from harness.seconds import TimeSettings
 
 DEFAULT_SEARCHES = ("exponential", "two_point", "exhaustive")
 FORMATS = ("table", "markdown", "json", "csv")
@@ -156,8 +157,49 @@ def add_format_flag(parser: argparse.ArgumentParser, choices: tuple[str, ...] = 
     )
 
 
-def seconds_per_probe(value: str) -> float:
-    number = float(value)
-    if not (number >= 0 and math.isfinite(number)):
-        raise argparse.ArgumentTypeError(f"must be >= 0 seconds, got {value}")
+def _positive_number(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if not (number > 0 and math.isfinite(number)):
+        raise argparse.ArgumentTypeError(f"must be a number > 0, got {value}")
     return number
+
+
+def _workers(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= 4096:
+        raise argparse.ArgumentTypeError(f"must be a whole number 1..4096, got {value}")
+    return int(value)
+
+
+def add_time_flags(parser: argparse.ArgumentParser) -> None:
+    """The machine msmodeling's projected seconds are for (``harness.seconds``)."""
+    defaults = TimeSettings()
+    group = parser.add_argument_group("projected msmodeling seconds")
+    group.add_argument(
+        "--time-scale",
+        type=_positive_number,
+        default=defaults.scale,
+        metavar="X",
+        help="multiply every projected second: 0.5 for a machine twice as fast as the one the "
+        "prices were measured on",
+    )
+    group.add_argument(
+        "--msmodeling-jobs",
+        type=_workers,
+        default=defaults.jobs,
+        metavar="N",
+        help="msmodeling's --jobs: strategies run in N worker processes",
+    )
+    group.add_argument(
+        "--msmodeling-cores",
+        type=_workers,
+        default=defaults.cores,
+        metavar="N",
+        help="cores msmodeling's workers share (the calibration machine's by default)",
+    )
+
+
+def time_settings(args: argparse.Namespace) -> TimeSettings:
+    return TimeSettings(args.time_scale, args.msmodeling_jobs, args.msmodeling_cores)

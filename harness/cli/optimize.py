@@ -13,15 +13,17 @@ from harness.cli.flags import (
     add_msmodeling_flag,
     add_search_flags,
     add_strategy_flag,
+    add_time_flags,
     knob_values,
     search_runs,
-    seconds_per_probe,
+    time_settings,
     use_msmodeling,
 )
-from harness.optimizer import MSMODELING_SECONDS_PER_PROBE, optimize
+from harness.optimizer import optimize
 from harness.reporting import (
     best_rows,
     outcome_rows,
+    projected_totals,
     repeat_note,
     side_by_side,
     to_csv,
@@ -44,12 +46,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     add_search_flags(parser)
     add_strategy_flag(parser)
     add_msmodeling_flag(parser)
-    parser.add_argument(
-        "--per-probe-seconds",
-        type=seconds_per_probe,
-        default=MSMODELING_SECONDS_PER_PROBE,
-        help="msmodeling's cost of one probe, for the projected time column",
-    )
+    add_time_flags(parser)
     add_format_flag(parser)
     parser.set_defaults(handler=command)
 
@@ -77,27 +74,30 @@ def _progress_printer():
 def command(args: argparse.Namespace) -> int:
     request = request_from(args)
     outcomes = optimize(request, progress=_progress_printer(), only=args.strategy)
-    rows = outcome_rows(outcomes, args.per_probe_seconds)
+    time = time_settings(args)
+    rows = outcome_rows(outcomes, time)
+    totals = projected_totals(outcomes, time)
     names = [run.name for run in request.searches_in_run_order]
-    best = best_rows(outcomes, names[0], args.per_probe_seconds)
+    best = best_rows(outcomes, names[0], time)
     note = repeat_note(rows)
     if args.format == "json":
-        print(to_json({**OPTIMIZE_REPORT, "rows": rows, "best": best}))
+        payload = {"rows": rows, "best": best, "projected_msmodeling_s": totals}
+        print(to_json({**OPTIMIZE_REPORT, **payload}))
     elif args.format == "csv":
         print(to_csv(rows), end="")
     else:
-        _print_tables(rows, names, best, note)
-        print(est_s_note(args.per_probe_seconds))
+        _print_tables(rows, names, best, note, totals)
+        print(est_s_note(time))
         return 0
     if note:
         print(note, file=sys.stderr)
     return 0
 
 
-def _print_tables(rows, names: list[str], best, note: str | None) -> None:
+def _print_tables(rows, names: list[str], best, note: str | None, totals) -> None:
     print(side_by_side(rows, names))
     print()
-    for line in verdicts(rows, names):
+    for line in verdicts(rows, names, totals):
         print(line)
     if note:
         print(note)

@@ -12,11 +12,23 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.cli.flags import Formatter, add_msmodeling_flag, seconds_per_probe, use_msmodeling
+from harness.cli.flags import (
+    Formatter,
+    add_msmodeling_flag,
+    add_time_flags,
+    time_settings,
+    use_msmodeling,
+)
 from harness.errors import SearchbenchError
 from harness.gates import BaselineStore, Check, GateContext, flush, judge_all
-from harness.optimizer import MSMODELING_SECONDS_PER_PROBE
-from harness.reporting import ResultRow, averages, scenario_rows, scenario_table, table
+from harness.reporting import (
+    ResultRow,
+    averages,
+    projected_totals,
+    scenario_rows,
+    scenario_table,
+    table,
+)
 from harness.reporting.formats import Output, add_format_flag, render_output
 from harness.reporting.render import est_s_note
 from harness.reporting.run_report import run_report
@@ -27,9 +39,10 @@ from harness.scenarios import (
     find_layout,
     run_scenario,
 )
+from harness.seconds import CALIBRATION, TimeSettings
 
 OFFERED_FORMATS = ("table", "markdown", "json", "csv")
-SUMMARY_HEADERS = ("scenario", "passed", "failed", "probes")
+SUMMARY_HEADERS = ("scenario", "passed", "failed", "probes", "msmodeling s (whole run)")
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -46,12 +59,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "--baselines", type=Path, help="stored baselines (default: the project's baselines/search)"
     )
     add_format_flag(parser, OFFERED_FORMATS)
-    parser.add_argument(
-        "--per-probe-seconds",
-        type=seconds_per_probe,
-        default=MSMODELING_SECONDS_PER_PROBE,
-        help="msmodeling's cost of one probe, for the projected time column",
-    )
+    add_time_flags(parser)
     parser.add_argument(
         "--plots", type=Path, metavar="DIR", help="write a PNG per scenario and strategy"
     )
@@ -69,22 +77,27 @@ class ScenarioResult:
     summary: tuple[object, ...]
     section: str
     failed_search_runs: int = 0
+    seconds: tuple[tuple[str, float], ...] = ()
+    """(search, projected whole-run msmodeling seconds) for each compared search."""
 
     @classmethod
-    def of(cls, run: ScenarioRun, checks: list[Check], per_probe_seconds: float) -> ScenarioResult:
+    def of(cls, run: ScenarioRun, checks: list[Check], time: TimeSettings) -> ScenarioResult:
         scenario = run.scenario
-        rows = tuple(scenario_rows(run, per_probe_seconds))
+        rows = tuple(scenario_rows(run, time))
         compared = scenario.searches.compared
         failed = sum(not c.passed for c in checks)
         totals = {name: sum(r.probes for r in rows if r.search == name) for name in compared}
         probes = " / ".join(f"{name} {count}" for name, count in totals.items())
+        seconds = projected_totals(run.outcomes, time)
+        shown = " / ".join(f"{name} {seconds[name]:g}" for name in compared if name in seconds)
         heading = f"## {scenario.id}: {scenario.description}"
         return cls(
             rows,
             tuple(checks),
-            (scenario.id, len(checks) - failed, failed, probes),
+            (scenario.id, len(checks) - failed, failed, probes, shown),
             f"{heading}\n{scenario_table(rows, compared, declared_misses(run))}",
             sum(o.result.failure is not None for o in run.outcomes),
+            tuple((name, seconds[name]) for name in compared if name in seconds),
         )
 
 
@@ -95,11 +108,20 @@ class Report:
     results: tuple[ScenarioResult, ...]
     problems: tuple[str, ...]
     scenario_ids: frozenset[str]
-    per_probe_seconds: float = MSMODELING_SECONDS_PER_PROBE
+    time: TimeSettings = CALIBRATION
 
     @property
     def rows(self) -> tuple[ResultRow, ...]:
         return tuple(row for result in self.results for row in result.rows)
+
+    @property
+    def totals(self) -> list[dict[str, object]]:
+        """Per scenario and search, a whole msmodeling run's projected seconds."""
+        return [
+            {"scenario": r.summary[0], "search": name, "projected_msmodeling_s": seconds}
+            for r in self.results
+            for name, seconds in r.seconds
+        ]
 
     @property
     def checks(self) -> tuple[Check, ...]:
@@ -135,17 +157,17 @@ class Report:
     def output(self) -> Output:
         return Output(
             text=self.text,
-            payload=lambda: run_report(self.rows, self.checks),
+            payload=lambda: run_report(self.rows, self.checks, self.totals),
             rows=lambda: self.rows,
         )
 
     def text(self) -> str:
-        parts: list[str] = [est_s_note(self.per_probe_seconds), ""]
+        parts: list[str] = [est_s_note(self.time), ""]
         for result in self.results:
             parts += [result.section, ""]
         parts.append(table([result.summary for result in self.results], SUMMARY_HEADERS))
         if self.rows:
-            parts += ["", averages(self.rows)]
+            parts += ["", averages(self.rows, self.totals)]
         for check in self.failures:
             parts += ["", f"FAILED {check.scenario}::{check.name}: {check.render()}"]
         return "\n".join(parts)
@@ -196,10 +218,10 @@ def run_collected(
             continue
         if args.plots is not None:
             _plot(run, args.plots)
-        result = ScenarioResult.of(run, checks, args.per_probe_seconds)
+        result = ScenarioResult.of(run, checks, time_settings(args))
         results.append(result)
         say(f"{step}: {_progress_counts(result)}")
-    return Report(tuple(results), tuple(problems), frozenset(ids), args.per_probe_seconds)
+    return Report(tuple(results), tuple(problems), frozenset(ids), time_settings(args))
 
 
 def _progress_counts(result: ScenarioResult) -> str:

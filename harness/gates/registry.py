@@ -10,6 +10,7 @@ from harness.gates.answers import answers_check
 from harness.gates.check import Check
 from harness.gates.probes import probes_check
 from harness.gates.regression import regression_check
+from harness.gates.seconds import seconds_check
 from harness.gates.store import BaselineStore
 from harness.scenarios import ScenarioRun
 
@@ -65,6 +66,10 @@ def _probes(run: ScenarioRun, strategy: str | None, context: GateContext) -> Che
     return probes_check(run)
 
 
+def _seconds(run: ScenarioRun, strategy: str | None, context: GateContext) -> Check:
+    return seconds_check(run)
+
+
 def _regression(run: ScenarioRun, strategy: str | None, context: GateContext) -> Check:
     return regression_check(run, context.store, context.update_baselines)
 
@@ -72,6 +77,7 @@ def _regression(run: ScenarioRun, strategy: str | None, context: GateContext) ->
 GATES: tuple[Gate, ...] = (
     Gate("answers", _answers, per_strategy=True),
     Gate("probes", _probes),
+    Gate("seconds", _seconds),
     Gate("regression", _regression),
 )
 

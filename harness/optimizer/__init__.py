@@ -2,16 +2,15 @@
 
 from harness.optimizer.outcome import AnswerMetrics, StrategyOutcome
 from harness.optimizer.run import (
-    MSMODELING_SECONDS_PER_PROBE,
     ProgressCallback,
     best_outcome,
     optimize,
     search_strategy,
 )
+from harness.optimizer.seconds import projected_totals
 from harness.request import OptimizerRequest, SearchRun
 
 __all__ = [
-    "MSMODELING_SECONDS_PER_PROBE",
     "AnswerMetrics",
     "OptimizerRequest",
     "ProgressCallback",
@@ -19,5 +18,6 @@ __all__ = [
     "StrategyOutcome",
     "best_outcome",
     "optimize",
+    "projected_totals",
     "search_strategy",
 ]

@@ -33,6 +33,8 @@ class StrategyOutcome:
     result: SearchResult
     max_batched_tokens: int
     metrics: AnswerMetrics
+    startup_s: float | None = None
+    """msmodeling's start-up for a run of this deployment's model (None where not priced)."""
 
     @property
     def key(self) -> str:

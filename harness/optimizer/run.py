@@ -23,9 +23,7 @@ from harness.searches import (
     make_params,
     run_search,
 )
-
-MSMODELING_SECONDS_PER_PROBE = 0.64
-"""msmodeling's measured cost of one eager probe, for projected times."""
+from harness.seconds import Meter
 
 ProgressCallback = Callable[[int, int, str], None]
 
@@ -56,23 +54,39 @@ def search_strategy(
         budgets = [request.max_batched_tokens]
     total: SearchResult | None = None
     for budget in budgets:
-        target = target_for(request.deployment(strategy, budget))
-        result = run_search(spec, target, params, context, limits)
+        deployment = request.deployment(strategy, budget)
+        target = target_for(deployment)
+        meter = None if spec.is_oracle else _meter(deployment, target, builds=total is None)
+        result = run_search(spec, target, params, context, limits, meter)
         total = result if total is None else _merge(total, result)
         if result.failure or not (
             result.batch_size is None and result.early_stop is StopReason.PREFILL_OOM
         ):
             break
     assert total is not None
-    return StrategyOutcome(strategy, total, budget, _metrics_at(target, total.batch_size))
+    metrics = _metrics_at(target, total.batch_size)
+    startup = None if meter is None else meter.startup_s
+    return StrategyOutcome(strategy, total, budget, metrics, startup)
+
+
+def _meter(deployment: Deployment, target: ProbeTarget, builds: bool) -> Meter | None:
+    """msmodeling's seconds for the search's probes, where the target can say which forwards
+    each probe runs (the simulator's targets can)."""
+    shapes_of = getattr(target, "forwards_of", None)
+    return None if shapes_of is None else Meter(deployment, shapes_of, builds=builds)
 
 
 def _merge(first: SearchResult, retry: SearchResult) -> SearchResult:
+    seconds = None
+    if first.seconds is not None and retry.seconds is not None:
+        seconds = first.seconds + retry.seconds
     return replace(
         retry,
         probes=first.probes + retry.probes,
         sequence=first.sequence + retry.sequence,
         trace=first.trace + retry.trace,
+        seconds=seconds,
+        probe_seconds=first.probe_seconds + retry.probe_seconds,
     )
 
 

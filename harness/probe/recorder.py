@@ -22,6 +22,8 @@ from harness.probe.target import ProbeTarget
 if TYPE_CHECKING:
     import numpy as np
 
+    from harness.seconds import Meter
+
 LARGEST_BATCH = 2**31 - 1
 """Far past any batch a device holds; larger sizes only overflow the cost model."""
 
@@ -55,7 +57,7 @@ class Tally:
 class ProbeRecorder:
     """Counts and traces every probe a search makes through it. Repeats are paid again."""
 
-    __slots__ = ("_known", "_probe", "_read", "_sweep", "binary_search_from")
+    __slots__ = ("_cost", "_known", "_probe", "_read", "_sweep", "binary_search_from")
 
     def __init__(
         self,
@@ -63,9 +65,12 @@ class ProbeRecorder:
         budget: int | None = None,
         deadline: tuple[float, float] | None = None,
         tally: Tally | None = None,
+        meter: Meter | None = None,
     ) -> None:
         """``budget``: the most probes (sizes swept count one each); ``deadline``: a
-        ``time.monotonic()`` past which the next probe stops the search, and its seconds."""
+        ``time.monotonic()`` past which the next probe stops the search, and its seconds;
+        ``meter``: prices each probe in msmodeling's seconds (a sweep is not priced: only the
+        oracle sweeps, and msmodeling never does)."""
         kept = tally if tally is not None else Tally()
 
         def spend(count: int) -> None:
@@ -79,6 +84,8 @@ class ProbeRecorder:
             spend(1)
             observation = target(batch)
             kept.trace.append(observation)
+            if meter is not None:
+                meter.charge(batch)
             return observation
 
         def sweep(batch_sizes: np.ndarray) -> SweepObservations:
@@ -92,6 +99,7 @@ class ProbeRecorder:
         self._sweep = sweep
         self._read = lambda: kept
         self._known = getattr(target, "infeasible_above", None)
+        self._cost = None if meter is None else lambda batch: meter.quote(checked(batch))
         self.binary_search_from: int | None = None
         """Set by a search when its binary search begins (msmodeling reports only those rows)."""
 
@@ -100,6 +108,11 @@ class ProbeRecorder:
 
     def sweep(self, batch_sizes: np.ndarray) -> SweepObservations:
         return self._sweep(batch_sizes)
+
+    def cost(self, batch_size: int) -> float | None:
+        """What probing ``batch_size`` next would cost msmodeling, in seconds, given what this
+        search probed before (None where probes are not priced). Asking costs nothing."""
+        return None if self._cost is None else self._cost(batch_size)
 
     def infeasible_above(self) -> int | None:
         """A batch size above which the target proves every batch infeasible, if it knows one."""

@@ -55,6 +55,7 @@ class SimulatorTarget:
     scalar probe, a sweep its vectorized one (equal bit for bit)."""
 
     def __init__(self, deployment: door.Deployment) -> None:
+        self.deployment = deployment
         self.simulator = door.simulator(deployment)
         self._probe = self.simulator.probe
 
@@ -63,6 +64,10 @@ class SimulatorTarget:
 
     def sweep(self, batch_sizes: np.ndarray) -> SweepObservations:
         return observe_sweep(self.simulator.sweep(batch_sizes))
+
+    def forwards_of(self, batch_size: int) -> list[door.ForwardShape]:
+        """The forwards msmodeling would run to probe ``batch_size`` (what it costs there)."""
+        return self.simulator.forwards_of(batch_size)
 
     def infeasible_above(self) -> int | None:
         return self.simulator.infeasible_above()

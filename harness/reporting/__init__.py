@@ -1,5 +1,6 @@
 """Reports: one row type, its renderings (tables, JSON, CSV, Markdown), and plots."""
 
+from harness.optimizer import projected_totals
 from harness.reporting.render import (
     averages,
     repeat_note,
@@ -24,6 +25,7 @@ __all__ = [
     "best_rows",
     "outcome_row",
     "outcome_rows",
+    "projected_totals",
     "repeat_note",
     "scenario_rows",
     "scenario_table",

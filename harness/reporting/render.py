@@ -11,8 +11,8 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import fields
 
-from harness.optimizer import MSMODELING_SECONDS_PER_PROBE
 from harness.reporting.rows import ResultRow
+from harness.seconds import CALIBRATION, TimeSettings
 
 
 def table(rows: Sequence[Sequence[object]], headers: Sequence[str], floatfmt: str = "g") -> str:
@@ -41,7 +41,7 @@ def side_by_side(rows: Sequence[ResultRow], searches: Sequence[str]) -> str:
             if row is None:
                 line += ["", "", ""]
                 continue
-            line += [_show(row.batch_size), row.probes, row.projected_msmodeling_s]
+            line += [_show(row.batch_size), row.probes, _seconds(row.projected_msmodeling_s)]
         body.append(line)
     headers = ["strategy", "label"]
     for name in searches:
@@ -49,8 +49,14 @@ def side_by_side(rows: Sequence[ResultRow], searches: Sequence[str]) -> str:
     return table(body, headers)
 
 
-def verdicts(rows: Sequence[ResultRow], searches: Sequence[str]) -> list[str]:
-    """A line per candidate against the first search: same answer or Δ%, and probes saved."""
+def verdicts(
+    rows: Sequence[ResultRow],
+    searches: Sequence[str],
+    totals: Mapping[str, float] | None = None,
+) -> list[str]:
+    """A line per candidate against the first search: same answer or Δ%, probes saved, and the
+    whole msmodeling run's projected seconds (``totals``, per search)."""
+    totals = totals or {}
     reference, *candidates = searches
     keyed = {(r.strategy, r.search): r for r in rows}
     keys = list(dict.fromkeys(r.strategy for r in rows))
@@ -75,6 +81,9 @@ def verdicts(rows: Sequence[ResultRow], searches: Sequence[str]) -> list[str]:
             f"{name} vs {reference}: same answer on {same}/{len(keys)}; "
             f"probes {cand_probes} vs {ref_probes} ({spent})"
         )
+        if name in totals and reference in totals:
+            text += f"; msmodeling s {totals[name]:g} vs {totals[reference]:g} "
+            text += f"({_saved_s(totals[reference] - totals[name])})"
         if differences:
             text += "; differs at " + "; ".join(differences)
         lines.append(text)
@@ -96,10 +105,15 @@ def repeat_note(rows: Sequence[ResultRow]) -> str | None:
     )
 
 
-def averages(rows: Sequence[ResultRow]) -> str:
-    """Per search: strategies, mean probes, and how often the answer equals the oracle's."""
+def averages(rows: Sequence[ResultRow], totals: Sequence[Mapping] = ()) -> str:
+    """Per search: strategies, mean probes, how often the answer equals the oracle's, and the
+    sum over scenarios of a whole msmodeling run's projected seconds (``totals``)."""
     if not rows:
         return ""
+    seconds: dict[str, float] = {}
+    for total in totals:
+        name = str(total["search"])
+        seconds[name] = seconds.get(name, 0.0) + float(total["projected_msmodeling_s"])
     by_search: dict[str, list[ResultRow]] = {}
     for row in rows:
         by_search.setdefault(row.search, []).append(row)
@@ -107,8 +121,10 @@ def averages(rows: Sequence[ResultRow]) -> str:
     for name, group in by_search.items():
         exact = sum(r.batch_size == r.oracle_batch_size for r in group)
         mean = sum(r.probes for r in group) / len(group)
-        body.append((name, len(group), f"{mean:.2f}", f"{exact}/{len(group)}"))
-    return table(body, ("search", "strategies", "mean probes", "equals oracle"))
+        spent = f"{seconds[name]:.1f}" if name in seconds else "none"
+        body.append((name, len(group), f"{mean:.2f}", f"{exact}/{len(group)}", spent))
+    headers = ("search", "strategies", "mean probes", "equals oracle", "msmodeling s, all runs")
+    return table(body, headers)
 
 
 def _show(value: object) -> object:
@@ -166,7 +182,7 @@ def scenario_table(
         for name in searches:
             row = keyed[key, name]
             line += [_answer_cell(row, (key, name) in misses), row.probes]
-            line.append(f"{row.projected_msmodeling_s:.1f}")
+            line.append(_seconds(row.projected_msmodeling_s))
         body.append(line)
     headers = ["strategy", "oracle"]
     for name in searches:
@@ -179,16 +195,22 @@ def scenario_table(
     return "\n".join([table(body, headers), *notes])
 
 
-def est_s_note(seconds_per_probe: float = MSMODELING_SECONDS_PER_PROBE) -> str:
+def est_s_note(time: TimeSettings = CALIBRATION) -> str:
     """What every ``est. s`` column means."""
-    measured = " (msmodeling's measured eager probe)" * (
-        seconds_per_probe == MSMODELING_SECONDS_PER_PROBE
-    )
+    machine = "the calibration machine" if time.scale == 1 else f"{time.scale:g} x its seconds"
     return (
-        "est. s: what a search's probes would cost in msmodeling: probes x "
-        f"{seconds_per_probe:g} s per probe{measured} x the times msmodeling repeats the search "
-        "on that layout (--per-probe-seconds sets the cost)"
+        "est. s: what msmodeling would spend on the search there: the model build, then each "
+        "probe's forwards, priced per model class with msmodeling's memo and compile caches "
+        f"(docs/seconds.md), times the times it repeats the search on that layout; {machine}"
     )
+
+
+def _saved_s(saved: float) -> str:
+    return f"{saved:.1f} s saved" if saved >= 0 else f"{-saved:.1f} s more"
+
+
+def _seconds(value: float | None) -> str:
+    return "none" if value is None else f"{value:.1f}"
 
 
 def _answer_cell(row: ResultRow, declared_miss: bool) -> str:

@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-from harness.optimizer import MSMODELING_SECONDS_PER_PROBE, StrategyOutcome, best_outcome
+from harness.optimizer import StrategyOutcome, best_outcome
 from harness.scenarios import ScenarioRun
 from harness.searches import get_search
+from harness.seconds import CALIBRATION, TimeSettings
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,12 @@ class ResultRow:
     chosen_batch_size: int | None
     repeats: int
     """How many times msmodeling runs this search here (a dense layout, once per EP size)."""
-    projected_msmodeling_s: float
+    projected_msmodeling_s: float | None
+    """What msmodeling would spend on this search here: its task (model build, and every
+    probe's forwards as its caches and compiles price them), times ``repeats``; None for the
+    oracle, which msmodeling never runs."""
+    probe_seconds: tuple[float, ...]
+    """Each probe's share, in ``probe_sequence`` order (one run of the task)."""
     scenario: str | None = None
     oracle_batch_size: int | None = None
     tolerance: float | None = None
@@ -52,6 +58,7 @@ class ResultRow:
     def to_dict(self) -> dict[str, object]:
         out = asdict(self)
         out["probe_sequence"] = list(self.probe_sequence)
+        out["probe_seconds"] = list(self.probe_seconds)
         return out
 
 
@@ -77,7 +84,7 @@ def _round(value: float | None, digits: int = 4) -> float | None:
 
 def outcome_row(
     outcome: StrategyOutcome,
-    seconds_per_probe: float = MSMODELING_SECONDS_PER_PROBE,
+    time: TimeSettings = CALIBRATION,
     scenario: str | None = None,
     oracle_batch_size: int | None = None,
     tolerance: float | None = None,
@@ -106,9 +113,8 @@ def outcome_row(
         max_batched_tokens=outcome.max_batched_tokens,
         chosen_batch_size=chosen.batch_size if chosen else None,
         repeats=outcome.strategy.repeats,
-        projected_msmodeling_s=round(
-            result.probes * outcome.strategy.repeats * seconds_per_probe, 2
-        ),
+        projected_msmodeling_s=_projected(outcome, time),
+        probe_seconds=tuple(round(s * time.scale, 3) for s in result.probe_seconds),
         scenario=scenario,
         oracle_batch_size=oracle_batch_size,
         tolerance=tolerance,
@@ -118,19 +124,24 @@ def outcome_row(
     )
 
 
+def _projected(outcome: StrategyOutcome, time: TimeSettings) -> float | None:
+    seconds = outcome.result.seconds
+    return None if seconds is None else round(seconds * outcome.strategy.repeats * time.scale, 2)
+
+
 def outcome_rows(
-    outcomes: Sequence[StrategyOutcome], seconds_per_probe: float = MSMODELING_SECONDS_PER_PROBE
+    outcomes: Sequence[StrategyOutcome], time: TimeSettings = CALIBRATION
 ) -> list[ResultRow]:
-    return [outcome_row(o, seconds_per_probe) for o in outcomes]
+    return [outcome_row(o, time) for o in outcomes]
 
 
-def scenario_rows(run: ScenarioRun, seconds_per_probe: float) -> list[ResultRow]:
+def scenario_rows(run: ScenarioRun, time: TimeSettings = CALIBRATION) -> list[ResultRow]:
     """A scenario's compared searches, each row with the oracle's answer beside it."""
     plan = run.scenario.searches
     return [
         outcome_row(
             outcome,
-            seconds_per_probe,
+            time,
             scenario=run.scenario.id,
             oracle_batch_size=run.result(outcome.key, plan.oracle.name).batch_size,
             tolerance=run.scenario.expect.tolerance,
@@ -141,11 +152,11 @@ def scenario_rows(run: ScenarioRun, seconds_per_probe: float) -> list[ResultRow]
 
 
 def best_rows(
-    outcomes: Sequence[StrategyOutcome], reference: str, seconds_per_probe: float
+    outcomes: Sequence[StrategyOutcome], reference: str, time: TimeSettings = CALIBRATION
 ) -> dict[str, ResultRow | None]:
     """Per phase, the reference search's best strategy by tokens/s per device."""
     out: dict[str, ResultRow | None] = {}
     for phase in dict.fromkeys(o.phase for o in outcomes):
         best = best_outcome(outcomes, reference, phase)
-        out[phase] = outcome_row(best, seconds_per_probe) if best else None
+        out[phase] = outcome_row(best, time) if best else None
     return out

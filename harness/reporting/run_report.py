@@ -28,13 +28,17 @@ MOST_BYTES = 256 * 2**20
 Payload = dict[str, object]
 
 
-def run_report(rows: Sequence[ResultRow], checks: Sequence[Check]) -> Payload:
-    """The report of one ``searchbench run``, at the current version."""
+def run_report(
+    rows: Sequence[ResultRow], checks: Sequence[Check], totals: Sequence[Payload] = ()
+) -> Payload:
+    """The report of one ``searchbench run``, at the current version. ``totals``: per scenario
+    and search, a whole msmodeling run's projected seconds."""
     return {
         "format": REPORT_FORMAT,
         "version": REPORT_VERSION,
         "command": MADE_BY,
         "rows": list(rows),
+        "totals": list(totals),
         "checks": [check_record(check) for check in checks],
     }
 

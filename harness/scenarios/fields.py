@@ -122,6 +122,20 @@ EXPECT = Field(
             default=True,
         ),
         Field(
+            "no_more_seconds",
+            Switch(),
+            "Candidates spend no more projected msmodeling seconds than the baseline, over a "
+            "whole run (start-up, model builds, forwards with msmodeling's caches and compiles).",
+            default=True,
+        ),
+        Field(
+            "fewer_seconds",
+            Switch(),
+            "Candidates spend fewer projected msmodeling seconds than the baseline, over a "
+            "whole run.",
+            default=False,
+        ),
+        Field(
             "more_probes_allowed_at",
             Items(Text()),
             "Strategies (item keys such as TP=1 or TP=2,EP=4,decode) where candidates may spend "

@@ -48,6 +48,8 @@ def load_scenario(path: Path | str, scenario_id: str | None = None) -> Scenario:
             tuple(expect["more_probes_allowed_at"]),
             _known_misses(doc, expect["known_misses"], plan),
             _same_probes(doc, expect["same_probes_as"], plan),
+            no_more_seconds=expect["no_more_seconds"],
+            fewer_seconds=expect["fewer_seconds"],
         ),
     )
     keys = _check_deployments(doc, scenario, dep)

@@ -57,6 +57,8 @@ class Expectations:
     known_misses: tuple[KnownMiss, ...] = ()
     same_probes_as: tuple[tuple[str, str], ...] = ()
     """(search, reference): pairs whose probe sequences must be equal on every strategy."""
+    no_more_seconds: bool = True
+    fewer_seconds: bool = False
 
     def known_miss(self, search: str, strategy: str) -> KnownMiss | None:
         for miss in self.known_misses:

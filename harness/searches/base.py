@@ -67,6 +67,11 @@ class SearchResult:
     failure: str | None = None
     """Why the search did not finish (it raised, returned no Outcome, probed a batch size that
     is not one, or ran out of its probe budget or time): one line, and no answer."""
+    seconds: float | None = None
+    """What msmodeling would spend on this search on this strategy (its task: the model build
+    and every probe's forwards), on the calibration machine; None where nothing priced it."""
+    probe_seconds: tuple[float, ...] = ()
+    """The share of ``seconds`` each probe cost, in ``sequence`` order."""
 
     @property
     def answer(self) -> Observation | None:

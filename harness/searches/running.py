@@ -19,6 +19,7 @@ from harness.probe import ProbeRecorder, ProbeStop, ProbeTarget, StopReason, Tal
 from harness.probe.recorder import LARGEST_BATCH
 from harness.probe.witness import Witness
 from harness.searches.base import Outcome, SearchContext, SearchResult
+from harness.seconds import Meter
 
 DEFAULT_SECONDS = 60.0
 """A search's time on one strategy; the bundled ones take milliseconds."""
@@ -47,8 +48,10 @@ def run_search(
     params: object,
     context: SearchContext,
     limits: SearchLimits | None = None,
+    meter: Meter | None = None,
 ) -> SearchResult:
-    """Run one search through a recorder, returning its result or its one-line failure."""
+    """Run one search through a recorder, returning its result or its one-line failure;
+    ``meter`` prices its probes in msmodeling's seconds."""
     limits = limits or SearchLimits()
     budget = None if spec.is_oracle else limits.probes
     deadline = None
@@ -56,7 +59,7 @@ def run_search(
         deadline = (time.monotonic() + limits.seconds, limits.seconds)
     tally = Tally()
     witness = Witness(target)
-    recorder = ProbeRecorder(witness, budget, deadline, tally)
+    recorder = ProbeRecorder(witness, budget, deadline, tally, meter)
     try:
         with _alarm(limits.seconds):
             outcome = spec.run(recorder, params, context)
@@ -85,6 +88,8 @@ def run_search(
         oracle=outcome.oracle,
         binary_search_from=recorder.binary_search_from if failure is None else None,
         failure=failure,
+        seconds=None if meter is None else meter.spent_s,
+        probe_seconds=() if meter is None else tuple(meter.probe_s),
     )
 
 

@@ -85,7 +85,7 @@ def test_an_installed_plugin_runs_in_searchbench_and_pytest(tmp_path: Path) -> N
     (project / "scenarios" / "plugin.yaml").write_text(scenario)
     created = _run(["-m", "pytest", "-q", "--update-baselines", "-p", "no:randomly"], site, project)
     assert created.returncode == 0, created.stdout + created.stderr
-    assert "5 passed" in created.stdout
+    assert "6 passed" in created.stdout
     done = _run(["-m", "harness", "run", "--format", "json"], site, project)
     assert done.returncode == 0, done.stderr
     assert '"search": "from_the_top"' in done.stdout

@@ -40,10 +40,11 @@ def snapshot(folder: Path) -> dict[str, str]:
 
 def test_the_registry_names_the_items_the_checks_carry(run: ScenarioRun, tmp_path: Path) -> None:
     items = gate_items(run.keys)
-    assert [gate.name for gate in GATES] == ["answers", "probes", "regression"]
+    assert [gate.name for gate in GATES] == ["answers", "probes", "seconds", "regression"]
     assert [item.name for item in items] == [
         *(f"answers[{key}]" for key in run.keys),
         "probes",
+        "seconds",
         "regression",
     ]
     checks = judge_all(run, GateContext(BaselineStore(tmp_path)))

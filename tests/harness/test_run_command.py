@@ -39,8 +39,8 @@ def test_progress_and_closing_counts_go_to_stderr(tmp_path: Path, capsys) -> Non
     captured = capsys.readouterr()
     assert captured.out.lstrip().startswith("{")
     lines = captured.err.splitlines()
-    assert f"[1/1] {EAGER}: 6 items, 6 passed, 0 failed" in lines
-    assert lines[-1] == "searchbench run: 1 scenarios, 6 items: 6 passed, 0 failed"
+    assert f"[1/1] {EAGER}: 7 items, 7 passed, 0 failed" in lines
+    assert lines[-1] == "searchbench run: 1 scenarios, 7 items: 7 passed, 0 failed"
 
 
 def test_a_search_that_exits_makes_the_run_fail(tmp_path: Path, capsys, exits: str) -> None:

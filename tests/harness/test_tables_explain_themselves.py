@@ -19,9 +19,10 @@ def test_a_declared_miss_is_marked_and_est_s_is_explained(capsys) -> None:
     row = next(line for line in out.splitlines() if line.startswith("| TP=1"))
     assert "| 161*" in row
     assert "* two_point at TP=1: a declared miss (msmodeling's linear_exponential caps" in out
-    assert out.startswith("est. s: what a search's probes would cost in msmodeling: probes x 0.64")
-    main(["run", str(MISS), "--per-probe-seconds", "2"])
-    assert "probes x 2 s per probe x the times" in capsys.readouterr().out
+    assert out.startswith("est. s: what msmodeling would spend on the search there: the model")
+    assert "on that layout; the calibration machine" in out.splitlines()[0]
+    main(["run", str(MISS), "--time-scale", "2"])
+    assert "on that layout; 2 x its seconds" in capsys.readouterr().out
 
 
 def test_help_shows_defaults_once_and_never_none() -> None:

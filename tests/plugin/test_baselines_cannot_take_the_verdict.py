@@ -30,14 +30,14 @@ def test_a_hostage_baseline_is_one_line_and_update_repairs_it(pytester, case: st
     path = pytester.path / "baselines" / "search" / f"{EAGER}.json"
     path.write_text(HOSTAGES[case])
     result = pytester.runpytest()
-    result.assert_outcomes(failed=1, passed=8)
+    result.assert_outcomes(failed=1, passed=9)
     result.stdout.fnmatch_lines([f"*baselines/search/{EAGER}.json: *", "*repair it with*"])
     assert "Traceback" not in result.stdout.str()
     repaired = pytester.runpytest("--update-baselines")
-    repaired.assert_outcomes(passed=9)
+    repaired.assert_outcomes(passed=10)
     repaired.stdout.fnmatch_lines([f"*{EAGER}: baseline repaired*"])
     assert json.loads(path.read_text())["results"]["TP=8"]["two_point"]["probes"] == 9
-    pytester.runpytest().assert_outcomes(passed=9)
+    pytester.runpytest().assert_outcomes(passed=10)
 
 
 def test_an_unwritable_obtained_file_keeps_the_real_verdict(pytester) -> None:

@@ -35,13 +35,13 @@ def test_item_names_read_well(pytester) -> None:
 
 def test_the_bundled_scenario_passes_against_its_baseline(pytester) -> None:
     project(pytester, MISSION)
-    pytester.runpytest().assert_outcomes(passed=9)
+    pytester.runpytest().assert_outcomes(passed=10)
 
 
 def test_a_missing_baseline_fails_with_the_command_that_creates_it(pytester) -> None:
     project(pytester, EAGER, with_baselines=False)
     result = pytester.runpytest()
-    result.assert_outcomes(passed=8, failed=1)
+    result.assert_outcomes(passed=9, failed=1)
     result.stdout.fnmatch_lines(
         [
             "*no stored baseline at baselines/search/qwen3-32b-8x-tpot50-eager.json; create it*",
@@ -64,7 +64,7 @@ def test_safety_factor_forced_to_one_is_caught(pytester) -> None:
         ),
     )
     result = pytester.runpytest_subprocess()
-    result.assert_outcomes(failed=2, passed=7)
+    result.assert_outcomes(failed=2, passed=8)
     result.stdout.fnmatch_lines(
         [
             "*qwen3-32b-8x-disagg-decode TP=8,decode: two_point is outside the tolerance*",
@@ -92,7 +92,7 @@ def test_skipping_the_last_binary_search_step_is_caught(pytester) -> None:
         ),
     )
     result = pytester.runpytest_subprocess()
-    result.assert_outcomes(failed=1, passed=8)
+    result.assert_outcomes(failed=1, passed=9)
     result.stdout.fnmatch_lines(["*two_point.probes*", "FAILED *regression*"])
 
 
@@ -109,7 +109,7 @@ def test_a_probe_count_increase_is_caught(pytester) -> None:
         ),
     )
     result = pytester.runpytest_subprocess()
-    result.assert_outcomes(failed=1, passed=8)
+    result.assert_outcomes(failed=1, passed=9)
     result.stdout.fnmatch_lines(["*TP=8*two_point.probes*9*10*"])
 
 
@@ -123,7 +123,7 @@ def test_malformed_scenarios_fail_alone_with_one_clear_line(pytester) -> None:
     (folder / "unknown-device.yaml").write_text(good.replace("TEST_DEVICE", "H100"))
     (folder / "python-tag.yaml").write_text("!!python/object/apply:os.system ['echo hi']\n")
     result = pytester.runpytest()
-    result.assert_outcomes(passed=9, failed=6)
+    result.assert_outcomes(passed=10, failed=6)
     result.stdout.fnmatch_lines_random(
         [
             "*invalid scenario: scenarios/bad-yaml.yaml:2: invalid YAML*",
@@ -157,10 +157,10 @@ def test_update_baselines_writes_and_prints_the_diff(pytester) -> None:
     project(pytester, EAGER)
     path = set_baseline_probes(pytester, EAGER, "TP=8", "two_point", 99)
     result = pytester.runpytest("--update-baselines")
-    result.assert_outcomes(passed=9)
+    result.assert_outcomes(passed=10)
     result.stdout.fnmatch_lines(["*baselines written*", "*TP=8*two_point.probes*99*9*"])
     assert json.loads(path.read_text())["results"]["TP=8"]["two_point"]["probes"] == 9
-    pytester.runpytest().assert_outcomes(passed=9)
+    pytester.runpytest().assert_outcomes(passed=10)
 
 
 def test_xdist_and_serial_runs_agree(pytester) -> None:
@@ -264,4 +264,4 @@ def test_timing_against_a_stored_run_fails_only_on_a_regression_without_a_traceb
     else:
         assert result.ret == 0, out
         assert "timing regressed" not in out
-        result.assert_outcomes(passed=3, skipped=6)
+        result.assert_outcomes(passed=3, skipped=7)

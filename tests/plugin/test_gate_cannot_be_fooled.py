@@ -25,7 +25,7 @@ def test_a_search_that_hides_its_probes_fails(pytester) -> None:
         ),
     )
     result = pytester.runpytest_subprocess()
-    result.assert_outcomes(failed=6, passed=3)
+    result.assert_outcomes(failed=7, passed=3)
     result.stdout.fnmatch_lines(
         ["*two_point failed on TP=8: altered its probe record: the simulator evaluated 11*"]
     )
@@ -90,6 +90,6 @@ def test_a_search_that_exits_fails_instead_of_ending_the_session(pytester) -> No
         ),
     )
     result = pytester.runpytest_subprocess()
-    result.assert_outcomes(failed=6, passed=3)
+    result.assert_outcomes(failed=7, passed=3)
     result.stdout.fnmatch_lines(["*two_point failed on TP=8: raised SystemExit: 0*"])
     assert result.ret == 1

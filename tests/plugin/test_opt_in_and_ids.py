@@ -39,11 +39,11 @@ def test_same_named_files_in_two_folders_keep_separate_baselines(pytester) -> No
         (folder / sub).mkdir()
         shutil.copy(SCENARIOS / f"{EAGER}.yaml", folder / sub / "x.yaml")
     result = pytester.runpytest("--update-baselines")
-    result.assert_outcomes(passed=18)
+    result.assert_outcomes(passed=20)
     stored = pytester.path / "baselines" / "search"
     for sub in ("a", "b"):
         assert json.loads((stored / sub / "x.json").read_text())["scenario"] == f"{sub}/x"
-    pytester.runpytest().assert_outcomes(passed=18)
+    pytester.runpytest().assert_outcomes(passed=20)
 
 
 def test_two_files_claiming_one_id_fail_and_name_each_other(pytester) -> None:
@@ -59,11 +59,11 @@ def test_a_mismatch_leaves_the_obtained_results_beside_the_baseline(pytester) ->
     project(pytester, EAGER)
     path = set_baseline_probes(pytester, EAGER, "TP=8", "two_point", 99)
     result = pytester.runpytest()
-    result.assert_outcomes(passed=8, failed=1)
+    result.assert_outcomes(passed=9, failed=1)
     obtained = path.with_name(f"{EAGER}.obtained.json")
     result.stdout.fnmatch_lines([f"*this run's results: baselines/search/{obtained.name}*"])
     assert json.loads(obtained.read_text())["results"]["TP=8"]["two_point"]["probes"] == 9
-    pytester.runpytest("--update-baselines").assert_outcomes(passed=9)
+    pytester.runpytest("--update-baselines").assert_outcomes(passed=10)
     assert not obtained.exists()
 
 
@@ -72,11 +72,11 @@ def test_update_baselines_repairs_a_corrupt_file(pytester) -> None:
     path = pytester.path / "baselines" / "search" / f"{EAGER}.json"
     path.write_text('{"results": {"TP=1": 5}}')
     broken = pytester.runpytest()
-    broken.assert_outcomes(passed=8, failed=1)
+    broken.assert_outcomes(passed=9, failed=1)
     broken.stdout.fnmatch_lines(["*results.TP=1: expected an object of searches, got 5*"])
     assert "Traceback" not in broken.stdout.str()
     repaired = pytester.runpytest("--update-baselines")
-    repaired.assert_outcomes(passed=9)
+    repaired.assert_outcomes(passed=10)
     repaired.stdout.fnmatch_lines(["*baseline repaired*"])
     assert json.loads(path.read_text())["results"]["TP=8"]["two_point"]["probes"] == 9
-    pytester.runpytest().assert_outcomes(passed=9)
+    pytester.runpytest().assert_outcomes(passed=10)

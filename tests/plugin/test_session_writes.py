@@ -32,12 +32,12 @@ def test_obtained_files_and_baseline_updates_land_at_the_end(pytester, workers) 
     decode.write_text(json.dumps({"results": stored_decode}))
 
     mismatch = pytester.runpytest(*workers)
-    mismatch.assert_outcomes(failed=2, passed=16)
+    mismatch.assert_outcomes(failed=2, passed=18)
     assert _probes(pytester, EAGER, ".obtained") == stored
     assert (decode.parent / f"{DECODE}.obtained.json").is_file()
 
     updated = pytester.runpytest("--update-baselines", *workers)
-    updated.assert_outcomes(passed=18)
+    updated.assert_outcomes(passed=20)
     updated.stdout.fnmatch_lines_random(
         [
             "*searchbench: baselines written*",
@@ -49,7 +49,7 @@ def test_obtained_files_and_baseline_updates_land_at_the_end(pytester, workers) 
     assert _probes(pytester, EAGER) == stored
     assert not list(decode.parent.glob("*.obtained.json"))
     assert not list(decode.parent.glob(".*.tmp"))
-    pytester.runpytest(*workers).assert_outcomes(passed=18)
+    pytester.runpytest(*workers).assert_outcomes(passed=20)
 
 
 @pytest.mark.parametrize("workers", WORKERS)

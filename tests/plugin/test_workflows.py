@@ -18,11 +18,11 @@ def test_add_a_scenario_from_template_to_green(pytester, monkeypatch, capsys) ->
     assert main(["validate", "scenarios/my-model.yaml"]) == 0
     assert "1 valid, 0 invalid" in capsys.readouterr().out
     created = pytester.runpytest("scenarios/my-model.yaml", "--update-baselines")
-    created.assert_outcomes(passed=9)
+    created.assert_outcomes(passed=10)
     created.stdout.fnmatch_lines(["*baseline created: baselines/search/my-model.json*"])
     stored = json.loads((pytester.path / "baselines/search/my-model.json").read_text())
     assert stored["scenario"] == "my-model" and stored["results"]["TP=8"]
-    pytester.runpytest().assert_outcomes(passed=9)
+    pytester.runpytest().assert_outcomes(passed=10)
     assert main(["run"]) == 0
 
 

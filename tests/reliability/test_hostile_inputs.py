@@ -103,17 +103,17 @@ def test_serial_collection_never_raises_and_each_bad_file_fails_alone(pytester) 
     (folder / "loop.yaml").symlink_to(folder / "loop.yaml")
     bad = len(FILES) + 3
     serial = pytester.runpytest("-p", "no:randomly")
-    serial.assert_outcomes(passed=9, failed=bad)
+    serial.assert_outcomes(passed=10, failed=bad)
     assert "Traceback" not in serial.stdout.str()
     parallel = pytester.runpytest("-p", "no:randomly", "-n", "2")
-    parallel.assert_outcomes(passed=9, failed=bad)
+    parallel.assert_outcomes(passed=10, failed=bad)
 
 
 @pytest.mark.parametrize(
     ("args", "message", "by_argparse"),
     [
         (["--tp-sizes", "0"], "--tp-sizes item 1: must be >= 1, got 0", False),
-        (["--per-probe-seconds", "-1"], "must be >= 0 seconds", True),
+        (["--time-scale", "-1"], "must be a number > 0, got -1", True),
         (["--tpot-limits", "nan"], "must be > 0 ms", True),
         (["--slo-safety-factor", "inf"], "--slo-safety-factor: must be > 0", False),
     ],
@@ -163,7 +163,7 @@ def test_a_baseline_of_the_wrong_shape_fails_its_item_in_one_line(pytester) -> N
     path = pytester.path / "baselines" / "search" / f"{GOOD_ID}.json"
     path.write_text(json.dumps({"results": {"TP=8": {"two_point": {"batch_size": "25"}}}}))
     result = pytester.runpytest()
-    result.assert_outcomes(passed=8, failed=1)
+    result.assert_outcomes(passed=9, failed=1)
     result.stdout.fnmatch_lines(["*results.TP=8.two_point.batch_size: expected null or a whole*"])
 
 

@@ -12,6 +12,14 @@ shown infeasible. It ends only with a certificate: ``lo`` feasible and ``lo + 1`
 ``lo`` at the cap, or no feasible batch: the lowest batch infeasible, or a probe whose weights
 and reserved memory alone exceed the device (then every batch is out of memory).
 
+Seconds: msmodeling memoizes forwards per strategy's search, so a batch whose prefill waves were
+already run costs it less than one that needs new ones. A fallback step (doubling or
+bisection) is about as informative a few sizes either way, so there the search probes the
+cheapest nearby batch (``probe.cost``). An interpolated step is not: it aims at the boundary
+itself, and a probe beside it usually costs one more probe than it saves in seconds (measured
+on the bundled scenarios: 4.63 probes per strategy and 5% more seconds when every step moved,
+1.4% more seconds when the opening step did).
+
 Safeguards: an estimate outside the bracket means the model is wrong there, so that step
 falls back; one inside (or less than one below ``lo``) is rounded and clamped strictly inside.
 A step is a stall when it neither doubles the feasible batch (while expanding) nor halves the
@@ -39,6 +47,9 @@ class CertifiedSecantParams:
 
     start: int = 8
     cap: int = LARGEST_REACHABLE
+    prefer_cheap: bool = True
+    """Among batches about as informative as the aim, probe the one msmodeling would spend the
+    fewest seconds on."""
 
     def __post_init__(self) -> None:
         if self.start < 1 or self.cap < 1:
@@ -217,15 +228,17 @@ def certified_secant(
     last_step = math.inf
     while lo < cap and (hi is None or hi > lo + 1):
         estimate = estimator.boundary()
-        if stalls >= STALLS_ALLOWED or not math.isfinite(estimate):
-            x = _fallback(lo, hi)
-        elif hi is None:
+        modelled = stalls < STALLS_ALLOWED and math.isfinite(estimate)
+        if modelled and hi is None:
             x = math.floor(estimate) + 1
-        elif lo - 1 < estimate < hi:
+        elif modelled and lo - 1 < estimate < hi:
             x = math.floor(estimate + 0.5)
         else:
+            modelled = False
             x = _fallback(lo, hi)
         x = min(max(x, lo + 1), cap if hi is None else hi - 1)
+        if params.prefer_cheap and not modelled:
+            x = _cheapest_near(probe, x, lo, cap if hi is None else hi - 1)
         before = (lo, hi)
         observation = probe(x)
         estimator.add(observation)
@@ -238,6 +251,23 @@ def certified_secant(
             stalls += 1
         last_step = step
     return Outcome(lo, details={"certificate": (lo, hi)})
+
+
+WINDOW_SHARE = 16
+"""A batch within 1/16 of the distance to the bracket's far end (or, expanding, of the aim)
+is about as informative as the aim."""
+MOST_WINDOW = 4
+
+
+def _cheapest_near(probe: ProbeRecorder, aim: int, low: int, high: int) -> int:
+    """The batch near ``aim`` (within ``low + 1 .. high``) that costs msmodeling the fewest
+    seconds to probe; ``aim`` itself on a tie, or where probes are not priced."""
+    span = high - low
+    width = min(MOST_WINDOW, span // WINDOW_SHARE)
+    if width < 1 or probe.cost(aim) is None:
+        return aim
+    nearby = range(max(low + 1, aim - width), min(high, aim + width) + 1)
+    return min(nearby, key=lambda batch: (probe.cost(batch), abs(batch - aim), batch))
 
 
 def _progressed(before: tuple[int, int | None], after: tuple[int, int | None]) -> bool:

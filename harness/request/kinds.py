@@ -89,7 +89,7 @@ class Integer(Kind):
 
     def parse(self, value: object, fail: Fail) -> int:
         if not _is_int(value):
-            fail(f"expected {self.expected}, got {_got(value)}")
+            fail(f"expected {self.expected}, got {_got(value)}{_write_as_integer(value)}")
         _bounded(value, self.minimum, self.maximum, fail)
         return value
 
@@ -98,6 +98,14 @@ class Integer(Kind):
 
     def flag(self) -> dict[str, object]:
         return {"type": int, "metavar": "N"}
+
+
+def _write_as_integer(value: object) -> str:
+    """A hint for a float that holds an integer (``1e3``, ``1024.0``): integer fields take only
+    integers, written as digits, so a file means the same to every reader."""
+    if isinstance(value, float) and value.is_integer() and abs(value) <= 2**53:
+        return f" (write {int(value)})"
+    return ""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,156 @@
+"""Input that cannot hang, exhaust memory or mislead, and scenario files that stay data (issue 20).
+
+Each case is a reproduction from ``hostile-inputs.md`` (its number in the test's name): the base
+scenario plus one change, which must load as the number the user meant or be refused in one line
+that names the file, the line and field where there is one, and the rule; nothing may hang.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from harness.errors import SearchbenchError
+from harness.scenarios import load_scenario
+from tests.plugin.helpers import REPO, SCENARIOS
+
+BASE = (SCENARIOS / "qwen3-0.6b-1x-a2-280t.yaml").read_text()
+QUICK = 10.0
+"""Seconds any refusal may take; the hangs these cases reproduce ran for minutes."""
+
+
+def scenario(folder: Path, text: str, name: str = "case.yaml") -> Path:
+    path = folder / name
+    path.write_text(text)
+    return path
+
+
+def refused(path: Path, *fragments: str) -> str:
+    """The one-line error loading ``path`` gives, checked to name the file and ``fragments``."""
+    started = time.monotonic()
+    with pytest.raises(SearchbenchError) as info:
+        load_scenario(path)
+    assert time.monotonic() - started < QUICK
+    text = str(info.value)
+    assert "\n" not in text and path.name in text, text
+    for fragment in fragments:
+        assert fragment in text, text
+    return text
+
+
+def validate(*paths: Path, cwd: Path = REPO, timeout: float = 60) -> subprocess.CompletedProcess:
+    """``searchbench validate`` in a process of its own, so that a hang fails instead of hanging."""
+    return subprocess.run(
+        [sys.executable, "-m", "harness", "validate", *map(str, paths)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=timeout,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+
+
+def laughs(levels: int) -> str:
+    """#1: each level is a list of ten aliases of the level below (10**levels values)."""
+    lines = ["x0: &a0 [" + ", ".join(["lol"] * 10) + "]"]
+    lines += [f"x{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, levels)]
+    return "\n".join(lines) + "\n"
+
+
+# --- YAML: aliases bounded, YAML 1.2's types -------------------------------------------------
+
+
+def test_1_billion_laughs_is_refused_at_once(tmp_path: Path) -> None:
+    path = scenario(tmp_path, laughs(10))
+    done = validate(path, timeout=30)
+    assert done.returncode == 1
+    lines = [line for line in done.stdout.splitlines() if line.startswith("invalid")]
+    assert len(lines) == 1 and "case.yaml:4: more than 10,000 values" in lines[0], done.stdout
+    assert "an alias counts as the values it repeats" in lines[0]
+    assert "Traceback" not in done.stderr
+
+
+def test_a_few_aliases_compose_as_usual(tmp_path: Path) -> None:
+    small = BASE + "expect: {more_probes_allowed_at: &keys [TP=1]}\nx: *keys\n"
+    refused(scenario(tmp_path, small), "case.yaml:10: x: unknown key")
+
+
+def test_2_an_alias_loop_names_its_line(tmp_path: Path) -> None:
+    path = scenario(tmp_path, BASE + "expect: &e {more_probes_allowed_at: *e}\n")
+    refused(path, "case.yaml:9: an alias inside the node it names (a loop)")
+
+
+def test_nesting_is_bounded_with_aliases_expanded(tmp_path: Path) -> None:
+    deep = "a: &a " + "[" * 10 + "1" + "]" * 10 + "\nb: " + "[" * 10 + "*a" + "]" * 10 + "\n"
+    refused(scenario(tmp_path, deep), "case.yaml:2: nested too deeply (more than 16 levels")
+    refused(scenario(tmp_path, "[" * 5000 + "]" * 5000, "flat.yaml"), "nested too deeply")
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("17:04", "expected an integer, got str '17:04'"),
+        ("1_024", "expected an integer, got str '1_024'"),
+        ("1e3", "expected an integer, got float 1000.0 (write 1000)"),
+        ("1024.0", "expected an integer, got float 1024.0 (write 1024)"),
+        ("0b10000000000", "expected an integer, got str '0b10000000000'"),
+    ],
+)
+def test_14_15_yaml_1_1_numbers_are_not_integers(tmp_path: Path, value: str, message: str) -> None:
+    path = scenario(tmp_path, BASE.replace("input_length: 1024", f"input_length: {value}"))
+    refused(path, ":6: deployment.input_length: " + message)
+
+
+@pytest.mark.parametrize(
+    ("line", "field", "expected"),
+    [
+        ("  input_length: 0x400\n", "input_length", 1024),
+        ("  input_length: 0o2000\n", "input_length", 1024),
+        ("  input_length: 01024\n", "input_length", 1024),
+        ("  tpot_limit_ms: 1e3\n", "tpot_limit_ms", 1000.0),
+        ("  reserved_memory_gb: 1e-300\n", "reserved_memory_gb", 1e-300),
+        ("  reserved_memory_gb: 1E1\n", "reserved_memory_gb", 10.0),
+        ("  compile: true\n", "compile", True),
+        ("  compile: False\n", "compile", False),
+    ],
+)
+def test_15_numbers_and_booleans_read_as_written(
+    tmp_path: Path, line: str, field: str, expected: object
+) -> None:
+    text = BASE.replace("  input_length: 1024\n", "") if field == "input_length" else BASE
+    text = text.replace("  tpot_limit_ms: 20\n", "") if field == "tpot_limit_ms" else text
+    loaded = load_scenario(scenario(tmp_path, text + line)).request
+    assert getattr(loaded, field) == expected and type(getattr(loaded, field)) is type(expected)
+
+
+def test_15_a_huge_reserve_is_read_as_a_number(tmp_path: Path) -> None:
+    path = scenario(tmp_path, BASE + "  reserved_memory_gb: 1e300\n")
+    assert load_scenario(path).request.reserved_memory_gb == 1e300
+
+
+@pytest.mark.parametrize("word", ["yes", "no", "on", "off", "y", "Yes"])
+def test_10_yes_and_no_are_strings(tmp_path: Path, word: str) -> None:
+    path = scenario(tmp_path, BASE + f"  compile: {word}\n")
+    refused(path, f"deployment.compile: expected true or false, got str '{word}'")
+
+
+def test_9_a_yes_for_a_count_is_a_string(tmp_path: Path) -> None:
+    path = scenario(tmp_path, BASE.replace("num_devices: 1", "num_devices: yes"))
+    refused(path, "deployment.num_devices: expected an integer, got str 'yes'")
+
+
+def test_an_explicit_tag_holds_to_yaml_1_2(tmp_path: Path) -> None:
+    path = scenario(tmp_path, BASE.replace("input_length: 1024", "input_length: !!int 17:04"))
+    refused(path, "deployment.input_length: not a valid value", "not a YAML 1.2 integer")
+
+
+def test_dates_are_strings_and_merge_keys_still_refused(tmp_path: Path) -> None:
+    dated = BASE.replace(BASE.splitlines()[0], "description: 2024-01-01")
+    assert load_scenario(scenario(tmp_path, dated)).description == "2024-01-01"
+    merged = BASE.replace("deployment:\n", "deployment:\n  <<: {num_devices: 1}\n")
+    refused(scenario(tmp_path, merged, "merge.yaml"), "tag:yaml.org,2002:merge' is not allowed")

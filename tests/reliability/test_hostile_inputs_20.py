@@ -154,3 +154,33 @@ def test_dates_are_strings_and_merge_keys_still_refused(tmp_path: Path) -> None:
     assert load_scenario(scenario(tmp_path, dated)).description == "2024-01-01"
     merged = BASE.replace("deployment:\n", "deployment:\n  <<: {num_devices: 1}\n")
     refused(scenario(tmp_path, merged, "merge.yaml"), "tag:yaml.org,2002:merge' is not allowed")
+
+
+# --- only regular files, read no further than the cap -----------------------------------------
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_60_61_a_device_link_and_a_fifo_are_refused_without_reading(tmp_path: Path) -> None:
+    (tmp_path / "zero.yaml").symlink_to("/dev/zero")
+    os.mkfifo(tmp_path / "fifo.yaml")
+    done = validate(tmp_path / "zero.yaml", tmp_path / "fifo.yaml", timeout=30)
+    assert done.returncode == 1 and "0 valid, 2 invalid" in done.stdout
+    assert "zero.yaml: not a regular file but a character device (it links to /dev/zero)" in (
+        done.stdout
+    )
+    assert "fifo.yaml: not a regular file but a FIFO (named pipe); only regular files" in (
+        done.stdout
+    )
+    assert "Traceback" not in done.stderr
+
+
+def test_a_huge_sparse_file_is_refused_by_its_size(tmp_path: Path) -> None:
+    path = tmp_path / "huge.yaml"
+    with path.open("wb") as file:
+        file.truncate(8 * 2**30)
+    refused(path, "huge.yaml: 8,589,934,592 bytes; at most 1,000,000")
+
+
+def test_a_link_to_a_regular_file_still_loads(tmp_path: Path) -> None:
+    (tmp_path / "link.yaml").symlink_to(SCENARIOS / "qwen3-0.6b-1x-a2-280t.yaml")
+    assert load_scenario(tmp_path / "link.yaml").request.input_length == 1024

@@ -7,6 +7,7 @@ that names the file, the line and field where there is one, and the rule; nothin
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from harness.cli import main
 from harness.errors import SearchbenchError
 from harness.scenarios import load_scenario
 from tests.plugin.helpers import REPO, SCENARIOS
@@ -184,3 +186,103 @@ def test_a_huge_sparse_file_is_refused_by_its_size(tmp_path: Path) -> None:
 def test_a_link_to_a_regular_file_still_loads(tmp_path: Path) -> None:
     (tmp_path / "link.yaml").symlink_to(SCENARIOS / "qwen3-0.6b-1x-a2-280t.yaml")
     assert load_scenario(tmp_path / "link.yaml").request.input_length == 1024
+
+
+# --- model configs typed strictly --------------------------------------------------------------
+
+QWEN3_8B = json.loads((REPO / "simulator" / "model_configs" / "qwen3_8b.json").read_text())
+QWEN3_06B = json.loads((REPO / "simulator" / "model_configs" / "qwen3_0_6b.json").read_text())
+
+
+def model_error(tmp_path: Path, base: dict, capsys, **changes: object) -> str:
+    """The one line ``optimize`` prints for a config.json of ``base`` with ``changes``."""
+    (tmp_path / "config.json").write_text(json.dumps({**base, **changes}))
+    args = ["optimize", str(tmp_path), "--device", "ATLAS_800_A3_752T_128G_DIE"]
+    args += ["--num-devices", "8", "--input-length", "1024", "--output-length", "256"]
+    assert main([*args, "--tpot-limits", "50", "--search", "exponential"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    return err
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            {"tie_word_embeddings": "false"},
+            'tie_word_embeddings: expected true or false, got string "false"',
+        ),
+        ({"tie_word_embeddings": 0}, "tie_word_embeddings: expected true or false, got integer 0"),
+        (
+            {"num_attention_heads": 16.9},
+            "num_attention_heads: expected an integer, got number 16.9",
+        ),
+        (
+            {"num_attention_heads": 16.0},
+            "num_attention_heads: expected an integer, got number 16.0",
+        ),
+        (
+            {"num_attention_heads": "16"},
+            'num_attention_heads: expected an integer, got string "16"',
+        ),
+        (
+            {"num_attention_heads": True, "num_key_value_heads": True},
+            "num_attention_heads: expected an integer, got boolean true",
+        ),
+        (
+            {"num_key_value_heads": 3},
+            "num_key_value_heads 3 does not divide num_attention_heads 16 "
+            "(allowed: 1, 2, 4, 8, 16)",
+        ),
+        (
+            {"num_key_value_heads": 64},
+            "num_key_value_heads 64 does not divide num_attention_heads 16",
+        ),
+        (
+            {"num_hidden_layers": float("nan")},
+            "num_hidden_layers: expected an integer, got number NaN",
+        ),
+        (
+            {"num_hidden_layers": float("inf")},
+            "num_hidden_layers: expected an integer, got number Infinity",
+        ),
+        ({"num_hidden_layers": None}, "num_hidden_layers: missing; a JSON integer is required"),
+        (
+            {"num_attention_heads": -16},
+            "num_attention_heads must be between 1 and 16777216, got -16",
+        ),
+    ],
+)
+def test_89_to_97_a_model_config_is_read_as_typed(
+    tmp_path: Path, capsys, changes: dict, message: str
+) -> None:
+    assert message in model_error(tmp_path, QWEN3_06B, capsys, **changes)
+
+
+def test_97_a_json_false_still_unties_the_embeddings(tmp_path: Path) -> None:
+    """The reproduction's numbers: tied, Qwen3-8B's weights are 7.648 GiB at TP=1; untied by a
+    JSON false, 8.807 GiB. The string "false" is refused above instead of read as true."""
+    from harness import door
+
+    weights = {}
+    for tied in (True, False):
+        folder = tmp_path / str(tied)
+        folder.mkdir()
+        (folder / "config.json").write_text(json.dumps({**QWEN3_8B, "tie_word_embeddings": tied}))
+        deployment = door.Deployment.create(
+            str(folder), device="ATLAS_800_A3_752T_128G_DIE", input_length=1024, output_length=256
+        )
+        weights[tied] = door.simulator(deployment).probe(1).weights_gib
+    assert round(weights[True], 3) == 7.648 and round(weights[False], 3) == 8.807
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+@pytest.mark.parametrize("kind", ["fifo", "zero"])
+def test_98_a_config_that_is_not_a_regular_file_is_not_read(
+    tmp_path: Path, capsys, kind: str
+) -> None:
+    config = tmp_path / "config.json"
+    os.mkfifo(config) if kind == "fifo" else config.symlink_to("/dev/zero")
+    args = ["optimize", str(tmp_path), "--input-length", "10", "--output-length", "10"]
+    assert main(args) == 2
+    assert "config.json: not a regular file; not read" in capsys.readouterr().err

@@ -260,9 +260,13 @@ class Range(Items):
 
 def _bounded(value: float, minimum: float | None, maximum: float | None, fail: Fail) -> None:
     if minimum is not None and value < minimum:
-        fail(f"must be >= {minimum:g}, got {value}")
+        fail(f"must be >= {_bound(minimum)}, got {value}")
     if maximum is not None and value > maximum:
-        fail(f"must be <= {maximum:g}, got {value}")
+        fail(f"must be <= {_bound(maximum)}, got {value}")
+
+
+def _bound(bound: float) -> str:
+    return f"{bound:,}" if isinstance(bound, int) else f"{bound:g}"
 
 
 def _bounds(minimum: float | None, maximum: float | None) -> dict[str, float]:

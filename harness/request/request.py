@@ -18,6 +18,11 @@ from harness.request.knobs import Declared, knob, knobs_of
 from harness.request.strategy import Strategy
 
 SIZES = Items(Integer(minimum=1), distinct=True)
+LIMIT_COUNT = 10**8
+"""The largest length or token budget: msmodeling's LIMIT_COUNT, the bound its
+check_positive_integer puts on --input-length, --output-length and --max-batched-tokens
+(serving_cast/service/utils.py). The simulator checks the same bound (2**63 once validated here,
+then overflowed its arrays)."""
 
 
 @dataclass(frozen=True)
@@ -108,14 +113,14 @@ class OptimizerRequest:
     )
     input_length: int = knob(
         "prompt tokens per request",
-        Integer(minimum=1),
+        Integer(minimum=1, maximum=LIMIT_COUNT),
         flags=("--input-length",),
         example=3500,
         draws=(64, 128, 512, 1024, 2048, 3500, 8000),
     )
     output_length: int = knob(
         "generated tokens per request",
-        Integer(minimum=1),
+        Integer(minimum=1, maximum=LIMIT_COUNT),
         flags=("--output-length",),
         example=1500,
         draws=(16, 128, 256, 1000, 1500, 4000),
@@ -151,8 +156,9 @@ class OptimizerRequest:
         flags=("--reserved-memory-gb",),
     )
     max_batched_tokens: int | None = knob(
-        "token budget per DP replica and step; absent for auto (4x, 2x, 1x input)",
-        Integer(minimum=1),
+        "token budget per DP replica and step; absent for auto (4x, 2x, 1x input); below the "
+        "input, prefill is chunked into at most 256 chunks",
+        Integer(minimum=1, maximum=LIMIT_COUNT),
         default=None,
         flags=("--max-batched-tokens",),
         nullable=True,

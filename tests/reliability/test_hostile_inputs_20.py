@@ -286,3 +286,105 @@ def test_98_a_config_that_is_not_a_regular_file_is_not_read(
     args = ["optimize", str(tmp_path), "--input-length", "10", "--output-length", "10"]
     assert main(args) == 2
     assert "config.json: not a regular file; not read" in capsys.readouterr().err
+
+
+# --- lengths and budgets the simulator can represent ------------------------------------------
+
+HUGE = 2**63
+
+
+@pytest.mark.parametrize(
+    ("field", "line"),
+    [("input_length", 6), ("output_length", 7)],
+)
+def test_17_18_a_length_past_msmodelings_limit_is_refused(
+    tmp_path: Path, field: str, line: int
+) -> None:
+    old = {"input_length": "input_length: 1024", "output_length": "output_length: 256"}[field]
+    path = scenario(tmp_path, BASE.replace(old, f"{field}: {HUGE}"))
+    refused(path, f":{line}: deployment.{field}: must be <= 100,000,000, got {HUGE}")
+
+
+def test_38_a_one_token_budget_is_refused_with_the_least_allowed(tmp_path: Path) -> None:
+    path = scenario(tmp_path, BASE + "  max_batched_tokens: 1\n")
+    refused(
+        path,
+        ":9: deployment.max_batched_tokens: 1 splits input_length 1024 into 1,024 prefill "
+        "chunks; the chunked replay steps through at most 256 (allowed: >= 4)",
+    )
+    assert load_scenario(scenario(tmp_path, BASE + "  max_batched_tokens: 4\n", "four.yaml"))
+
+
+def test_a_huge_budget_is_refused_too(tmp_path: Path) -> None:
+    path = scenario(tmp_path, BASE + f"  max_batched_tokens: {HUGE}\n")
+    refused(path, f":9: deployment.max_batched_tokens: must be <= 100,000,000, got {HUGE}")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--max-batched-tokens", "1"],
+        ["--input-length", str(HUGE)],
+        ["--output-length", str(HUGE)],
+    ],
+)
+def test_the_same_bounds_hold_on_the_command_line(args: list[str], capsys) -> None:
+    command = ["optimize", "Qwen/Qwen3-0.6B", "--device", "ATLAS_800_A2_280T_64G"]
+    command += ["--input-length", "1024", "--output-length", "256", "--tpot-limits", "20"]
+    started = time.monotonic()
+    assert main([*command, *args, "--search", "exponential"]) == 2
+    assert time.monotonic() - started < QUICK
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert "prefill chunks" in err or "must be <= 100,000,000" in err
+
+
+def test_the_knob_table_and_the_simulator_share_msmodelings_bound() -> None:
+    from harness.request import OptimizerRequest
+    from harness.request.request import LIMIT_COUNT
+    from simulator.deployment import MAX_COUNT, Deployment
+    from simulator.errors import SimulatorInputError
+
+    assert LIMIT_COUNT == MAX_COUNT == 10**8
+    kinds = {k.name: k.kind for k in OptimizerRequest.knobs()}
+    for name in ("input_length", "output_length", "max_batched_tokens"):
+        assert kinds[name].maximum == LIMIT_COUNT
+    for field in ("input_length", "output_length"):
+        lengths = {"input_length": 1024, "output_length": 256, field: MAX_COUNT + 1}
+        with pytest.raises(SimulatorInputError, match=f"{field}: 100,000,001 is past the largest"):
+            Deployment.create("Qwen/Qwen3-0.6B", **lengths)
+
+
+@pytest.mark.parametrize(
+    ("model", "devices", "budget"),
+    [
+        ("Qwen/Qwen3-0.6B", 1, None),
+        ("Qwen/Qwen3-0.6B", 1, 10**8 // 256),
+        ("Qwen/Qwen3-30B-A3B", 8, None),
+        ("deepseek-ai/DeepSeek-V3", 16, None),
+    ],
+)
+def test_the_simulator_represents_lengths_at_the_bound(model, devices, budget) -> None:
+    """At 10**8 tokens in and out, probes and a sweep end with an answer, never an overflow."""
+    import warnings
+
+    import numpy as np
+
+    from simulator import Deployment, Simulator
+
+    deployment = Deployment.create(
+        model,
+        device="ATLAS_800_A3_752T_128G_DIE",
+        num_devices=devices,
+        input_length=10**8,
+        output_length=10**8 if budget is None else 1024,
+        max_batched_tokens=budget,
+        tpot_limit_ms=50,
+    )
+    simulator = Simulator(deployment)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for batch in (1, 1000) if budget else (1, 1000, 2**31 - 1):
+            assert simulator.probe(batch).feasible is False
+        if budget is None:
+            assert not simulator.sweep(np.arange(1, 2000)).feasible.any()

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 
 from harness import door
-from harness.errors import HarnessInputError
+from harness.errors import DeploymentError, HarnessInputError
 from harness.request import layouts
 from harness.request.kinds import Integer, Items, Limit, Number, Range, Switch, Text
 from harness.request.knobs import Declared, knob, knobs_of
@@ -193,6 +193,14 @@ class OptimizerRequest:
             )
         if not self.searches:
             raise HarnessInputError("search: name at least one search")
+        for name in ("tp_sizes", "ep_sizes", "moe_dp_sizes"):
+            sizes = getattr(self, name)
+            if sizes is not None and len(sizes) > self.num_devices:
+                raise DeploymentError(
+                    name,
+                    f"{len(sizes):,} sizes for num_devices={self.num_devices}; sizes are "
+                    f"distinct and from 1 to num_devices, so at most {self.num_devices}",
+                )
 
     def phases(self) -> list[door.Phase]:
         """agg; or in disagg mode prefill (if there is a TTFT limit) and decode (a TPOT limit)."""

@@ -47,7 +47,10 @@ class Document:
             self.root = self.loader.get_single_node()
         except Refused as error:
             line = error.mark.line + 1 if error.mark else None
-            raise ScenarioError(path, line, "", error.problem) from None
+            problem = error.problem
+            if problem.startswith("nested"):
+                problem += "; scenarios are flat"
+            raise ScenarioError(path, line, error.field, problem) from None
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             line = mark.line + 1 if mark else None

@@ -36,11 +36,12 @@ _NULL = re.compile(r"\A(?:~|null|Null|NULL|)\Z")
 
 
 class Refused(yaml.YAMLError):
-    """A document past a bound (values, depth) or with an alias loop; ``mark`` is where."""
+    """A document past a bound (values, depth) or with an alias loop: ``mark`` is where, and
+    ``field`` the dotted key path of the node that crossed it."""
 
-    def __init__(self, mark: yaml.Mark | None, problem: str) -> None:
+    def __init__(self, mark: yaml.Mark | None, field: str, problem: str) -> None:
         super().__init__(problem)
-        self.mark, self.problem = mark, problem
+        self.mark, self.field, self.problem = mark, field, problem
 
 
 class ScenarioLoader(yaml.SafeLoader):
@@ -53,46 +54,50 @@ class ScenarioLoader(yaml.SafeLoader):
         self._measured: dict[int, tuple[int, int]] = {}
         """id(node) -> (values it expands to, its expanded depth), once it is composed."""
         self._values = 0
-        self._open = 0
-        """Nodes being composed around the current one: its depth in the text."""
+        self._open: list[str | None] = []
+        """The nodes being composed around the current one, by the key each stands under (None
+        for a list item or a key): their count is the current node's depth in the text."""
 
     def compose_node(self, parent, index):
         mark = self.peek_event().start_mark
         alias = self.check_event(yaml.AliasEvent)
         if not alias:
-            self._open += 1
-            if self._open > MAX_DEPTH:
-                raise Refused(
-                    mark, f"nested too deeply (more than {MAX_DEPTH} levels); scenarios are flat"
-                )
+            self._open.append(index.value if isinstance(index, yaml.ScalarNode) else None)
+            if len(self._open) > MAX_DEPTH:
+                self._refuse(mark, f"nested too deeply (more than {MAX_DEPTH} levels)")
         node = super().compose_node(parent, index)
         if alias:
-            self._alias(node, mark)
+            self._alias(node, mark, index)
         else:
-            self._open -= 1
             self._measure(node)
             self._values += 1
         if self._values > MAX_VALUES:
-            raise Refused(
+            self._refuse(
                 mark,
                 f"more than {MAX_VALUES:,} values (an alias counts as the values it repeats); "
                 "a scenario needs far fewer",
             )
+        if not alias:
+            self._open.pop()
         return node
 
-    def _alias(self, node: yaml.Node, mark: yaml.Mark) -> tuple[int, int]:
+    def _refuse(self, mark: yaml.Mark, problem: str, index: object = None):
+        keys = [*self._open, index.value if isinstance(index, yaml.ScalarNode) else None]
+        raise Refused(mark, ".".join(key for key in keys if isinstance(key, str)), problem)
+
+    def _alias(self, node: yaml.Node, mark: yaml.Mark, index: object) -> None:
+        """Count the values an alias repeats, and the depth it reaches where it stands."""
         measured = self._measured.get(id(node))
         if measured is None:
-            raise Refused(mark, "an alias inside the node it names (a loop)")
+            self._refuse(mark, "an alias inside the node it names (a loop)", index)
         size, depth = measured
-        if self._open + depth > MAX_DEPTH:
-            raise Refused(
-                mark, f"nested too deeply (more than {MAX_DEPTH} levels, aliases expanded)"
-            )
+        if len(self._open) + depth > MAX_DEPTH:
+            message = f"nested too deeply (more than {MAX_DEPTH} levels, with aliases)"
+            self._refuse(mark, message, index)
         self._values += size
-        return measured
 
-    def _measure(self, node: yaml.Node) -> tuple[int, int]:
+    def _measure(self, node: yaml.Node) -> None:
+        """Record a composed node's size and depth from its children's, each computed once."""
         if isinstance(node, yaml.MappingNode):
             children = [child for pair in node.value for child in pair]
         elif isinstance(node, yaml.SequenceNode):
@@ -101,8 +106,8 @@ class ScenarioLoader(yaml.SafeLoader):
             children = []
         sizes = [self._measured[id(child)] for child in children]
         self._measured[id(node)] = (
-            1 + sum(s for s, _ in sizes),
-            1 + max((d for _, d in sizes), default=0),
+            1 + sum(size for size, _ in sizes),
+            1 + max((depth for _, depth in sizes), default=0),
         )
 
     def construct_yaml_int(self, node: yaml.ScalarNode) -> int:

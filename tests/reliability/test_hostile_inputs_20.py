@@ -72,7 +72,7 @@ def test_1_billion_laughs_is_refused_at_once(tmp_path: Path) -> None:
     done = validate(path, timeout=30)
     assert done.returncode == 1
     lines = [line for line in done.stdout.splitlines() if line.startswith("invalid")]
-    assert len(lines) == 1 and "case.yaml:4: more than 10,000 values" in lines[0], done.stdout
+    assert len(lines) == 1 and "case.yaml:4: x3: more than 10,000 values" in lines[0], done.stdout
     assert "an alias counts as the values it repeats" in lines[0]
     assert "Traceback" not in done.stderr
 
@@ -84,12 +84,12 @@ def test_a_few_aliases_compose_as_usual(tmp_path: Path) -> None:
 
 def test_2_an_alias_loop_names_its_line(tmp_path: Path) -> None:
     path = scenario(tmp_path, BASE + "expect: &e {more_probes_allowed_at: *e}\n")
-    refused(path, "case.yaml:9: an alias inside the node it names (a loop)")
+    refused(path, "case.yaml:9: expect.more_probes_allowed_at: an alias inside the node it names")
 
 
 def test_nesting_is_bounded_with_aliases_expanded(tmp_path: Path) -> None:
     deep = "a: &a " + "[" * 10 + "1" + "]" * 10 + "\nb: " + "[" * 10 + "*a" + "]" * 10 + "\n"
-    refused(scenario(tmp_path, deep), "case.yaml:2: nested too deeply (more than 16 levels")
+    refused(scenario(tmp_path, deep), "case.yaml:2: b: nested too deeply (more than 16 levels")
     refused(scenario(tmp_path, "[" * 5000 + "]" * 5000, "flat.yaml"), "nested too deeply")
 
 
@@ -388,3 +388,43 @@ def test_the_simulator_represents_lengths_at_the_bound(model, devices, budget) -
             assert simulator.probe(batch).feasible is False
         if budget is None:
             assert not simulator.sweep(np.arange(1, 2000)).feasible.any()
+
+
+# --- validation stays linear --------------------------------------------------------------------
+
+
+def sizes(count: int) -> str:
+    return "[" + ", ".join(str(i) for i in range(1, count + 1)) + "]"
+
+
+def test_41_a_100000_item_list_stops_the_parse_early(tmp_path: Path) -> None:
+    path = scenario(tmp_path, BASE + f"  tp_sizes: {sizes(100_000)}\n")
+    assert path.stat().st_size > 600_000
+    started = time.monotonic()
+    refused(path, "case.yaml:9: deployment.tp_sizes: more than 10,000 values")
+    assert time.monotonic() - started < 3
+
+
+def test_a_list_of_sizes_holds_at_most_num_devices(tmp_path: Path) -> None:
+    text = BASE.replace("num_devices: 1", "num_devices: 8") + f"  ep_sizes: {sizes(5000)}\n"
+    refused(
+        scenario(tmp_path, text),
+        ":9: deployment.ep_sizes: 5,000 sizes for num_devices=8; sizes are distinct and from 1 "
+        "to num_devices, so at most 8",
+    )
+
+
+def test_long_lists_of_names_are_checked_in_linear_time(tmp_path: Path) -> None:
+    keys = ", ".join(f"k{i}" for i in range(4000))
+    path = scenario(tmp_path, BASE + f"expect: {{more_probes_allowed_at: [{keys}]}}\n")
+    refused(path, "expect.more_probes_allowed_at: 'k0' is not a strategy of this scenario")
+
+
+def test_51_a_strategy_listed_twice_and_a_search_compared_with_itself(tmp_path: Path) -> None:
+    twice = scenario(tmp_path, BASE + "expect: {more_probes_allowed_at: [TP=1, TP=1]}\n")
+    refused(twice, ":9: expect.more_probes_allowed_at[1]: TP=1 is listed twice")
+    itself = BASE + "expect: {same_probes_as: {two_point: two_point}}\n"
+    refused(
+        scenario(tmp_path, itself, "itself.yaml"),
+        ":9: expect.same_probes_as.two_point: a search always probes as itself",
+    )

@@ -7,18 +7,21 @@ from pathlib import Path
 
 import yaml
 
-from harness.errors import DeploymentError, HarnessInputError
+from harness.errors import DeploymentError, HarnessInputError, SearchbenchError
 from harness.request import BUNDLED_MODEL_IDS, OptimizerRequest, SearchRun
 from harness.scenarios.document import Document
 from harness.scenarios.fields import DEPLOYMENT, ROOT
+from harness.scenarios.layout import layout_for
 from harness.scenarios.model import (
     Expectations,
     KnownMiss,
     Scenario,
+    ScenarioError,
     SearchPlan,
 )
+from harness.scenarios.paths import display_path
 from harness.scenarios.reading import read_text
-from harness.searches import SearchConfigError, get_search, make_params
+from harness.searches import SearchConfigError, canonical_name, check_name, make_params
 
 
 def load_scenario(path: Path | str, scenario_id: str | None = None) -> Scenario:
@@ -31,7 +34,7 @@ def load_scenario(path: Path | str, scenario_id: str | None = None) -> Scenario:
     doc = Document(path, read_text(path))
     values = doc.fill(doc.root, ROOT, "")
     dep, searches, expect = values["deployment"], values["searches"], values["expect"]
-    plan = _search_plan(doc, searches)
+    plan = _search_plan(doc, searches, *_allowed_modules(path))
     request = _request(doc, path, dep, plan)
     scenario = Scenario(
         id=scenario_id or path.stem,
@@ -70,6 +73,15 @@ def _check_keys(doc: Document, scenario: Scenario, expect: dict, keys: list[str]
                 f"expect.known_misses.{miss.search}.{miss.strategy}",
                 f"not a strategy of this scenario (allowed: {', '.join(keys)})",
             )
+
+
+def _allowed_modules(path: Path) -> tuple[tuple[str, ...], str]:
+    """The modules the scenario's project lets it name searches from, and the file that says."""
+    project = layout_for(path)
+    try:
+        return project.search_modules(), display_path(project.root / "pyproject.toml")
+    except SearchbenchError as error:
+        raise ScenarioError(path, None, "", str(error)) from None
 
 
 def _same_probes(doc: Document, entries: dict, plan: SearchPlan) -> tuple[tuple[str, str], ...]:
@@ -129,19 +141,24 @@ def _request(doc: Document, path: Path, dep: dict, plan: SearchPlan) -> Optimize
         raise doc.error(dep["__node__"], "deployment", str(error)) from None
 
 
-def _search_plan(doc: Document, searches: dict) -> SearchPlan:
+def _search_plan(
+    doc: Document, searches: dict, modules: tuple[str, ...], config: str
+) -> SearchPlan:
+    """The searches by name, checked without importing any (``check_name``); the parameters of
+    registered ones are checked here, an external search's when a run resolves it."""
     params = searches["params"]
 
     def run(name: str, node: yaml.Node | None, field: str) -> SearchRun:
         try:
-            spec = get_search(name)
+            spec = check_name(name, modules, config)
         except SearchConfigError as error:
             raise doc.error(node, field, str(error)) from None
         values = {}
         if name in params:
             params_node, values = params[name]
             try:
-                make_params(spec, values)
+                if spec is not None:
+                    make_params(spec, values)
             except SearchConfigError as error:
                 raise doc.error(params_node, f"searches.params.{name}", str(error)) from None
         return SearchRun(name, values)
@@ -154,16 +171,28 @@ def _search_plan(doc: Document, searches: dict) -> SearchPlan:
     )
     oracle = run(searches["oracle"], searches.get("__line__oracle"), "searches.oracle")
     names = [baseline.name, *(c.name for c in candidates), oracle.name]
-    if len(set(names)) != len(names):
-        raise doc.error(node, "searches", f"each search may appear once, got {', '.join(names)}")
+    _once_each(doc, node or searches.get("__line__oracle"), names)
     for name in params:
-        if name not in names:
+        if name not in set(names):
             raise doc.error(
                 params[name][0],
                 f"searches.params.{name}",
                 f"not one of this scenario's searches ({', '.join(names)})",
             )
     return SearchPlan(baseline, candidates, oracle)
+
+
+def _once_each(doc: Document, node: yaml.Node | None, names: list[str]) -> None:
+    """Each search appears once, an alias counting as the search it names."""
+    seen: dict[str, str] = {}
+    for name in names:
+        canonical = canonical_name(name)
+        if canonical in seen:
+            same = "" if seen[canonical] == name else f" ({seen[canonical]} and {name} are one)"
+            raise doc.error(
+                node, "searches", f"each search may appear once{same}, got {', '.join(names)}"
+            )
+        seen[canonical] = name
 
 
 def _check_deployments(doc: Document, scenario: Scenario, dep: dict) -> list[str]:

@@ -428,3 +428,131 @@ def test_51_a_strategy_listed_twice_and_a_search_compared_with_itself(tmp_path: 
         scenario(tmp_path, itself, "itself.yaml"),
         ":9: expect.same_probes_as.two_point: a search always probes as itself",
     )
+
+
+# --- scenario files stay data -------------------------------------------------------------------
+
+EXAMPLE_PLUGIN = REPO / "tests" / "fixtures" / "example_plugin"
+SIDE_EFFECT = "from pathlib import Path\nPath(__file__).with_name('imported').touch()\n"
+
+
+def project_with(folder: Path, allowed: list[str] | None, scenario_text: str) -> Path:
+    """A project whose pyproject.toml declares its scenarios and (maybe) its search modules."""
+    config = '[tool.pytest.ini_options]\nsearchbench_scenarios = "scenarios"\n'
+    if allowed is not None:
+        config += f"\n[tool.searchbench]\nsearches = {json.dumps(allowed)}\n"
+    (folder / "pyproject.toml").write_text(config)
+    (folder / "scenarios").mkdir()
+    return scenario(folder / "scenarios", scenario_text, "ext.yaml")
+
+
+def run_cli(args: list[str], cwd: Path, path: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(path), str(REPO)])}
+    return subprocess.run(
+        [sys.executable, "-m", "harness", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=300,
+    )
+
+
+def test_49_validate_imports_nothing_a_scenario_names(tmp_path: Path) -> None:
+    """`candidates: ["this:d"]` printed the Zen of Python; a module with a side effect shows
+    that no named module is imported, allowed or not."""
+    modules = tmp_path / "modules"
+    modules.mkdir()
+    (modules / "sideeffect.py").write_text(SIDE_EFFECT + "def d(probe, params, context): ...\n")
+    project = tmp_path / "project"
+    project.mkdir()
+    text = BASE + 'searches: {candidates: ["this:d", "sideeffect:d"]}\n'
+    path = project_with(project, None, text)
+    done = run_cli(["validate", str(path)], project, modules)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Beautiful is better than ugly" not in done.stdout + done.stderr
+    line = (
+        "scenarios/ext.yaml:9: searches.candidates[0]: 'this:d': scenario files import no code, "
+        "and module 'this' is not one the project allows (allowed: none); list it in "
+        "[tool.searchbench] searches of pyproject.toml, or install it as a plugin"
+    )
+    assert line in done.stdout
+    path.write_text(BASE + 'searches: {candidates: ["sideeffect:d"]}\n')
+    (project / "pyproject.toml").write_text(
+        (project / "pyproject.toml").read_text()
+        + '\n[tool.searchbench]\nsearches = ["sideeffect"]\n'
+    )
+    done = run_cli(["validate", str(path)], project, modules)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert not (modules / "imported").exists()
+
+
+def test_an_allowed_module_runs_from_a_scenario(tmp_path: Path) -> None:
+    text = BASE + 'searches: {candidates: ["my_searches:from_the_top"]}\n'
+    text += "expect: {fewer_probes: false, never_more_probes: false}\n"
+    project_with(tmp_path, ["my_searches"], text)
+    done = run_cli(["run", "--format", "json"], tmp_path, EXAMPLE_PLUGIN)
+    assert '"search": "my_searches:from_the_top"' in done.stdout, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_48_a_wrong_signature_from_an_unlisted_module_is_refused_on_validate(
+    tmp_path: Path,
+) -> None:
+    path = scenario(tmp_path, BASE + 'searches: {baseline: "os:getcwd"}\n')
+    refused(path, ":9: searches.baseline: 'os:getcwd': scenario files import no code")
+
+
+def test_46_an_alias_repeating_a_search_is_refused(tmp_path: Path) -> None:
+    path = scenario(tmp_path, BASE + "searches: {candidates: [two_point, linear_exponential]}\n")
+    refused(
+        path,
+        ":9: searches: each search may appear once (two_point and linear_exponential are one)",
+    )
+    assert load_scenario(
+        scenario(tmp_path, BASE + "searches: {candidates: [linear_exponential]}\n", "one.yaml")
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("a b:c", "'a b:c': expected a search name or package.module:callable"),
+        ("mod:", "'mod:': expected a search name or package.module:callable"),
+        ("m\u043ed:f", ": expected a search name or package.module:callable"),
+        ("msmodeling:nope", "msmodeling:nope: msmodeling's searches are msmodeling:exponential"),
+        ("nosuch", "unknown search 'nosuch' (registered: exponential"),
+    ],
+)
+def test_a_search_name_is_checked_by_its_shape(tmp_path: Path, name: str, message: str) -> None:
+    path = scenario(tmp_path, BASE + f"searches: {{candidates: [{json.dumps(name)}]}}\n")
+    text = refused(path, message)
+    assert ":9: searches.candidates[0]: " in text
+
+
+def test_names_allowed_without_importing(monkeypatch) -> None:
+    from harness.searches import check_name, external
+
+    monkeypatch.setattr(external, "entry_points", lambda: {"plug": "plug_pkg.searches:fast"})
+    assert check_name("plug") is None and check_name("plug_pkg.searches:fast") is None
+    assert check_name("pkg.sub.mod:f", ("pkg",)) is None
+    assert check_name("msmodeling:linear_exponential") is None
+    assert check_name("linear_exponential").name == "two_point"
+    for name, modules in (("plug_pkg.searches:slow", ()), ("pkgx:f", ("pkg",))):
+        with pytest.raises(SearchbenchError, match="is not one the project allows"):
+            check_name(name, modules)
+
+
+def test_params_of_an_allowed_external_search_wait_for_the_run(tmp_path: Path) -> None:
+    text = BASE + 'searches: {candidates: ["my_searches:from_the_top"], '
+    text += "params: {my_searches:from_the_top: {anything: 1}}}\n"
+    path = project_with(tmp_path, ["my_searches"], text)
+    loaded = load_scenario(path)
+    assert loaded.searches.candidates[0].params == {"anything": 1}
+    assert "my_searches" not in sys.modules
+
+
+def test_a_bad_allow_list_is_one_line_naming_the_file(tmp_path: Path) -> None:
+    path = project_with(tmp_path, None, BASE)
+    (tmp_path / "pyproject.toml").write_text('[tool.searchbench]\nsearches = "my_searches"\n')
+    refused(path, "pyproject.toml: [tool.searchbench] searches: expected a list of module names")

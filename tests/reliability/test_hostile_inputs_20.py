@@ -556,3 +556,48 @@ def test_a_bad_allow_list_is_one_line_naming_the_file(tmp_path: Path) -> None:
     path = project_with(tmp_path, None, BASE)
     (tmp_path / "pyproject.toml").write_text('[tool.searchbench]\nsearches = "my_searches"\n')
     refused(path, "pyproject.toml: [tool.searchbench] searches: expected a list of module names")
+
+
+# --- running from anywhere: the layout of a path ------------------------------------------------
+
+
+def test_79_no_project_is_one_line_when_one_is_required(tmp_path: Path, monkeypatch) -> None:
+    from harness.scenarios.layout import NoProjectError, find_layout
+
+    monkeypatch.chdir(tmp_path)
+    assert find_layout().found is False
+    with pytest.raises(NoProjectError) as info:
+        find_layout(required=True)
+    text = str(info.value)
+    assert "\n" not in text and f"no searchbench project here: neither {tmp_path.resolve()}" in text
+    (tmp_path / "scenarios").mkdir()
+    assert find_layout(required=True).scenarios == (tmp_path / "scenarios").resolve()
+
+
+def test_80_a_path_into_another_checkout_uses_that_checkouts_layout(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from harness.scenarios.layout import layout_for
+
+    monkeypatch.chdir(tmp_path)
+    mine = layout_for(SCENARIOS / "qwen3-0.6b-1x-a2-280t.yaml")
+    assert mine.root == REPO and mine.declared
+    assert (mine.baselines / "qwen3-0.6b-1x-a2-280t.json").is_file()
+    assert layout_for(SCENARIOS).root == REPO
+    clone = tmp_path / "clone"
+    (clone / "scenarios" / "moe").mkdir(parents=True)
+    assert layout_for(clone / "scenarios" / "moe" / "x.yaml").root == clone.resolve()
+    (clone / "pytest.ini").write_text("[pytest]\nsearchbench_baselines = stored\n")
+    found = layout_for(clone / "scenarios" / "moe" / "x.yaml")
+    assert found.baselines == (clone / "stored").resolve()
+    loose = tmp_path / "loose.yaml"
+    assert layout_for(loose).found is False and layout_for(loose).root == tmp_path.resolve()
+
+
+def test_a_searchbench_table_alone_marks_a_project(tmp_path: Path) -> None:
+    from harness.scenarios.layout import find_layout
+
+    (tmp_path / "pyproject.toml").write_text('[tool.searchbench]\nsearches = ["mine"]\n')
+    (tmp_path / "deep").mkdir()
+    layout = find_layout(tmp_path / "deep", required=True)
+    assert layout.root == tmp_path.resolve() and layout.search_modules() == ("mine",)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -116,8 +118,24 @@ def _load(model: str) -> ModelConfig:
     if found:
         return _from_config(str(model), path)
     raise SimulatorInputError(
-        "model", f"unknown model {model!r} (not bundled, and no config.json there)", BUNDLED_MODELS
+        "model",
+        f"unknown model {model!a} (not bundled, and no config.json there{_near(model)})",
+        BUNDLED_MODELS,
     )
+
+
+def _near(model: str) -> str:
+    """ "; did you mean 'Qwen/Qwen3-0.6B'?" for a lookalike or a near miss of a bundled id: ids
+    compared after NFKC and ASCII folding, so a Cyrillic letter does not hide the one it imitates
+    (the name itself is shown with ascii(), which escapes it)."""
+
+    def fold(text: str) -> str:
+        normal = unicodedata.normalize("NFKC", text)
+        return "".join(c for c in normal if c.isascii() and c.isprintable()).lower()
+
+    by_fold = {fold(key): key for key in BUNDLED_MODELS}
+    close = difflib.get_close_matches(fold(model), list(by_fold), n=1, cutoff=0.75)
+    return f"; did you mean {by_fold[close[0]]!r}?" if close else ""
 
 
 def _from_config(name: str, path: Path) -> ModelConfig:

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NoReturn
 
+from harness.request.spelling import did_you_mean, shown
+
 Fail = Callable[..., NoReturn]
 
 
@@ -67,7 +69,8 @@ class Text(Kind):
         if not isinstance(value, str):
             fail(f"expected {self.expected}, got {_got(value)}")
         if self.choices is not None and value not in self.choices:
-            fail(f"{value!r} is not allowed (allowed: {', '.join(self.choices)})")
+            near = did_you_mean(value, self.choices)
+            fail(f"{shown(value)} is not allowed ({near}allowed: {', '.join(self.choices)})")
         return value
 
     def schema(self) -> dict[str, object]:

@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from harness.request.kinds import short
+from harness.request.spelling import did_you_mean, plain
 from harness.scenarios.fields import RENAMED, Field
 from harness.scenarios.model import ScenarioError
 from harness.scenarios.yaml_loader import MAX_DEPTH, Refused, ScenarioLoader
@@ -93,7 +94,7 @@ class Document:
         out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
         for key_node, value_node in node.value:
             key = self.scalar(key_node, field or "(top level)")
-            name = f"{field}.{key}" if field else str(key)
+            name = f"{field}.{plain(str(key))}" if field else plain(str(key))
             if not isinstance(key, str):
                 raise self.error(key_node, name, "keys must be strings")
             if key in out:
@@ -157,10 +158,12 @@ class Document:
         allowed = {child.name: child for child in spec.children}
         for key, (key_node, _) in entries.items():
             if key not in allowed:
-                name = f"{field}.{key}" if field else key
+                name = f"{field}.{plain(key)}" if field else plain(key)
                 if name in RENAMED:
                     raise self.error(key_node, name, f"renamed: write {RENAMED[name]}")
-                raise self.error(key_node, name, f"unknown key (allowed: {', '.join(allowed)})")
+                near = did_you_mean(key, allowed)
+                message = f"unknown key ({near}allowed: {', '.join(allowed)})"
+                raise self.error(key_node, name, message)
         out: dict[str, object] = {"__node__": node}
         for name, child in allowed.items():
             path = f"{field}.{name}" if field else name

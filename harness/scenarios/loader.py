@@ -9,6 +9,7 @@ import yaml
 
 from harness.errors import DeploymentError, HarnessInputError, SearchbenchError
 from harness.request import BUNDLED_MODEL_IDS, OptimizerRequest, SearchRun
+from harness.request.spelling import did_you_mean, plain, shown
 from harness.scenarios.document import Document
 from harness.scenarios.fields import DEPLOYMENT, ROOT
 from harness.scenarios.layout import layout_for
@@ -63,7 +64,8 @@ def _check_keys(doc: Document, scenario: Scenario, expect: dict, keys: list[str]
             raise doc.error(
                 expect.get("__line__more_probes_allowed_at"),
                 "expect.more_probes_allowed_at",
-                f"{key!r} is not a strategy of this scenario (allowed: {', '.join(keys)})",
+                f"{shown(key)} is not a strategy of this scenario "
+                f"({did_you_mean(key, keys)}allowed: {', '.join(keys)})",
             )
     for miss in scenario.expect.known_misses:
         if miss.strategy is not None and miss.strategy not in known:
@@ -88,13 +90,14 @@ def _same_probes(doc: Document, entries: dict, plan: SearchPlan) -> tuple[tuple[
     names = plan.compared
     pairs = []
     for search, (node, reference) in entries.items():
-        field = f"expect.same_probes_as.{search}"
+        field = f"expect.same_probes_as.{plain(search)}"
         for name in (search, reference):
             if name not in names:
                 raise doc.error(
                     node,
                     field,
-                    f"{name!r} is not one of this scenario's searches ({', '.join(names)})",
+                    f"{shown(name)} is not one of this scenario's searches "
+                    f"({did_you_mean(name, names)}{', '.join(names)})",
                 )
         if search == reference:
             raise doc.error(node, field, "a search always probes as itself; name another")
@@ -107,9 +110,12 @@ def _known_misses(doc: Document, entries: dict, plan: SearchPlan) -> tuple[Known
     allowed = set(candidates)
     out = []
     for search, (node, value) in entries.items():
-        field = f"expect.known_misses.{search}"
+        field = f"expect.known_misses.{plain(search)}"
         if search not in allowed:
-            raise doc.error(node, field, f"not a candidate (allowed: {', '.join(candidates)})")
+            near = did_you_mean(search, candidates)
+            raise doc.error(
+                node, field, f"not a candidate ({near}allowed: {', '.join(candidates)})"
+            )
         reasons = value if isinstance(value, dict) else {None: value}
         for strategy, reason in reasons.items():
             if not reason.strip():

@@ -12,6 +12,7 @@ from typing import Any
 
 from harness.errors import SearchbenchError
 from harness.probe import ProbeRecorder
+from harness.request.spelling import did_you_mean, shown
 from harness.searches import external
 from harness.searches.base import OracleFindings, Outcome, SearchContext, SearchResult
 from harness.searches.certified_secant import CertifiedSecantParams, certified_secant
@@ -87,11 +88,7 @@ def get_search(name: str) -> SearchSpec:
         except SearchbenchError as error:
             raise SearchConfigError(str(error)) from None
         return register(_to_spec(obj, name, name))
-    known = [*SEARCHES, *(f"{alias} (= {target})" for alias, target in ALIASES.items())]
-    raise SearchConfigError(
-        f"unknown search {name!r} (registered: {', '.join(known)}; or package.module:callable, "
-        f"or {MSMODELING_PREFIX}exponential / {MSMODELING_PREFIX}linear_exponential)"
-    ) from None
+    raise _unknown(name)
 
 
 def canonical_name(name: str) -> str:
@@ -128,18 +125,19 @@ def check_name(
         return None
     listed = ", ".join(repr(m) for m in modules) or "none"
     raise SearchConfigError(
-        f"{name!r}: scenario files import no code, and module {module!r} is not one the "
+        f"{shown(name)}: scenario files import no code, and module {module!r} is not one the "
         f"project allows (allowed: {listed}); list it in [tool.searchbench] searches of "
         f"{config}, or install it as a plugin"
     )
 
 
 def _unknown(name: str) -> SearchConfigError:
-    known = [*SEARCHES, *(f"{alias} (= {target})" for alias, target in ALIASES.items())]
-    known = list(dict.fromkeys([*(n for n in known if ":" not in n), *external.entry_points()]))
+    names = [n for n in dict.fromkeys([*SEARCHES, *ALIASES, *external.entry_points()])]
+    names = [n for n in names if ":" not in n]
+    known = [f"{n} (= {ALIASES[n]})" if n in ALIASES else n for n in names]
     return SearchConfigError(
-        f"unknown search {name!r} (registered: {', '.join(known)}; or package.module:callable, "
-        f"or {_msmodeling_names()})"
+        f"unknown search {shown(name)} ({did_you_mean(name, names)}registered: "
+        f"{', '.join(known)}; or package.module:callable, or {_msmodeling_names()})"
     )
 
 

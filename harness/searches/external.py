@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from harness.errors import SearchbenchError
+from harness.request.spelling import shown
 
 ENTRY_POINT_GROUP = "searchbench.searches"
 
@@ -41,7 +42,7 @@ def reference_parts(reference: str) -> tuple[str, str]:
     module, colon, attribute = reference.partition(":")
     if not colon or not all(_dotted(part) for part in (module, attribute)):
         raise SearchbenchError(
-            f"{reference!r}: expected a search name or package.module:callable "
+            f"{shown(reference)}: expected a search name or package.module:callable "
             "(dotted Python names)"
         )
     return module, attribute

@@ -519,7 +519,7 @@ def test_46_an_alias_repeating_a_search_is_refused(tmp_path: Path) -> None:
     [
         ("a b:c", "'a b:c': expected a search name or package.module:callable"),
         ("mod:", "'mod:': expected a search name or package.module:callable"),
-        ("m\u043ed:f", ": expected a search name or package.module:callable"),
+        ("m\u043ed:f", "'m\\u043ed:f': expected a search name or package.module:callable"),
         ("msmodeling:nope", "msmodeling:nope: msmodeling's searches are msmodeling:exponential"),
         ("nosuch", "unknown search 'nosuch' (registered: exponential"),
     ],
@@ -601,3 +601,63 @@ def test_a_searchbench_table_alone_marks_a_project(tmp_path: Path) -> None:
     (tmp_path / "deep").mkdir()
     layout = find_layout(tmp_path / "deep", required=True)
     assert layout.root == tmp_path.resolve() and layout.search_modules() == ("mine",)
+
+
+# --- lookalike characters are shown escaped, with the name they imitate ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "num_devices: 1",
+            "num_dev\u0456ces: 1",
+            ":5: deployment.num_dev\\u0456ces: unknown key (did you mean 'num_devices'?; allowed: ",
+        ),
+        (
+            "num_devices: 1",
+            "num_devices\u200b: 1",
+            ":5: deployment.num_devices\\u200b: unknown key (did you mean 'num_devices'?; ",
+        ),
+        (
+            "Qwen/Qwen3-0.6B",
+            "Qwen/Qwen3-0.6\u0412",
+            ":3: deployment.model: unknown model 'Qwen/Qwen3-0.6\\u0412' (not bundled, and no "
+            "config.json there; did you mean 'Qwen/Qwen3-0.6B'?)",
+        ),
+        (
+            "ATLAS_800_A2_280T_64G",
+            "ATLAS_800_A2_280\u0422_64G",
+            ":4: deployment.device: 'ATLAS_800_A2_280\\u0422_64G' is not allowed (did you mean "
+            "'ATLAS_800_A2_280T_64G'?; allowed: TEST_DEVICE, ",
+        ),
+        (
+            "ATLAS_800_A2_280T_64G",
+            "ATLAS_800_A2_280T_64G\u202e",
+            "'ATLAS_800_A2_280T_64G\\u202e' is not allowed (did you mean 'ATLAS_800_A2_280T_64G'?",
+        ),
+        (
+            "ATLAS_800_A2_280T_64G",
+            "atlas_800_a2_280t_64g",
+            "'atlas_800_a2_280t_64g' is not allowed (did you mean 'ATLAS_800_A2_280T_64G'?",
+        ),
+    ],
+)
+def test_26_to_29_a_lookalike_is_escaped_with_the_name_it_imitates(
+    tmp_path: Path, old: str, new: str, message: str
+) -> None:
+    text = refused(scenario(tmp_path, BASE.replace(old, new)), message)
+    assert text.isascii()
+
+
+def test_a_lookalike_search_name_is_escaped_too(tmp_path: Path) -> None:
+    path = scenario(tmp_path, BASE + "searches: {candidates: [tw\u043e_point]}\n")
+    refused(
+        path,
+        ":9: searches.candidates[0]: unknown search 'tw\\u043e_point' (did you mean 'two_point'?",
+    )
+
+
+def test_a_far_name_gets_no_guess(tmp_path: Path) -> None:
+    text = refused(scenario(tmp_path, BASE.replace("num_devices: 1", "colour: 1")), "unknown key")
+    assert "did you mean" not in text

@@ -10,7 +10,7 @@ from harness.scenarios.discovery import (
 from harness.scenarios.layout import Layout, find_layout
 from harness.scenarios.loader import load_scenario
 from harness.scenarios.model import Expectations, Scenario, ScenarioError, SearchPlan
-from harness.scenarios.paths import display_path
+from harness.scenarios.paths import display_path, shell_quote
 from harness.scenarios.run import ScenarioRun, run_scenario
 from harness.scenarios.schema import json_schema, render_schema, template
 
@@ -32,5 +32,6 @@ __all__ = [
     "render_schema",
     "run_scenario",
     "scenario_id",
+    "shell_quote",
     "template",
 ]

@@ -20,7 +20,7 @@ from harness.scenarios.model import (
     ScenarioError,
     SearchPlan,
 )
-from harness.scenarios.paths import display_path
+from harness.scenarios.paths import display_path, id_problem
 from harness.scenarios.reading import read_text
 from harness.searches import SearchConfigError, canonical_name, check_name, make_params
 
@@ -32,13 +32,17 @@ def load_scenario(path: Path | str, scenario_id: str | None = None) -> Scenario:
     folder so that files of the same name in two subfolders keep apart.
     """
     path = Path(path)
+    scenario_id = scenario_id or path.stem
+    problem = id_problem(scenario_id)
+    if problem is not None:
+        raise ScenarioError(path, None, "", problem)
     doc = Document(path, read_text(path))
     values = doc.fill(doc.root, ROOT, "")
     dep, searches, expect = values["deployment"], values["searches"], values["expect"]
     plan = _search_plan(doc, searches, *_allowed_modules(path))
     request = _request(doc, path, dep, plan)
     scenario = Scenario(
-        id=scenario_id or path.stem,
+        id=scenario_id,
         path=path,
         description=values["description"],
         request=request,

@@ -661,3 +661,65 @@ def test_a_lookalike_search_name_is_escaped_too(tmp_path: Path) -> None:
 def test_a_far_name_gets_no_guess(tmp_path: Path) -> None:
     text = refused(scenario(tmp_path, BASE.replace("num_devices: 1", "colour: 1")), "unknown key")
     assert "did you mean" not in text
+
+
+# --- scenario ids pytest and a shell can address -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "held"),
+    [
+        ("x::y", "':'"),
+        ("a[1]", "'1'"),
+        ("$(touch pwned)", "' ', '$', '(', ')'"),
+        ("with space", "' '"),
+        ("semi;colon", "';'"),
+        ("zero\u200bwidth", "'\\u200b'"),
+    ],
+)
+def test_55_to_57_an_id_outside_the_safe_set_is_refused_with_the_rule(
+    tmp_path: Path, name: str, held: str
+) -> None:
+    path = scenario(tmp_path, BASE, f"{name}.yaml")
+    text = refused(path, "holds", "letters, digits, '.', '_', '-' and '/' only", "rename the file")
+    if name != "a[1]":
+        assert f"holds {held};" in text
+    else:
+        assert "'['" in text and "']'" in text
+    assert not (tmp_path / "pwned").exists()
+
+
+@pytest.mark.parametrize(
+    "name", ["\u00fcn\u00ef-\u540d\u524d", ".hidden", "dots.", "-leading-dash"]
+)
+def test_59_ids_of_letters_digits_and_dots_still_load(tmp_path: Path, name: str) -> None:
+    assert load_scenario(scenario(tmp_path, BASE, f"{name}.yaml")).id == name
+
+
+def test_an_id_from_discovery_is_checked_the_same_way(tmp_path: Path) -> None:
+    path = scenario(tmp_path, BASE)
+    assert load_scenario(path, "moe/case").id == "moe/case"
+    with pytest.raises(SearchbenchError, match="'moe//case' has an empty or dots-only part"):
+        load_scenario(path, "moe//case")
+    with pytest.raises(SearchbenchError, match="holds ':'"):
+        load_scenario(path, "moe/x::case")
+
+
+def test_every_bundled_scenario_keeps_its_id() -> None:
+    from harness.scenarios import discover
+
+    files = discover([SCENARIOS], SCENARIOS)
+    assert len(files) >= 21
+    for file in files:
+        assert load_scenario(file.path, file.id).id == file.id
+
+
+def test_shell_quote_makes_a_hint_safe_to_paste(tmp_path: Path) -> None:
+    from harness.scenarios import shell_quote
+
+    assert shell_quote("scenarios/qwen3-32b.yaml") == "scenarios/qwen3-32b.yaml"
+    hint = f"cd {shell_quote(tmp_path)} && ls {shell_quote('scenarios/$(touch pwned).yaml')}"
+    done = subprocess.run(["sh", "-c", hint], capture_output=True, text=True)
+    assert not (tmp_path / "pwned").exists()
+    assert "$(touch pwned).yaml" in done.stderr
+    assert shell_quote(Path("with space.yaml")) == "'with space.yaml'"

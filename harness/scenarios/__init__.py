@@ -13,6 +13,7 @@ from harness.scenarios.model import Expectations, Scenario, ScenarioError, Searc
 from harness.scenarios.paths import display_path, shell_quote
 from harness.scenarios.run import ScenarioRun, run_scenario
 from harness.scenarios.schema import json_schema, render_schema, template
+from harness.scenarios.text import one_line
 
 __all__ = [
     "Expectations",
@@ -28,6 +29,7 @@ __all__ = [
     "find_layout",
     "json_schema",
     "load_scenario",
+    "one_line",
     "refuse_collision",
     "render_schema",
     "run_scenario",

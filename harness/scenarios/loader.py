@@ -22,6 +22,7 @@ from harness.scenarios.model import (
 )
 from harness.scenarios.paths import display_path, id_problem
 from harness.scenarios.reading import read_text
+from harness.scenarios.text import one_line
 from harness.searches import SearchConfigError, canonical_name, check_name, make_params
 
 
@@ -44,7 +45,7 @@ def load_scenario(path: Path | str, scenario_id: str | None = None) -> Scenario:
     scenario = Scenario(
         id=scenario_id,
         path=path,
-        description=values["description"],
+        description=one_line(values["description"]),
         request=request,
         searches=plan,
         expect=Expectations(
@@ -124,7 +125,7 @@ def _known_misses(doc: Document, entries: dict, plan: SearchPlan) -> tuple[Known
         for strategy, reason in reasons.items():
             if not reason.strip():
                 raise doc.error(node, field, "give the reason the search misses")
-            out.append(KnownMiss(search, strategy, reason))
+            out.append(KnownMiss(search, strategy, one_line(reason)))
     return tuple(out)
 
 

@@ -723,3 +723,53 @@ def test_shell_quote_makes_a_hint_safe_to_paste(tmp_path: Path) -> None:
     assert not (tmp_path / "pwned").exists()
     assert "$(touch pwned).yaml" in done.stderr
     assert shell_quote(Path("with space.yaml")) == "'with space.yaml'"
+
+
+# --- descriptions are one safe line --------------------------------------------------------------
+
+ESCAPES = 'description: "\\e[31mRED\\e[0m \\e]0;pwned\\a"'
+ROWS = 'description: "line1\\n| fake | table |\\nline3"'
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (ESCAPES, "\\x1b[31mRED\\x1b[0m \\x1b]0;pwned\\x07"),
+        (ROWS, "line1\\n\\| fake \\| table \\|\\nline3"),
+        ('description: "right-to-left \\u202e, zero-width \\u200b, C1 \\x9b"', None),
+        (
+            'description: "\\u00fcn\\u00ef \\u540d\\u524d: kept as written"',
+            "ünï 名前: kept as written",
+        ),
+    ],
+)
+def test_52_53_a_description_is_one_safe_line(tmp_path: Path, line: str, expected) -> None:
+    text = BASE.replace(BASE.splitlines()[0], line)
+    description = load_scenario(scenario(tmp_path, text)).description
+    assert description.isprintable() and "\n" not in description
+    assert "|" not in description.replace("\\|", "")
+    if expected is not None:
+        assert description == expected
+    else:
+        assert description.endswith("\\u202e, zero-width \\u200b, C1 \\x9b")
+
+
+def test_52_run_prints_no_escape_and_one_heading_line(tmp_path: Path) -> None:
+    text = BASE.replace(BASE.splitlines()[0], ESCAPES.replace('"', '"' + "x | y\\n", 1))
+    path = scenario(tmp_path, text)
+    done = subprocess.run(
+        [sys.executable, "-m", "harness", "run", str(path), "--baselines", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+    )
+    assert "\x1b" not in done.stdout + done.stderr and "\x07" not in done.stdout
+    headings = [line for line in done.stdout.splitlines() if line.startswith("## ")]
+    assert headings == ["## case: x \\| y\\n\\x1b[31mRED\\x1b[0m \\x1b]0;pwned\\x07"], done.stdout
+
+
+def test_a_known_miss_reason_is_one_safe_line_too(tmp_path: Path) -> None:
+    text = BASE + 'expect: {known_misses: {two_point: "misses\\n| row |\\e[2J"}}\n'
+    (miss,) = load_scenario(scenario(tmp_path, text)).expect.known_misses
+    assert miss.reason == "misses\\n\\| row \\|\\x1b[2J"

@@ -12,6 +12,17 @@ from simulator.parallel import ParallelConfig, make_parallel
 from simulator.quantization import KVQuant, LinearQuant, parse_kv_quant, parse_linear_quant
 
 AUTO_MAX_BATCHED_TOKENS_FACTORS = (4, 2, 1)
+MAX_COUNT = 10**8
+"""msmodeling's LIMIT_COUNT (serving_cast/service/utils.py): check_positive_integer refuses
+larger --input-length, --output-length and --max-batched-tokens values. The simulator's arrays
+hold batch x length products far past it in int64, where 2**63 overflowed."""
+MAX_BUDGET = AUTO_MAX_BATCHED_TOKENS_FACTORS[0] * MAX_COUNT
+"""The largest automatic budget (4 x the longest input)."""
+MAX_PREFILL_CHUNKS = 256
+"""Chunks a prompt may be split into. The chunked replay steps the schedule chunk by chunk for
+every request (``max_batched_tokens: 1`` on a 1024-token prompt never finished); msmodeling's
+latency-table RFC (docs/RFC/rfc_chunked_prefill_latency_table_optimization_zh.md) plans for 128
+chunks (a 128k prompt with a 1k budget), and this leaves twice that."""
 DEFAULT_MTP_ACCEPTANCE_RATES = (0.9, 0.6, 0.4, 0.2)  # msmodeling's --mtp-acceptance-rates
 MAX_MTP_TOKENS = 9  # msmodeling's --num-mtp-tokens choices are 0..9
 DEFAULT_RESERVED_MEMORY_GB = 10.0
@@ -159,8 +170,8 @@ def _check_sizes(
             f"{num_devices} exceeds the {profile.grid.size}-device grid of {profile.name}",
             [f"1..{profile.grid.size}"],
         )
-    _positive_int("input_length", input_length)
-    _positive_int("output_length", output_length)
+    _positive_int("input_length", input_length, MAX_COUNT)
+    _positive_int("output_length", output_length, MAX_COUNT)
     if not (0 <= reserved_memory_gb < float("inf")):
         raise SimulatorInputError(
             "reserved_memory_gb", f"must be a number >= 0, got {reserved_memory_gb}"
@@ -180,7 +191,7 @@ def _check_budget(max_batched_tokens, input_length: int, phase: Phase, mtp: int)
     """A budget below the input length means chunked prefill, modelled in agg without MTP."""
     if max_batched_tokens is None:
         return
-    _positive_int("max_batched_tokens", max_batched_tokens)
+    _positive_int("max_batched_tokens", max_batched_tokens, MAX_BUDGET)
     if input_length <= max_batched_tokens:
         return
     if phase is not Phase.AGG:
@@ -195,6 +206,15 @@ def _check_budget(max_batched_tokens, input_length: int, phase: Phase, mtp: int)
             "num_mtp_tokens",
             "MTP with chunked prefill (max_batched_tokens below input_length) is not modelled yet",
             [0],
+        )
+    chunks = -(-input_length // max_batched_tokens)
+    if chunks > MAX_PREFILL_CHUNKS:
+        least = -(-input_length // MAX_PREFILL_CHUNKS)
+        raise SimulatorInputError(
+            "max_batched_tokens",
+            f"{max_batched_tokens} splits input_length {input_length} into {chunks:,} prefill "
+            f"chunks; the chunked replay steps through at most {MAX_PREFILL_CHUNKS}",
+            [f">= {least}"],
         )
 
 
@@ -232,6 +252,10 @@ def _check_mtp(model: ModelConfig, tokens: int, rates) -> tuple[float, ...]:
     return rates
 
 
-def _positive_int(field: str, value: int) -> None:
+def _positive_int(field: str, value: int, largest: int) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         raise SimulatorInputError(field, f"must be a positive integer, got {value!r}")
+    if value > largest:
+        raise SimulatorInputError(
+            field, f"{value:,} is past the largest, {largest:,}", [f"1..{largest:,}"]
+        )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import json
+import difflib
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from simulator.config_file import ConfigFields, read_config
 from simulator.errors import SimulatorInputError
 
 CONFIG_DIR = Path(__file__).parent / "model_configs"
@@ -110,68 +112,72 @@ def _load(model: str) -> ModelConfig:
     try:
         if path.is_dir():
             path = path / "config.json"
-        found = path.is_file()
+        found = path.exists()
     except OSError as error:
         raise SimulatorInputError("model", f"{model[:80]!r}: {error.strerror}") from None
     if found:
         return _from_config(str(model), path)
     raise SimulatorInputError(
-        "model", f"unknown model {model!r} (not bundled, and no config.json there)", BUNDLED_MODELS
+        "model",
+        f"unknown model {model!a} (not bundled, and no config.json there{_near(model)})",
+        BUNDLED_MODELS,
     )
 
 
+def _near(model: str) -> str:
+    """ "; did you mean 'Qwen/Qwen3-0.6B'?" for a lookalike or a near miss of a bundled id: ids
+    compared after NFKC and ASCII folding, so a Cyrillic letter does not hide the one it imitates
+    (the name itself is shown with ascii(), which escapes it)."""
+
+    def fold(text: str) -> str:
+        normal = unicodedata.normalize("NFKC", text)
+        return "".join(c for c in normal if c.isascii() and c.isprintable()).lower()
+
+    by_fold = {fold(key): key for key in BUNDLED_MODELS}
+    close = difflib.get_close_matches(fold(model), list(by_fold), n=1, cutoff=0.75)
+    return f"; did you mean {by_fold[close[0]]!r}?" if close else ""
+
+
 def _from_config(name: str, path: Path) -> ModelConfig:
-    try:
-        raw = json.loads(path.read_text())
-    except (OSError, ValueError, RecursionError) as error:
-        raise SimulatorInputError("model", f"cannot read {path}: {error}") from None
-    if not isinstance(raw, dict):
-        raise SimulatorInputError(
-            "model", f"{path}: expected a JSON object, got {type(raw).__name__}"
-        )
+    raw = read_config(path)
+    fields = ConfigFields(raw, path)
     model_type = raw.get("model_type", "")
     if model_type not in _SUPPORTED_TYPES:
         raise SimulatorInputError(
             "model", f"{name}: model_type {model_type!r} is not supported yet", _SUPPORTED_TYPES
         )
-    try:
-        heads = int(raw["num_attention_heads"])
-        hidden = int(raw["hidden_size"])
-        config = ModelConfig(
-            name=name,
-            model_type=model_type,
-            hidden_size=hidden,
-            num_layers=int(raw["num_hidden_layers"]),
-            num_heads=heads,
-            num_kv_heads=int(raw.get("num_key_value_heads", heads)),
-            head_dim=int(raw.get("head_dim") or hidden // heads),
-            intermediate_size=int(raw["intermediate_size"]),
-            vocab_size=int(raw["vocab_size"]),
-            max_position_embeddings=int(raw.get("max_position_embeddings", 32768)),
-            tie_word_embeddings=bool(raw.get("tie_word_embeddings", False)),
-            qk_norm=model_type.startswith("qwen3"),
-            num_experts=int(raw.get("num_experts") or raw.get("n_routed_experts") or 0),
-            experts_per_token=int(raw.get("num_experts_per_tok") or 0),
-            moe_intermediate_size=int(raw.get("moe_intermediate_size") or 0),
-            shared_experts=int(raw.get("n_shared_experts") or 0),
-            first_dense_layers=int(raw.get("first_k_dense_replace") or 0),
-            mtp_layers=int(raw.get("num_nextn_predict_layers") or 0),
-            sigmoid_router=raw.get("scoring_func") == "sigmoid",
-            expert_groups=int(raw.get("n_group") or 1),
-            top_expert_groups=int(raw.get("topk_group") or 1),
-            mla=_mla_shape(path, raw),
-        )
-    except ZeroDivisionError:
-        raise SimulatorInputError(
-            "model", f"{path}: num_attention_heads must be between 1 and {_LARGEST}, got 0"
-        ) from None
-    except (KeyError, TypeError, ValueError, OverflowError) as error:
-        raise SimulatorInputError("model", f"{path}: missing or bad field {error}") from None
-    _check_sizes(path, config)
+    heads = fields.integer("num_attention_heads")
+    hidden = fields.integer("hidden_size")
+    config = ModelConfig(
+        name=name,
+        model_type=model_type,
+        hidden_size=hidden,
+        num_layers=fields.integer("num_hidden_layers"),
+        num_heads=heads,
+        num_kv_heads=fields.integer("num_key_value_heads", heads),
+        head_dim=fields.integer("head_dim", None) or (hidden // heads if heads > 0 else 0),
+        intermediate_size=fields.integer("intermediate_size"),
+        vocab_size=fields.integer("vocab_size"),
+        max_position_embeddings=fields.integer("max_position_embeddings", 32768),
+        tie_word_embeddings=fields.boolean("tie_word_embeddings", False),
+        qk_norm=model_type.startswith("qwen3"),
+        num_experts=fields.integer("num_experts", 0) or fields.integer("n_routed_experts", 0),
+        experts_per_token=fields.integer("num_experts_per_tok", 0),
+        moe_intermediate_size=fields.integer("moe_intermediate_size", 0),
+        shared_experts=fields.integer("n_shared_experts", 0),
+        first_dense_layers=fields.integer("first_k_dense_replace", 0),
+        mtp_layers=fields.integer("num_nextn_predict_layers", 0),
+        sigmoid_router=raw.get("scoring_func") == "sigmoid",
+        expert_groups=fields.integer("n_group", 0) or 1,
+        top_expert_groups=fields.integer("topk_group", 0) or 1,
+        mla=_mla_shape(fields),
+    )
+    _check_sizes(fields, config)
     return config
 
 
-def _mla_shape(path: Path, raw: dict) -> MlaShape | None:
+def _mla_shape(fields: ConfigFields) -> MlaShape | None:
+    raw, path = fields.raw, fields.path
     if "kv_lora_rank" not in raw:
         return None
     if raw.get("q_lora_rank") is None:
@@ -181,59 +187,59 @@ def _mla_shape(path: Path, raw: dict) -> MlaShape | None:
             "is not supported yet",
             ["q_lora_rank >= 1"],
         )
-    if int(raw.get("moe_layer_freq", 1)) != 1:
+    if fields.integer("moe_layer_freq", 1) != 1:
         raise SimulatorInputError(
             "model", f"{path}: only moe_layer_freq 1 is supported, got {raw['moe_layer_freq']}", [1]
         )
     return MlaShape(
-        q_lora_rank=int(raw["q_lora_rank"]),
-        kv_lora_rank=int(raw["kv_lora_rank"]),
-        qk_nope_head_dim=int(raw["qk_nope_head_dim"]),
-        qk_rope_head_dim=int(raw["qk_rope_head_dim"]),
-        v_head_dim=int(raw["v_head_dim"]),
+        q_lora_rank=fields.integer("q_lora_rank"),
+        kv_lora_rank=fields.integer("kv_lora_rank"),
+        qk_nope_head_dim=fields.integer("qk_nope_head_dim"),
+        qk_rope_head_dim=fields.integer("qk_rope_head_dim"),
+        v_head_dim=fields.integer("v_head_dim"),
     )
 
 
-_POSITIVE = (
-    "hidden_size",
-    "num_layers",
-    "num_heads",
-    "num_kv_heads",
-    "head_dim",
-    "intermediate_size",
-    "vocab_size",
-    "max_position_embeddings",
-)
+_POSITIVE = {
+    "hidden_size": "hidden_size",
+    "num_layers": "num_hidden_layers",
+    "num_heads": "num_attention_heads",
+    "num_kv_heads": "num_key_value_heads",
+    "head_dim": "head_dim",
+    "intermediate_size": "intermediate_size",
+    "vocab_size": "vocab_size",
+    "max_position_embeddings": "max_position_embeddings",
+}
+"""Sizes that must be at least 1: ModelConfig's name -> the config.json key it comes from."""
 _LARGEST = 2**24
 """Far past any real model's dimension; larger values only overflow the cost model."""
 
 
-def _check_sizes(path: Path, config: ModelConfig) -> None:
-    for name in _POSITIVE:
-        value = getattr(config, name)
+def _check_sizes(fields: ConfigFields, config: ModelConfig) -> None:
+    sizes = {key: getattr(config, name) for name, key in _POSITIVE.items()}
+    sizes.update(vars(config.mla) if config.mla is not None else {})
+    for key, value in sizes.items():
         if not 1 <= value <= _LARGEST:
-            raise SimulatorInputError(
-                "model", f"{path}: {name} must be between 1 and {_LARGEST}, got {value}"
-            )
-    if config.mla is not None:
-        for name, value in vars(config.mla).items():
-            if not 1 <= value <= _LARGEST:
-                raise SimulatorInputError(
-                    "model", f"{path}: {name} must be between 1 and {_LARGEST}, got {value}"
-                )
-    if not 0 <= config.first_dense_layers <= _LARGEST or not 0 <= config.mtp_layers <= _LARGEST:
-        raise SimulatorInputError(
-            "model",
-            f"{path}: first_k_dense_replace and num_nextn_predict_layers must be between 0 "
-            f"and {_LARGEST}",
+            fields.refuse(f"{key} must be between 1 and {_LARGEST}, got {value}")
+    if config.num_heads % config.num_kv_heads:
+        # Grouped-query attention shares each KV head among num_attention_heads /
+        # num_key_value_heads query heads: HF's repeat_kv and vLLM's attention need a divisor.
+        fields.refuse(
+            f"num_key_value_heads {config.num_kv_heads} does not divide num_attention_heads "
+            f"{config.num_heads}",
+            [d for d in range(1, config.num_heads + 1) if config.num_heads % d == 0],
         )
-    if config.shared_experts < 0:
-        raise SimulatorInputError("model", f"{path}: n_shared_experts must be >= 0")
+    for key, value in (
+        ("first_k_dense_replace", config.first_dense_layers),
+        ("num_nextn_predict_layers", config.mtp_layers),
+        ("n_shared_experts", config.shared_experts),
+    ):
+        if not 0 <= value <= _LARGEST:
+            fields.refuse(f"{key} must be between 0 and {_LARGEST}, got {value}")
     if config.is_moe and not (
         1 <= config.experts_per_token <= config.num_experts and config.moe_intermediate_size >= 1
     ):
-        raise SimulatorInputError(
-            "model",
-            f"{path}: an MoE model needs 1 <= num_experts_per_tok <= num_experts "
+        fields.refuse(
+            "an MoE model needs 1 <= num_experts_per_tok <= num_experts "
             "and moe_intermediate_size >= 1",
         )

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NoReturn
 
+from harness.request.spelling import did_you_mean, shown
+
 Fail = Callable[..., NoReturn]
 
 
@@ -67,7 +69,8 @@ class Text(Kind):
         if not isinstance(value, str):
             fail(f"expected {self.expected}, got {_got(value)}")
         if self.choices is not None and value not in self.choices:
-            fail(f"{value!r} is not allowed (allowed: {', '.join(self.choices)})")
+            near = did_you_mean(value, self.choices)
+            fail(f"{shown(value)} is not allowed ({near}allowed: {', '.join(self.choices)})")
         return value
 
     def schema(self) -> dict[str, object]:
@@ -89,7 +92,7 @@ class Integer(Kind):
 
     def parse(self, value: object, fail: Fail) -> int:
         if not _is_int(value):
-            fail(f"expected {self.expected}, got {_got(value)}")
+            fail(f"expected {self.expected}, got {_got(value)}{_write_as_integer(value)}")
         _bounded(value, self.minimum, self.maximum, fail)
         return value
 
@@ -98,6 +101,14 @@ class Integer(Kind):
 
     def flag(self) -> dict[str, object]:
         return {"type": int, "metavar": "N"}
+
+
+def _write_as_integer(value: object) -> str:
+    """A hint for a float that holds an integer (``1e3``, ``1024.0``): integer fields take only
+    integers, written as digits, so a file means the same to every reader."""
+    if isinstance(value, float) and value.is_integer() and abs(value) <= 2**53:
+        return f" (write {int(value)})"
+    return ""
 
 
 @dataclass(frozen=True)
@@ -252,9 +263,13 @@ class Range(Items):
 
 def _bounded(value: float, minimum: float | None, maximum: float | None, fail: Fail) -> None:
     if minimum is not None and value < minimum:
-        fail(f"must be >= {minimum:g}, got {value}")
+        fail(f"must be >= {_bound(minimum)}, got {value}")
     if maximum is not None and value > maximum:
-        fail(f"must be <= {maximum:g}, got {value}")
+        fail(f"must be <= {_bound(maximum)}, got {value}")
+
+
+def _bound(bound: float) -> str:
+    return f"{bound:,}" if isinstance(bound, int) else f"{bound:g}"
 
 
 def _bounds(minimum: float | None, maximum: float | None) -> dict[str, float]:

@@ -11,13 +11,18 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 
 from harness import door
-from harness.errors import HarnessInputError
+from harness.errors import DeploymentError, HarnessInputError
 from harness.request import layouts
 from harness.request.kinds import Integer, Items, Limit, Number, Range, Switch, Text
 from harness.request.knobs import Declared, knob, knobs_of
 from harness.request.strategy import Strategy
 
 SIZES = Items(Integer(minimum=1), distinct=True)
+LIMIT_COUNT = 10**8
+"""The largest length or token budget: msmodeling's LIMIT_COUNT, the bound its
+check_positive_integer puts on --input-length, --output-length and --max-batched-tokens
+(serving_cast/service/utils.py). The simulator checks the same bound (2**63 once validated here,
+then overflowed its arrays)."""
 
 
 BASELINE_SEARCH = "exponential"
@@ -113,14 +118,14 @@ class OptimizerRequest:
     )
     input_length: int = knob(
         "prompt tokens per request",
-        Integer(minimum=1),
+        Integer(minimum=1, maximum=LIMIT_COUNT),
         flags=("--input-length",),
         example=3500,
         draws=(64, 128, 512, 1024, 2048, 3500, 8000),
     )
     output_length: int = knob(
         "generated tokens per request",
-        Integer(minimum=1),
+        Integer(minimum=1, maximum=LIMIT_COUNT),
         flags=("--output-length",),
         example=1500,
         draws=(16, 128, 256, 1000, 1500, 4000),
@@ -156,8 +161,9 @@ class OptimizerRequest:
         flags=("--reserved-memory-gb",),
     )
     max_batched_tokens: int | None = knob(
-        "token budget per DP replica and step; absent for auto (4x, 2x, 1x input)",
-        Integer(minimum=1),
+        "token budget per DP replica and step; absent for auto (4x, 2x, 1x input); below the "
+        "input, prefill is chunked into at most 256 chunks",
+        Integer(minimum=1, maximum=LIMIT_COUNT),
         default=None,
         flags=("--max-batched-tokens",),
         nullable=True,
@@ -192,6 +198,14 @@ class OptimizerRequest:
             )
         if not self.searches:
             raise HarnessInputError("search: name at least one search")
+        for name in ("tp_sizes", "ep_sizes", "moe_dp_sizes"):
+            sizes = getattr(self, name)
+            if sizes is not None and len(sizes) > self.num_devices:
+                raise DeploymentError(
+                    name,
+                    f"{len(sizes):,} sizes for num_devices={self.num_devices}; sizes are "
+                    f"distinct and from 1 to num_devices, so at most {self.num_devices}",
+                )
 
     @property
     def reference(self) -> SearchRun:

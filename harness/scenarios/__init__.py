@@ -16,9 +16,10 @@ from harness.scenarios.discovery import (
 from harness.scenarios.layout import Layout, find_layout
 from harness.scenarios.loader import load_scenario
 from harness.scenarios.model import Expectations, Scenario, ScenarioError, SearchPlan
-from harness.scenarios.paths import display_path
+from harness.scenarios.paths import display_path, shell_quote
 from harness.scenarios.run import ScenarioRun, run_scenario
 from harness.scenarios.schema import json_schema, render_schema, template
+from harness.scenarios.text import one_line
 
 __all__ = [
     "Claims",
@@ -38,9 +39,11 @@ __all__ = [
     "json_schema",
     "load_collected",
     "load_scenario",
+    "one_line",
     "refuse_collision",
     "render_schema",
     "run_scenario",
     "scenario_id",
+    "shell_quote",
     "template",
 ]

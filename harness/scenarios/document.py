@@ -1,7 +1,7 @@
 """The YAML node tree of one scenario file, converted to values field by field, lines kept.
 
-Only plain data is accepted (safe YAML, standard tags); every error names the file, the line and
-the dotted field.
+Only plain data is accepted (safe YAML 1.2, standard tags, a bounded size and depth:
+``yaml_loader.py``); every error names the file, the line and the dotted field.
 """
 
 from __future__ import annotations
@@ -11,12 +11,14 @@ from pathlib import Path
 import yaml
 
 from harness.request.kinds import short
+from harness.request.spelling import did_you_mean, plain
 from harness.scenarios.fields import RENAMED, Field
 from harness.scenarios.model import ScenarioError
+from harness.scenarios.yaml_loader import MAX_DEPTH, Refused, ScenarioLoader
 
 MAX_FILE_CHARACTERS = 1_000_000
-MAX_DEPTH = 16
 MAX_STRING = 4096
+__all__ = ["MAX_DEPTH", "MAX_FILE_CHARACTERS", "MAX_STRING", "Document"]
 
 _STANDARD_TAGS = {
     "tag:yaml.org,2002:map",
@@ -42,8 +44,14 @@ class Document:
                 f"{len(text):,} characters; scenario files hold at most {MAX_FILE_CHARACTERS:,}",
             )
         try:
-            self.loader = yaml.SafeLoader(text)
+            self.loader = ScenarioLoader(text)
             self.root = self.loader.get_single_node()
+        except Refused as error:
+            line = error.mark.line + 1 if error.mark else None
+            problem = error.problem
+            if problem.startswith("nested"):
+                problem += "; scenarios are flat"
+            raise ScenarioError(path, line, error.field, problem) from None
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             line = mark.line + 1 if mark else None
@@ -53,10 +61,6 @@ class Document:
             raise ScenarioError(path, None, "", f"invalid YAML: {problem}") from None
         except RecursionError:
             raise ScenarioError(path, None, "", "invalid YAML: nested too deeply") from None
-        if self.root is not None and _depth(self.root) > MAX_DEPTH:
-            raise ScenarioError(
-                path, None, "", f"nested more than {MAX_DEPTH} levels deep; scenarios are flat"
-            )
 
     def error(self, node: yaml.Node | None, field: str, message: str) -> ScenarioError:
         line = node.start_mark.line + 1 if node is not None else None
@@ -72,6 +76,8 @@ class Document:
             )
         try:
             return self.loader.construct_object(node)
+        except yaml.MarkedYAMLError as error:
+            raise self.error(node, field, f"not a valid value: {error.problem}") from None
         except (yaml.YAMLError, ValueError, OverflowError) as error:
             raise self.error(node, field, f"not a valid value: {error}") from None
 
@@ -88,7 +94,7 @@ class Document:
         out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
         for key_node, value_node in node.value:
             key = self.scalar(key_node, field or "(top level)")
-            name = f"{field}.{key}" if field else str(key)
+            name = f"{field}.{plain(str(key))}" if field else plain(str(key))
             if not isinstance(key, str):
                 raise self.error(key_node, name, "keys must be strings")
             if key in out:
@@ -152,10 +158,12 @@ class Document:
         allowed = {child.name: child for child in spec.children}
         for key, (key_node, _) in entries.items():
             if key not in allowed:
-                name = f"{field}.{key}" if field else key
+                name = f"{field}.{plain(key)}" if field else plain(key)
                 if name in RENAMED:
                     raise self.error(key_node, name, f"renamed: write {RENAMED[name]}")
-                raise self.error(key_node, name, f"unknown key (allowed: {', '.join(allowed)})")
+                near = did_you_mean(key, allowed)
+                message = f"unknown key ({near}allowed: {', '.join(allowed)})"
+                raise self.error(key_node, name, message)
         out: dict[str, object] = {"__node__": node}
         for name, child in allowed.items():
             path = f"{field}.{name}" if field else name
@@ -188,21 +196,6 @@ class Document:
             key: self.scalar(value, f"{field}.{key}")
             for key, (_, value) in self.mapping(node, field).items()
         }
-
-
-def _depth(node: yaml.Node) -> int:
-    """Nesting depth, without recursion (a hostile file may nest thousands of levels)."""
-    deepest, stack = 0, [(node, 1)]
-    while stack:
-        current, depth = stack.pop()
-        deepest = max(deepest, depth)
-        if depth > MAX_DEPTH:
-            return depth
-        if isinstance(current, yaml.MappingNode):
-            stack += [(child, depth + 1) for pair in current.value for child in pair]
-        elif isinstance(current, yaml.SequenceNode):
-            stack += [(child, depth + 1) for child in current.value]
-    return deepest
 
 
 def _got(value: object) -> str:

@@ -137,7 +137,7 @@ EXPECT = Field(
         ),
         Field(
             "more_probes_allowed_at",
-            Items(Text()),
+            Items(Text(), distinct=True),
             "Strategies (item keys such as TP=1 or TP=2,EP=4,decode) where candidates may spend "
             "more probes than the baseline, with the reason in a comment.",
             default=[],

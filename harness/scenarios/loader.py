@@ -7,10 +7,12 @@ from pathlib import Path
 
 import yaml
 
-from harness.errors import DeploymentError, HarnessInputError
+from harness.errors import DeploymentError, HarnessInputError, SearchbenchError
 from harness.request import BUNDLED_MODEL_IDS, OptimizerRequest, SearchRun
+from harness.request.spelling import did_you_mean, plain, shown
 from harness.scenarios.document import Document
 from harness.scenarios.fields import DEPLOYMENT, ROOT
+from harness.scenarios.layout import layout_for
 from harness.scenarios.model import (
     Expectations,
     KnownMiss,
@@ -18,9 +20,10 @@ from harness.scenarios.model import (
     ScenarioError,
     SearchPlan,
 )
-from harness.searches import SearchConfigError, get_search, make_params
-
-MAX_FILE_BYTES = 1_000_000
+from harness.scenarios.paths import display_path, id_problem
+from harness.scenarios.reading import read_text
+from harness.scenarios.text import one_line
+from harness.searches import SearchConfigError, canonical_name, check_name, make_params
 
 
 def load_scenario(path: Path | str, scenario_id: str | None = None) -> Scenario:
@@ -30,15 +33,19 @@ def load_scenario(path: Path | str, scenario_id: str | None = None) -> Scenario:
     folder so that files of the same name in two subfolders keep apart.
     """
     path = Path(path)
+    scenario_id = scenario_id or path.stem
+    problem = id_problem(scenario_id)
+    if problem is not None:
+        raise ScenarioError(path, None, "", problem)
     doc = Document(path, read_text(path))
     values = doc.fill(doc.root, ROOT, "")
     dep, searches, expect = values["deployment"], values["searches"], values["expect"]
-    plan = _search_plan(doc, searches)
+    plan = _search_plan(doc, searches, *_allowed_modules(path))
     request = _request(doc, path, dep, plan)
     scenario = Scenario(
-        id=scenario_id or path.stem,
+        id=scenario_id,
         path=path,
-        description=values["description"],
+        description=one_line(values["description"]),
         request=request,
         searches=plan,
         expect=Expectations(
@@ -52,82 +59,76 @@ def load_scenario(path: Path | str, scenario_id: str | None = None) -> Scenario:
             fewer_seconds=expect["fewer_seconds"],
         ),
     )
-    keys = _check_deployments(doc, scenario, dep)
+    _check_keys(doc, scenario, expect, _check_deployments(doc, scenario, dep))
+    return scenario
+
+
+def _check_keys(doc: Document, scenario: Scenario, expect: dict, keys: list[str]) -> None:
+    """Strategy keys the expectations name must be the scenario's."""
+    known = set(keys)
     for key in scenario.expect.more_probes_allowed_at:
-        if key not in keys:
+        if key not in known:
             raise doc.error(
                 expect.get("__line__more_probes_allowed_at"),
                 "expect.more_probes_allowed_at",
-                f"{key!r} is not a strategy of this scenario (allowed: {', '.join(keys)})",
+                f"{shown(key)} is not a strategy of this scenario "
+                f"({did_you_mean(key, keys)}allowed: {', '.join(keys)})",
             )
     for miss in scenario.expect.known_misses:
-        if miss.strategy is not None and miss.strategy not in keys:
+        if miss.strategy is not None and miss.strategy not in known:
             node = expect["known_misses"][miss.search][0]
             raise doc.error(
                 node,
                 f"expect.known_misses.{miss.search}.{miss.strategy}",
                 f"not a strategy of this scenario (allowed: {', '.join(keys)})",
             )
-    return scenario
+
+
+def _allowed_modules(path: Path) -> tuple[tuple[str, ...], str]:
+    """The modules the scenario's project lets it name searches from, and the file that says."""
+    project = layout_for(path)
+    try:
+        return project.search_modules(), display_path(project.root / "pyproject.toml")
+    except SearchbenchError as error:
+        raise ScenarioError(path, None, "", str(error)) from None
 
 
 def _same_probes(doc: Document, entries: dict, plan: SearchPlan) -> tuple[tuple[str, str], ...]:
     names = plan.compared
     pairs = []
     for search, (node, reference) in entries.items():
+        field = f"expect.same_probes_as.{plain(search)}"
         for name in (search, reference):
             if name not in names:
                 raise doc.error(
                     node,
-                    f"expect.same_probes_as.{search}",
-                    f"{name!r} is not one of this scenario's searches ({', '.join(names)})",
+                    field,
+                    f"{shown(name)} is not one of this scenario's searches "
+                    f"({did_you_mean(name, names)}{', '.join(names)})",
                 )
+        if search == reference:
+            raise doc.error(node, field, "a search always probes as itself; name another")
         pairs.append((search, reference))
     return tuple(pairs)
 
 
 def _known_misses(doc: Document, entries: dict, plan: SearchPlan) -> tuple[KnownMiss, ...]:
     candidates = [c.name for c in plan.candidates]
+    allowed = set(candidates)
     out = []
     for search, (node, value) in entries.items():
-        field = f"expect.known_misses.{search}"
-        if search not in candidates:
-            raise doc.error(node, field, f"not a candidate (allowed: {', '.join(candidates)})")
+        field = f"expect.known_misses.{plain(search)}"
+        if search not in allowed:
+            near = did_you_mean(search, candidates)
+            raise doc.error(
+                node, field, f"not a candidate ({near}allowed: {', '.join(candidates)})"
+            )
         reasons = value if isinstance(value, dict) else {None: value}
         for strategy, reason in reasons.items():
             if not reason.strip():
                 raise doc.error(node, field, "give the reason the search misses")
-            out.append(KnownMiss(search, strategy, reason))
+            out.append(KnownMiss(search, strategy, one_line(reason)))
     return tuple(out)
-
-
-def read_text(path: Path) -> str:
-    """The file as UTF-8 text, or a ScenarioError that says why not (a folder, a dangling or
-    looping link, another encoding, a NUL byte)."""
-    if path.is_symlink() and not path.exists():
-        raise ScenarioError(path, None, "", "a dangling or looping symbolic link")
-    if path.is_dir():
-        raise ScenarioError(path, None, "", "a folder, not a scenario file")
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise ScenarioError(path, None, "", f"cannot read: {error.strerror}") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise ScenarioError(path, None, "", f"{len(data):,} bytes; at most {MAX_FILE_BYTES:,}")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        kind = " (UTF-16?)" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ""
-        raise ScenarioError(
-            path,
-            None,
-            "",
-            f"not UTF-8 text{kind}: byte 0x{data[error.start]:02x} at offset {error.start}",
-        ) from None
-    if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        raise ScenarioError(path, line, "", "a NUL byte; scenario files are text")
-    return text
 
 
 def _request(doc: Document, path: Path, dep: dict, plan: SearchPlan) -> OptimizerRequest:
@@ -146,23 +147,31 @@ def _request(doc: Document, path: Path, dep: dict, plan: SearchPlan) -> Optimize
             ) from None
     try:
         return OptimizerRequest(**kwargs, searches=plan.all)
+    except DeploymentError as error:
+        node = dep.get(f"__line__{error.field}") or dep["__node__"]
+        raise doc.error(node, f"deployment.{error.field}", error.message) from None
     except HarnessInputError as error:
         raise doc.error(dep["__node__"], "deployment", str(error)) from None
 
 
-def _search_plan(doc: Document, searches: dict) -> SearchPlan:
+def _search_plan(
+    doc: Document, searches: dict, modules: tuple[str, ...], config: str
+) -> SearchPlan:
+    """The searches by name, checked without importing any (``check_name``); the parameters of
+    registered ones are checked here, an external search's when a run resolves it."""
     params = searches["params"]
 
     def run(name: str, node: yaml.Node | None, field: str) -> SearchRun:
         try:
-            spec = get_search(name)
+            spec = check_name(name, modules, config)
         except SearchConfigError as error:
             raise doc.error(node, field, str(error)) from None
         values = {}
         if name in params:
             params_node, values = params[name]
             try:
-                make_params(spec, values)
+                if spec is not None:
+                    make_params(spec, values)
             except SearchConfigError as error:
                 raise doc.error(params_node, f"searches.params.{name}", str(error)) from None
         return SearchRun(name, values)
@@ -175,16 +184,28 @@ def _search_plan(doc: Document, searches: dict) -> SearchPlan:
     )
     oracle = run(searches["oracle"], searches.get("__line__oracle"), "searches.oracle")
     names = [baseline.name, *(c.name for c in candidates), oracle.name]
-    if len(set(names)) != len(names):
-        raise doc.error(node, "searches", f"each search may appear once, got {', '.join(names)}")
+    _once_each(doc, node or searches.get("__line__oracle"), names)
     for name in params:
-        if name not in names:
+        if name not in set(names):
             raise doc.error(
                 params[name][0],
                 f"searches.params.{name}",
                 f"not one of this scenario's searches ({', '.join(names)})",
             )
     return SearchPlan(baseline, candidates, oracle)
+
+
+def _once_each(doc: Document, node: yaml.Node | None, names: list[str]) -> None:
+    """Each search appears once, an alias counting as the search it names."""
+    seen: dict[str, str] = {}
+    for name in names:
+        canonical = canonical_name(name)
+        if canonical in seen:
+            same = "" if seen[canonical] == name else f" ({seen[canonical]} and {name} are one)"
+            raise doc.error(
+                node, "searches", f"each search may appear once{same}, got {', '.join(names)}"
+            )
+        seen[canonical] = name
 
 
 def _check_deployments(doc: Document, scenario: Scenario, dep: dict) -> list[str]:

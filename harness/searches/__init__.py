@@ -13,6 +13,7 @@ from typing import Any
 from harness.errors import SearchbenchError
 from harness.probe import ProbeRecorder
 from harness.request import BASELINE_SEARCH
+from harness.request.spelling import did_you_mean, shown
 from harness.searches import external
 from harness.searches.base import OracleFindings, Outcome, SearchContext, SearchResult
 from harness.searches.certified_secant import CertifiedSecantParams, certified_secant
@@ -88,11 +89,61 @@ def get_search(name: str) -> SearchSpec:
         except SearchbenchError as error:
             raise SearchConfigError(str(error)) from None
         return register(_to_spec(obj, name, name))
-    known = [*SEARCHES, *(f"{alias} (= {target})" for alias, target in ALIASES.items())]
+    raise _unknown(name)
+
+
+def canonical_name(name: str) -> str:
+    """A search's own name: an alias (``linear_exponential``) names the search it stands for."""
+    return ALIASES.get(name, name)
+
+
+def check_name(
+    name: str, modules: tuple[str, ...] = (), config: str = "pyproject.toml"
+) -> SearchSpec | None:
+    """Check a search name as a scenario file gives it, importing nothing: a registered search or
+    an alias (its spec, whose parameters can then be checked), an installed plugin's entry
+    point, ``msmodeling:<strategy>``, or ``package.module:callable`` from an installed plugin or
+    one of the project's allowed ``modules``. Those three are resolved when a run needs them
+    (None here); anything else is a SearchConfigError saying what is allowed (``config``: the
+    file that would allow a module)."""
+    if ":" not in name:
+        if canonical_name(name) in SEARCHES:
+            return SEARCHES[canonical_name(name)]
+        if name in external.entry_points():
+            return None
+        raise _unknown(name)
+    if name.startswith(MSMODELING_PREFIX):
+        strategy = name[len(MSMODELING_PREFIX) :]
+        if strategy in msmodeling.STRATEGIES:
+            return None
+        raise SearchConfigError(f"{name}: msmodeling's searches are {_msmodeling_names()}")
+    try:
+        module, _ = external.reference_parts(name)
+        allowed = external.reference_allowed(name, modules)
+    except SearchbenchError as error:
+        raise SearchConfigError(str(error)) from None
+    if allowed:
+        return None
+    listed = ", ".join(repr(m) for m in modules) or "none"
     raise SearchConfigError(
-        f"unknown search {name!r} (registered: {', '.join(known)}; or package.module:callable, "
-        f"or {MSMODELING_PREFIX}exponential / {MSMODELING_PREFIX}linear_exponential)"
-    ) from None
+        f"{shown(name)}: scenario files import no code, and module {module!r} is not one the "
+        f"project allows (allowed: {listed}); list it in [tool.searchbench] searches of "
+        f"{config}, or install it as a plugin"
+    )
+
+
+def _unknown(name: str) -> SearchConfigError:
+    names = [n for n in dict.fromkeys([*SEARCHES, *ALIASES, *external.entry_points()])]
+    names = [n for n in names if ":" not in n]
+    known = [f"{n} (= {ALIASES[n]})" if n in ALIASES else n for n in names]
+    return SearchConfigError(
+        f"unknown search {shown(name)} ({did_you_mean(name, names)}registered: "
+        f"{', '.join(known)}; or package.module:callable, or {_msmodeling_names()})"
+    )
+
+
+def _msmodeling_names() -> str:
+    return " / ".join(f"{MSMODELING_PREFIX}{s}" for s in msmodeling.STRATEGIES)
 
 
 def make_params(spec: SearchSpec, values: Mapping[str, object] | None = None) -> object:
@@ -206,6 +257,7 @@ register(
     )
 )
 
+from harness.searches import msmodeling  # noqa: E402
 from harness.searches.msmodeling import MSMODELING_PREFIX, msmodeling_search  # noqa: E402
 from harness.searches.running import SearchLimits, run_search  # noqa: E402
 
@@ -219,6 +271,8 @@ __all__ = [
     "SearchLimits",
     "SearchResult",
     "SearchSpec",
+    "canonical_name",
+    "check_name",
     "get_search",
     "load_plugins",
     "make_params",

@@ -3,7 +3,9 @@
 A plugin package declares an entry point in the ``searchbench.searches`` group whose object is a
 ``SearchSpec`` or a search callable ``(probe, params, context) -> Outcome``; it registers under
 the entry point's name. A broken plugin is reported in one line naming it, and the others load.
-Anywhere a search name is accepted, ``package.module:callable`` names a search directly.
+Anywhere a search name is accepted, ``package.module:callable`` names a search directly; a
+scenario file's names are only checked here, by their shape and against the installed entry
+points and the project's allowed modules, without importing anything (``reference_allowed``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from harness.errors import SearchbenchError
+from harness.request.spelling import shown
 
 ENTRY_POINT_GROUP = "searchbench.searches"
 
@@ -32,6 +35,37 @@ def spec_from(obj: object, name: str, origin: str, spec_type: type, error: type[
         doc = (getattr(obj, "__doc__", None) or "").strip().splitlines()
         return spec_type(name, obj, NoParams, doc[0] if doc else f"external search {origin}")
     raise error(f"{origin}: expected a SearchSpec or a search callable, got {type(obj).__name__}")
+
+
+def reference_parts(reference: str) -> tuple[str, str]:
+    """(module, attribute) of ``package.module:callable``, each a dotted ASCII Python name."""
+    module, colon, attribute = reference.partition(":")
+    if not colon or not all(_dotted(part) for part in (module, attribute)):
+        raise SearchbenchError(
+            f"{shown(reference)}: expected a search name or package.module:callable "
+            "(dotted Python names)"
+        )
+    return module, attribute
+
+
+def _dotted(name: str) -> bool:
+    return name.isascii() and all(part.isidentifier() for part in name.split("."))
+
+
+def entry_points() -> dict[str, str]:
+    """Installed plugins' searches, {name: "module:attribute"}, read from package metadata
+    (nothing is imported)."""
+    found = importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
+    return {entry.name: entry.value.replace(" ", "") for entry in found}
+
+
+def reference_allowed(reference: str, modules: tuple[str, ...]) -> bool:
+    """Whether a scenario file may name ``reference``: an installed plugin's entry point, or a
+    callable of one of ``modules`` (or a module below one)."""
+    module, _ = reference_parts(reference)
+    if reference.replace(" ", "") in entry_points().values():
+        return True
+    return any(module == allowed or module.startswith(f"{allowed}.") for allowed in modules)
 
 
 def resolve_reference(reference: str) -> object:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from harness.cli.flags import Formatter, add_msmodeling_flag, use_msmodeling
-from harness.errors import HarnessInputError
+from harness.errors import HarnessInputError, SearchbenchError
 from harness.fuzz.settings import DEFAULT_CANDIDATES, MAX_EXAMPLES, PROFILES, FuzzSettings
 from harness.reporting import to_json
 from harness.scenarios.paths import display_path
@@ -242,7 +242,11 @@ def _finish(run: FuzzRun, args: argparse.Namespace, ledger) -> int:
             print(f"searchbench fuzz: ledger written: {display_path(written)}", file=sys.stderr)
     if args.save is not None:
         for found in misses_to_save(run):
-            scenario, baseline = save_finding(args.save, found, run.report.settings)
+            try:
+                scenario, baseline = save_finding(args.save, found, run.report.settings)
+            except (OSError, SearchbenchError) as error:
+                print(f"searchbench fuzz: draw {found.index} not saved: {error}", file=sys.stderr)
+                continue
             print(f"saved {display_path(scenario)} and {display_path(baseline)}", file=sys.stderr)
     if run.passed or (args.update_baselines and run.report.passed):
         return 0

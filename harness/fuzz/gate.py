@@ -60,7 +60,9 @@ def load_ledger(settings: FuzzSettings, path: Path, update: bool) -> ledgers.Led
     except ledgers.LedgerError:
         if not update:
             raise
-        return ledgers.Ledger(path, settings.seed, settings.examples, settings.tolerance)
+        return ledgers.Ledger(
+            path, settings.seed, settings.examples, settings.tolerance, exists=False
+        )
 
 
 def run_gate(

@@ -158,5 +158,9 @@ def updated(ledger: Ledger, report: FuzzReport) -> Ledger:
 
 
 def write(ledger: Ledger) -> Path:
-    write_atomic(ledger.path, render(ledger))
+    try:
+        write_atomic(ledger.path, render(ledger))
+    except OSError as error:
+        shown = display_path(ledger.path)
+        raise LedgerError(f"{shown}: not written: {error.strerror or error}") from None
     return ledger.path

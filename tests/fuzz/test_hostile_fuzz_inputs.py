@@ -117,3 +117,14 @@ def test_the_plugin_names_its_flag_for_a_bad_count(pytester) -> None:
     assert result.ret == 1 and time.monotonic() - start < 10
     result.stdout.fnmatch_lines(["*--searchbench-fuzz: must be 1..1,000,000, got -1*"])
     result.stdout.no_fnmatch_line("*max_examples*")
+
+
+def test_a_long_draw_for_a_small_shard_reports_progress(capsys, monkeypatch, tmp_path) -> None:
+    """Every shard draws every deployment: without a terminal, progress is a line now and then
+    (every 30 s; here every draw), so a huge count with a tiny shard never looks hung."""
+    monkeypatch.setattr("harness.cli.fuzz.PROGRESS_SECONDS", 0.0)
+    ledger = str(tmp_path / "ledger.json")
+    code, _, err = fuzz(capsys, "--examples", "20", "--shard", "3/10", "--ledger", ledger)
+    assert code == 0
+    assert "searchbench fuzz: 4 of 20 drawn, 1 checked" in err
+    assert "searchbench fuzz: 20 of 20 drawn, 2 checked" in err

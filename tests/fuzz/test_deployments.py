@@ -33,6 +33,9 @@ def test_exact_searches_keep_every_property_on_the_ci_profile() -> None:
         stats = report.stats[name]
         assert stats.exact and stats.equal == stats.monotone > 100
     assert not report.stats["two_point"].exact
+    mean = {name: stats.summary()["mean"] for name, stats in report.stats.items()}
+    assert mean["two_point"] <= mean["two_point_checked"] <= mean["two_point"] + 1
+    assert mean["two_point_checked"] < mean["exponential"]
 
 
 def test_the_same_seed_draws_the_same_deployments() -> None:

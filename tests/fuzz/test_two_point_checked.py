@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import os
+import statistics
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ from tests.synthetic import Curve, SyntheticTarget
 REPO = Path(__file__).resolve().parents[2]
 SCENARIOS = REPO / "scenarios"
 RUNS = tuple(SearchRun(name) for name in ("two_point", "two_point_checked", "exhaustive"))
+LIBRARY_RUNS = ("exponential", "two_point", "two_point_checked", "exhaustive")
 BUILT_CHUNKED = [
     dict(
         model="meta-llama/Llama-3.1-8B",
@@ -109,17 +111,39 @@ def test_an_inf_latency_carries_no_slope() -> None:
     assert checked_estimate(first, oom, params, context) > 512
 
 
-def test_it_is_exact_on_the_library() -> None:
+def test_it_is_exact_on_the_library_for_at_most_a_probe_more_than_two_point() -> None:
     checked = 0
+    probes: dict[str, list[int]] = {name: [] for name in LIBRARY_RUNS}
     for path in sorted(SCENARIOS.glob("*.yaml")):
         scenario = load_scenario(path)
-        for key, results in by_strategy(scenario.request_for(RUNS)).items():
+        runs = tuple(SearchRun(name) for name in LIBRARY_RUNS)
+        for key, results in by_strategy(scenario.request_for(runs)).items():
+            for name in probes:
+                probes[name].append(results[name].probes)
             truth = results["exhaustive"]
             if truth.oracle is not None and truth.oracle.monotone:
                 answer = results["two_point_checked"].batch_size
                 assert answer == truth.batch_size, (scenario.id, key)
                 checked += 1
     assert checked > 50
+    mean = {name: statistics.fmean(spent) for name, spent in probes.items()}
+    assert mean["two_point"] < mean["two_point_checked"] <= mean["two_point"] + 1
+    assert mean["two_point_checked"] < mean["exponential"]
+
+
+@slow
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_it_is_exact_on_1000_fuzzed_deployments(seed: int) -> None:
+    from harness.fuzz import FuzzSettings, fuzz
+
+    settings = FuzzSettings(("two_point", "two_point_checked"), examples=1000, seed=seed)
+    report = fuzz(settings)
+    assert report.passed and report.complete, [str(f.finding) for f in report.failures]
+    stats = report.stats["two_point_checked"]
+    assert stats.equal == stats.monotone > 1000
+    mean = {name: s.summary()["mean"] for name, s in report.stats.items()}
+    assert mean["two_point"] <= mean["two_point_checked"] <= mean["two_point"] + 1
+    assert mean["two_point_checked"] < mean["exponential"]
 
 
 @pytest.mark.parametrize(

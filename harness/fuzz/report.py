@@ -78,12 +78,11 @@ class Worst:
     """The strategy's place among the deployment's outcomes."""
     where: str
 
+    def rank(self) -> tuple[int, int, int]:
+        return (self.probes, -self.index, -self.position)
+
     def beats(self, other: Worst | None) -> bool:
-        return other is None or (self.probes, -self.index, -self.position) > (
-            other.probes,
-            -other.index,
-            -other.position,
-        )
+        return other is None or self.rank() > other.rank()
 
 
 @dataclass(frozen=True)

@@ -107,3 +107,19 @@ def test_bad_fuzz_options_are_one_line(capsys) -> None:
 def test_an_unknown_search(search: str, capsys) -> None:
     assert main(["fuzz", "--search", search, "--examples", "1"]) == 2
     assert "unknown search 'nope'" in capsys.readouterr().err
+
+
+def raises(probe, params, context):
+    probe(1)
+    raise RuntimeError("lost")
+
+
+def test_a_heuristic_search_that_fails_fails_the_run(monkeypatch, capsys, tmp_path) -> None:
+    """A failure is not a miss: even a search without exactness fails the run when it raises."""
+    spec = SearchSpec("raises", raises, ExponentialParams, "raises")
+    monkeypatch.setitem(SEARCHES, "raises", spec)
+    ledger = str(tmp_path / "ledger.json")
+    code = main(["fuzz", "--search", "raises", "--examples", "20", "--ledger", ledger])
+    out, err = capsys.readouterr()
+    assert code == 1 and "stopped at the first failure (draw 0)" in out
+    assert "FAILED raises at TP=1,decode: search failed: raised RuntimeError: lost" in err

@@ -1,5 +1,6 @@
-"""The deployment space as the test suite: draw deployments, check every search, shrink failures
-into scenario files. hypothesis is imported only when a fuzz runs (``harness.fuzz.run``)."""
+"""The deployment space as the test suite: draw deployments, check every search, judge heuristic
+searches' misses against a ledger, shrink failures into scenario files. hypothesis is imported
+only when a fuzz runs (``harness.fuzz.run``), so ``searchbench --help`` stays fast."""
 
 from __future__ import annotations
 
@@ -8,9 +9,15 @@ import importlib
 _HOMES = {
     "PROFILES": "harness.fuzz.settings",
     "FuzzSettings": "harness.fuzz.settings",
-    "FuzzReport": "harness.fuzz.run",
+    "FuzzReport": "harness.fuzz.report",
+    "FuzzRun": "harness.fuzz.document",
     "fuzz": "harness.fuzz.run",
+    "run_gate": "harness.fuzz.gate",
+    "ledger_path": "harness.fuzz.gate",
+    "load_ledger": "harness.fuzz.gate",
+    "merge_runs": "harness.fuzz.gate",
     "describe": "harness.fuzz.deployments",
+    "Miss": "harness.fuzz.check",
     "Violation": "harness.fuzz.check",
     "violations": "harness.fuzz.check",
 }

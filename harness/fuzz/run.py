@@ -1,67 +1,38 @@
 """``fuzz``: draw deployments with hypothesis, run every search and the oracle on each, check the
-properties, and shrink a failure to a minimal deployment. Deterministic for a seed and a count.
+properties, and collect every finding at its draw index. Deterministic for a seed and a count:
+the draws do not depend on what the checks find, on the shard, or on the hypothesis profile a
+test suite loaded.
+
+A run stops at the first strict failure unless told to keep going (a shard of several always
+keeps going, so that shards merge). Ctrl-C (or SIGTERM, see ``interruptible``) ends it with
+what ran so far, as a report that says so. Shrinking happens afterwards (``shrink.py``), outside
+hypothesis, so that a shard shrinks exactly as the serial run does.
 """
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
-from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
 
 from harness.door import Deployment
 from harness.errors import SearchbenchError
-from harness.fuzz.check import Violation, violations
-from harness.fuzz.deployments import deployments, describe
+from harness.fuzz.check import Findings, check
+from harness.fuzz.deployments import deployments
+from harness.fuzz.report import Found, FuzzReport, SearchStats, Stop, Worst, in_order, where
 from harness.fuzz.settings import FuzzSettings
 from harness.optimizer import StrategyOutcome, optimize
 from harness.probe import SweptTarget
 from harness.request import OptimizerRequest
+from harness.scenarios.writer import deployment_mapping
 from harness.searches import get_search
 
-
-@dataclass
-class SearchStats:
-    probes: list[int] = field(default_factory=list)
-    exact: int = 0
-    monotone: int = 0
-    worst: tuple[int, str] = (0, "")
-
-    def add(self, probes: int, exact: bool, monotone: bool, where: str) -> None:
-        self.probes.append(probes)
-        self.monotone += monotone
-        self.exact += monotone and exact
-        if probes > self.worst[0]:
-            self.worst = (probes, where)
-
-    def summary(self) -> dict[str, object]:
-        ordered = sorted(self.probes) or [0]
-        return {
-            "strategies": len(self.probes),
-            "mean": statistics.fmean(ordered),
-            "median": statistics.median(ordered),
-            "p95": ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))],
-            "max": ordered[-1],
-            "equals_oracle_where_monotone": f"{self.exact}/{self.monotone}",
-            "worst": self.worst[1],
-        }
+Progress = Callable[[int, int, int], None]
+"""``progress(drawn, examples, checked)`` after every draw."""
 
 
-@dataclass
-class FuzzReport:
-    settings: FuzzSettings
-    deployments: int = 0
-    stats: dict[str, SearchStats] = field(default_factory=dict)
-    failure: tuple[OptimizerRequest, list[Violation]] | None = None
-    """The first failure, shrunk to a minimal deployment (or, with keep_going, as drawn)."""
-    violations: list[tuple[OptimizerRequest, Violation]] = field(default_factory=list)
-    refused: int = 0
-    """Drawn deployments the simulator refused (the strategy should draw none)."""
-
-    @property
-    def passed(self) -> bool:
-        return self.failure is None
+class _Stopped(Exception):
+    """Ends hypothesis' generation at the first strict failure (no shrink phase runs)."""
 
 
 def evaluate(request: OptimizerRequest, settings: FuzzSettings):
@@ -79,70 +50,105 @@ def evaluate(request: OptimizerRequest, settings: FuzzSettings):
         deployment = request.deployment(outcome.strategy, outcome.max_batched_tokens)
         return target_for(deployment)(batch).feasible
 
-    found = violations(outcomes, settings.baseline, settings.oracle, fits, settings.tolerance)
+    found = check(outcomes, settings.baseline, settings.oracle, fits, settings.tolerance)
     return outcomes, found
 
 
-def fuzz(settings: FuzzSettings, progress: Callable[[int, int], None] | None = None) -> FuzzReport:
+class _Run:
+    """The mutable tally of one run; ``report()`` freezes it."""
+
+    def __init__(self, settings: FuzzSettings) -> None:
+        self.settings = settings
+        self.drawn = self.checked = self.refused = 0
+        self.stats = {name: SearchStats(exact=get_search(name).exact) for name in settings.searches}
+        self.misses: list[Found] = []
+        self.failures: list[Found] = []
+        self.stop: Stop | None = None
+
+    def take(self, index: int, request: OptimizerRequest) -> None:
+        try:
+            outcomes, found = evaluate(request, self.settings)
+        except SearchbenchError:
+            self.refused += 1
+            return
+        self.checked += 1
+        self._record(index, request, outcomes, found)
+
+    def _record(self, index: int, request, outcomes, found: Findings) -> None:
+        oracle = self.settings.oracle
+        truths = {o.key: o.result for o in outcomes if o.result.search == oracle}
+        deployment = deployment_mapping(request)
+        text = where(deployment)
+        for position, outcome in enumerate(outcomes):
+            name = outcome.result.search
+            if name == oracle:
+                continue
+            truth = truths[outcome.key]
+            monotone = bool(truth.oracle and truth.oracle.monotone)
+            equal = outcome.result.batch_size == truth.batch_size
+            worst = Worst(outcome.result.probes, index, position, f"{outcome.key}: {text}")
+            self.stats[name] = self.stats[name].plus(outcome.result.probes, equal, monotone, worst)
+        self.misses += [Found(index, deployment, m, request) for m in found.misses]
+        self.failures += [Found(index, deployment, v, request) for v in found.violations]
+
+    def report(self) -> FuzzReport:
+        return FuzzReport(
+            self.settings,
+            drawn=self.drawn,
+            checked=self.checked,
+            refused=self.refused,
+            stats=dict(self.stats),
+            misses=in_order(self.misses),
+            failures=in_order(self.failures),
+            stop=self.stop,
+        )
+
+
+def fuzz(settings: FuzzSettings, progress: Progress | None = None) -> FuzzReport:
+    """Check ``settings.examples`` drawn deployments (those of the shard); never raises for a
+    finding, and returns what ran when interrupted (``report.stop``)."""
     for run in settings.runs:
         get_search(run.name)
-    report = FuzzReport(settings, stats={run.name: SearchStats() for run in settings.runs[:-1]})
-    index, (shard, shards) = [0], settings.shard
+    tally = _Run(settings)
 
     @seed(settings.seed)
     @settings_for(settings)
     @given(request=deployments(settings.runs))
-    def check(request: OptimizerRequest) -> None:
-        shrinking = report.failure is not None and not settings.keep_going
-        if not shrinking:
-            index[0] += 1
-            if progress:
-                progress(index[0], settings.examples)
-            if index[0] % shards != shard:
-                return
-        try:
-            outcomes, found = evaluate(request, settings)
-        except SearchbenchError:
-            report.refused += 1
-            return
-        if report.failure is None or settings.keep_going:
-            _record(report, request, outcomes)
-        if found and settings.keep_going:
-            report.violations += [(request, violation) for violation in found]
-            report.failure = report.failure or (request, found)
-        elif found:
-            report.failure = (request, found)
-            raise AssertionError(str(found[0]))
+    def check_one(request: OptimizerRequest) -> None:
+        if tally.stop is not None:
+            raise _Stopped  # hypothesis replays the example that stopped the run
+        index = tally.drawn
+        tally.drawn += 1
+        if settings.in_shard(index):
+            tally.take(index, request)
+        if progress:
+            progress(tally.drawn, settings.examples, tally.checked)
+        if tally.failures and settings.stops_at_first_failure:
+            tally.stop = Stop("first failure", tally.drawn)
+            raise _Stopped
 
     try:
-        check()
-    except Exception:  # hypothesis re-raises the shrunk failure; the report holds it
-        if report.failure is None:
+        check_one()
+    except KeyboardInterrupt as interrupt:
+        tally.stop = Stop("interrupted", tally.drawn, getattr(interrupt, "signal_name", None))
+    except Exception:
+        if tally.stop is None:
             raise
-    return report
+    return tally.report()
 
 
 def settings_for(fuzz_settings: FuzzSettings):
+    """Hypothesis settings from its defaults, never from the profile a test suite loaded, so
+    that a seed draws the same deployments under pytest, in CI and on the command line."""
     return settings(
+        settings.get_profile("default"),
         max_examples=fuzz_settings.examples,
         database=None,
         deadline=None,
         print_blob=False,
-        phases=(Phase.generate, Phase.shrink),
+        derandomize=False,
+        report_multiple_bugs=False,
+        verbosity=Verbosity.quiet,
+        phases=(Phase.generate,),
         suppress_health_check=list(HealthCheck),
     )
-
-
-def _record(report: FuzzReport, request: OptimizerRequest, outcomes) -> None:
-    report.deployments += 1
-    oracle = report.settings.oracle
-    truths = {o.key: o.result for o in outcomes if o.result.search == oracle}
-    where = describe(request)
-    for outcome in outcomes:
-        name = outcome.result.search
-        if name == oracle:
-            continue
-        truth = truths[outcome.key]
-        monotone = bool(truth.oracle and truth.oracle.monotone)
-        exact = outcome.result.batch_size == truth.batch_size
-        report.stats[name].add(outcome.result.probes, exact, monotone, f"{outcome.key}: {where}")

@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from harness.errors import SearchbenchError
-from harness.fuzz import FuzzSettings, describe, fuzz
 from harness.gates import Check, GateItem, gate_items
 from harness.optimizer import optimize
 from harness.pytest_plugin.session import SessionState
@@ -102,21 +103,43 @@ class InvalidScenarioItem(pytest.Item):
 
 
 class FuzzItem(pytest.Item):
-    """``--searchbench-fuzz=N``: the fuzzer's properties on N drawn deployments, as one item."""
+    """``--searchbench-fuzz=N``: ``searchbench fuzz --examples N`` as one item, judged against
+    the same ledger with the same verdict (``--update-baselines`` rewrites the ledger)."""
 
     def __init__(self, *, examples: int, **kwargs) -> None:
         super().__init__(**kwargs)
         self.examples = examples
 
     def runtest(self) -> None:
-        report = fuzz(FuzzSettings(examples=self.examples))
-        if report.failure is not None:
-            request, found = report.failure
-            lines = [f"shrunk to: {describe(request)}", *(str(v) for v in found)]
-            raise SearchbenchError("\n".join(lines))
+        from harness.fuzz import FuzzSettings, ledger_path, load_ledger, run_gate
+        from harness.fuzz.gate import updated_ledger
+        from harness.fuzz.ledger import write
+        from harness.fuzz.render import failures, render
+        from harness.fuzz.settings import MAX_EXAMPLES
+
+        if not 1 <= self.examples <= MAX_EXAMPLES:
+            raise SearchbenchError(
+                f"--searchbench-fuzz: must be 1..{MAX_EXAMPLES:,}, got {self.examples:,}"
+            )
+        settings = FuzzSettings(examples=self.examples)
+        update = bool(self.config.getoption("update_baselines"))
+        path = ledger_path(settings, Path(self.config.rootpath))
+        ledger = load_ledger(settings, path, update)
+        run = run_gate(settings, ledger)
+        stop = run.report.stop
+        if stop is not None and stop.reason == "interrupted":
+            raise KeyboardInterrupt(str(stop))
+        text = render(run)
+        if update:
+            written = write(updated_ledger(run, ledger))
+            self.user_properties.append((DIFF_PROPERTY, f"fuzz ledger written: {written}"))
+        if not (run.passed or (update and run.report.passed)):
+            raise SearchbenchError("\n".join([text, *failures(run)]))
 
     def repr_failure(self, excinfo, style=None):
-        return str(excinfo.value)
+        if isinstance(excinfo.value, SearchbenchError):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style)
 
     def reportinfo(self):
         return self.path, None, f"searchbench fuzz ({self.examples} deployments)"

@@ -20,6 +20,7 @@ from harness.searches.certified_secant import CertifiedSecantParams, certified_s
 from harness.searches.exhaustive import ExhaustiveParams, exhaustive
 from harness.searches.exponential import ExponentialParams, exponential
 from harness.searches.two_point import TwoPointParams, two_point
+from harness.searches.two_point_checked import probe_bound, two_point_checked
 
 
 class SearchConfigError(SearchbenchError):
@@ -245,6 +246,17 @@ register(
         "safeguarded secant on memory/TPOT/TTFT, ending with a feasible/infeasible certificate",
         exact=True,
         probe_bound=_twice_plus_two,
+    )
+)
+register(
+    SearchSpec(
+        "two_point_checked",
+        two_point_checked,
+        TwoPointParams,
+        "two_point, with a binding estimate checked at cap + 1 and inf latencies left out",
+        replicates_msmodeling=True,
+        exact=True,
+        probe_bound=probe_bound,
     )
 )
 register(

@@ -36,7 +36,7 @@ def run_step(script: str, cwd: Path) -> subprocess.CompletedProcess:
 
 def test_pull_requests_fuzz_the_ci_profile_against_the_ledger() -> None:
     fuzz = step("gates", "Fuzz against the committed ledger")
-    assert fuzz["if"] == "${{ !cancelled() }}"
+    assert fuzz["if"] == "always()"
     assert "set -o pipefail" in fuzz["run"]
     assert "fuzz --profile ci --format json > reports/fuzz.json" in fuzz["run"]
     assert "fuzz merge reports/fuzz.json | tee" in fuzz["run"]

@@ -106,6 +106,32 @@ def test_the_recorder_places_probes_on_strategies_and_searches() -> None:
     assert run["boundary"] == 300
 
 
+def _reported(batch: int | None, search: str, budget: int = 14000) -> dict:
+    layout = {"tp": 8, "dp": 1, "ep": 1, "moe_tp": 1, "moe_dp": 1}
+    line = {"kind": "reported", "layout": layout, "num_mtp_tokens": 0, "phase": "agg"}
+    return {**line, "search": search, "batch": batch, "max_batched_tokens": budget}
+
+
+def test_the_recorder_keeps_the_row_msmodeling_reported_per_search() -> None:
+    logs = {
+        "exponential": [_line(1, "exponential", True), _reported(1, "exponential")],
+        "linear_exponential": [_line(1, "linear_exponential", True), _reported(None, "x")],
+    }
+    (run,) = record_payload(REQUEST, logs, "cmd", "84fec85", "a test")["runs"]
+    assert run["reported"] == {"exponential": 1, "two_point": None}
+
+
+def test_a_reported_row_belongs_to_the_budget_it_ran_at() -> None:
+    smaller = {**_line(1, "exponential", True), "max_batched_tokens": 7000}
+    retried = [_line(1, "exponential", False), smaller]
+    logs = {"exponential": [*retried, _reported(1, "exponential", budget=7000)]}
+    runs = record_payload(REQUEST, logs, "cmd", "84fec85", "a test")["runs"]
+    assert [(r["name"], r["reported"]) for r in runs] == [
+        ("TP=8 budget 14000", {"exponential": None}),
+        ("TP=8 budget 7000", {"exponential": 1}),
+    ]
+
+
 def test_a_probe_outside_the_request_is_one_line() -> None:
     with pytest.raises(RecordingError, match="which the request's flags do not enumerate"):
         record_payload(REQUEST, {"exponential": [_line(1, "exponential", True, tp=3)]}, "", "", "")
@@ -132,5 +158,6 @@ def test_record_against_a_real_checkout(tmp_path: Path, capsys) -> None:
     record = load_record(out)
     assert record.runs[0].deployment["model"] == "Qwen/Qwen3-8B"
     assert set(record.runs[0].sequences) == {"exponential", "two_point"}
+    assert set(record.runs[0].reported) == {"exponential", "two_point"}
     assert main(["calibrate", "check", str(out)]) in (0, 1)
     assert "values outside their tolerance" in capsys.readouterr().out

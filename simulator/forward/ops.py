@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from simulator.deployment import Deployment
-from simulator.dtypes import BF16, FP32
+from simulator.dtypes import ACTIVATION_DTYPE, BF16, FP32
 from simulator.forward.affine import Affine, tokens
 from simulator.forward.comm import Collective, Link, all_gather, all_reduce
 from simulator.memory import kv_heads_per_rank
@@ -47,9 +47,9 @@ class Builder:
         read: Affine,
         write: Affine,
         gp: Affine | None = None,
-        gp_dtype: str = "bf16",
+        gp_dtype: str = ACTIVATION_DTYPE,
         mma: Affine | None = None,
-        mma_dtype: str = "bf16",
+        mma_dtype: str = ACTIVATION_DTYPE,
         extra_static: int = 0,
         runs_when: str = "one",
     ) -> None:

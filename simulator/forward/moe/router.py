@@ -1,4 +1,4 @@
-"""The gate of an MoE layer: Qwen's bf16 softmax top-k, or DeepSeek's fp32 sigmoid (noaux_tc)."""
+"""The gate of an MoE layer: Qwen's softmax top-k, or DeepSeek's fp32 sigmoid (noaux_tc)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ if TYPE_CHECKING:
 
 
 def router(layer: Layer, tokens):
-    """The bf16 gate matmul and the top-k softmax around it (eager or compiled ops)."""
+    """The gate matmul (in the activations' dtype) and the top-k softmax around it (eager or
+    compiled ops)."""
     ops, h, e, k = layer.ops, layer.hidden, layer.experts, layer.top_k
     seconds = ops.matmul(
-        tokens, h, e, BF16 * h * e, act_bytes=BF16, quantized=False, rate=ops.bf16_rate
+        tokens, h, e, BF16 * h * e, act_bytes=BF16, quantized=False, rate=ops.activation_rate
     )
     logits = tokens * e
     picked = tokens * k

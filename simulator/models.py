@@ -26,6 +26,9 @@ BUNDLED_MODELS: dict[str, str] = {
 }
 
 _SUPPORTED_TYPES = ("qwen3", "qwen3_moe", "llama", "deepseek_v3")
+DEFAULT_RMS_NORM_EPS = 1e-6
+"""transformers' default ``rms_norm_eps`` for every supported model type (LlamaConfig,
+Qwen3Config, Qwen3MoeConfig, DeepseekV3Config): msmodeling's value when config.json has none."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,7 @@ class ModelConfig:
     top_expert_groups: int = 1
     """noaux_tc keeps the experts of the best ``topk_group`` of ``n_group`` groups."""
     mla: MlaShape | None = None
+    rms_norm_eps: float = DEFAULT_RMS_NORM_EPS
 
     @property
     def is_moe(self) -> bool:
@@ -160,6 +164,7 @@ def _from_config(name: str, path: Path) -> ModelConfig:
             expert_groups=int(raw.get("n_group") or 1),
             top_expert_groups=int(raw.get("topk_group") or 1),
             mla=_mla_shape(path, raw),
+            rms_norm_eps=float(raw.get("rms_norm_eps", DEFAULT_RMS_NORM_EPS)),
         )
     except ZeroDivisionError:
         raise SimulatorInputError(

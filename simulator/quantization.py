@@ -60,6 +60,21 @@ class KVQuant(str, Enum):
     def bytes_per_element(self) -> int:
         return 2 if self is KVQuant.DISABLED else 1
 
+    @property
+    def is_quantized(self) -> bool:
+        return self is not KVQuant.DISABLED
+
+    @property
+    def mma_dtype(self) -> str:
+        """The dtype attention's matmuls run in: the quantized query's and cache's."""
+        return {KVQuant.INT8: "int8", KVQuant.FP8: "fp8"}.get(self, ACTIVATION_DTYPE)
+
+    @property
+    def qdq_ops_per_element(self) -> int:
+        """General-purpose ops to dequantize or requantize one element: scale and offset,
+        or the scale alone for fp8 (msmodeling's ``attention_quant`` estimate)."""
+        return 1 if self is KVQuant.FP8 else 2
+
 
 def parse_linear_quant(value: str | LinearQuant) -> LinearQuant:
     return _parse(LinearQuant, value, "quantize_linear_action")

@@ -21,6 +21,8 @@ from simulator.forward.ops import (
     tp_all_reduce,
 )
 
+FUSED_NORM_QUANT_EPS = 1e-6
+"""The eps msmodeling's norm+quantize fusion patterns are traced with (their ``create`` default)."""
 MTP_BOOKKEEPING_OPS = 14
 """Small general-purpose ops per MTP block in msmodeling's trace: mul x2, casts x3, cos, sin,
 clone, select_scatter x2, copy x2, device_put x2 (the id shift is one more)."""
@@ -170,21 +172,15 @@ def _eager_layer(b: Builder, layers: int, dense: int) -> None:
 def _compiled_layer(b: Builder, layers: int, dense: int) -> None:
     dep = b.dep
     h, q, kv, d, inter = shapes(dep)
-    action = dep.quantize_linear_action
-    quant = action.is_quantized and action.scheme.quantizes_activations
+    fuse = _norms_fuse_quantize(dep)
     if dep.model.mla is not None:
         # mlapo quantizes its own input, so the norm in front of it stays plain.
         fused_norm(b, "rms_norm", layers, h)
         q = mla_attention(b, layers)
     else:
-        fused_norm(
-            b,
-            "rms_norm_dynamic_quant_symmetric" if quant else "rms_norm",
-            layers,
-            h,
-            quant_out=quant,
-        )
-        linear(b, "static_quant_linear", layers, h, q + 2 * kv, quant_op=False)
+        name = "rms_norm_dynamic_quant_symmetric" if fuse else "rms_norm"
+        fused_norm(b, name, layers, h, quant_out=fuse)
+        linear(b, "static_quant_linear", layers, h, q + 2 * kv, quant_op=not fuse)
         if dep.model.qk_norm:
             fused_norm(b, "rms_norm", layers, q)
             fused_norm(b, "rms_norm", layers, kv)
@@ -202,15 +198,9 @@ def _compiled_layer(b: Builder, layers: int, dense: int) -> None:
     moe = layers - dense
     # The post-attention norm quantizes its output only where a dense MLP consumes it.
     if dense:
-        fused_norm(
-            b,
-            "add_rms_norm_dynamic_quant2_symmetric" if quant else "add_rms_norm",
-            dense,
-            h,
-            residual=True,
-            quant_out=quant,
-        )
-        linear(b, "static_quant_linear", dense, h, 2 * inter, quant_op=False)
+        name = "add_rms_norm_dynamic_quant2_symmetric" if fuse else "add_rms_norm2"
+        fused_norm(b, name, dense, h, residual=True, quant_out=fuse)
+        linear(b, "static_quant_linear", dense, h, 2 * inter, quant_op=not fuse)
         b.add(
             "swiglu",
             dense,
@@ -224,3 +214,16 @@ def _compiled_layer(b: Builder, layers: int, dense: int) -> None:
     if moe:
         fused_norm(b, "add_rms_norm2", moe, h, residual=True)
     residual_add(b, layers, h)
+
+
+def _norms_fuse_quantize(dep: Deployment) -> bool:
+    """Whether compiling fuses an RMS norm with the dynamic quantize of the linear after it.
+
+    msmodeling registers its norm+quantize patterns (``compilation/patterns/rms_norm.py``:
+    ``RMSNormDynamicQuantPattern``, ``AddRMSNormDynamicQuant2Pattern``) with their default eps
+    traced in as a constant and no scalar wildcard, unlike the plain-norm patterns, so they
+    match only a model whose ``rms_norm_eps`` is exactly that value (Qwen3 and DeepSeek-V3 yes,
+    Llama-3.1's 1e-5 no): then every linear keeps its own quantize op."""
+    action = dep.quantize_linear_action
+    quantizes = action.is_quantized and action.scheme.quantizes_activations
+    return quantizes and dep.model.rms_norm_eps == FUSED_NORM_QUANT_EPS

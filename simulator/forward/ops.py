@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from simulator.deployment import Deployment
-from simulator.dtypes import ACTIVATION_DTYPE, BF16, FP32
+from simulator.dtypes import ACTIVATION_DTYPE, BF16, FP32, INT64
 from simulator.forward.affine import Affine, tokens
 from simulator.forward.comm import Collective, Link, all_gather, all_reduce
 from simulator.memory import kv_heads_per_rank
@@ -172,19 +172,38 @@ def linear(
 
 
 def attention(b: Builder, count: int) -> None:
+    """GQA attention as msmodeling's ``AttentionTensorCast`` runs it. With a quantized KV cache
+    K and V are quantized before the cache write, and the query before ``attention_quant``,
+    whose matmuls then run at the int8 (fp8) peak; it dequantizes the scores, requantizes the
+    probabilities and dequantizes its output on the vector unit."""
     dep = b.dep
-    _, q, kv, _, _ = shapes(dep)
-    heads = q // dep.model.head_dim
-    kv_bytes = dep.quantize_attention_action.bytes_per_element
+    _, q, kv, head_dim, _ = shapes(dep)
+    heads = q // head_dim
+    cache = dep.quantize_attention_action
+    kv_bytes = cache.bytes_per_element
+    if cache.is_quantized:
+        for width in (kv, kv):
+            b.add("quantize", count, read=tokens(BF16 * width), write=tokens(kv_bytes * width))
+    # The cache write reads K and V as they arrive and each token's slot id.
+    cached = 2 * kv_bytes * kv
+    b.add("reshape_and_cache", count, read=tokens(cached + INT64), write=tokens(cached))
+    mma = Affine(attn_qs=4.0 * heads * head_dim)
     gp = Affine(attn_qs=4.0 * heads)
-    quantized_kv = kv_bytes == 1
-    b.add("reshape_and_cache", count, read=tokens(2 * BF16 * kv), write=tokens(2 * kv_bytes * kv))
+    read = Affine(kv_read=2.0 * kv * kv_bytes)
+    if not cache.is_quantized:
+        b.add(
+            "attention", count, mma=mma, gp=gp, read=tokens(BF16 * q) + read, write=tokens(BF16 * q)
+        )
+        return
+    b.add("quantize", count, read=tokens(BF16 * q), write=tokens(kv_bytes * q))
+    f = cache.qdq_ops_per_element
     b.add(
-        "attention_quant" if quantized_kv else "attention",
+        "attention_quant",
         count,
-        mma=Affine(attn_qs=4.0 * heads * dep.model.head_dim),
-        gp=gp + Affine(attn_qs=4.0 * heads) if quantized_kv else gp,
-        read=tokens(BF16 * q) + Affine(kv_read=2.0 * kv * kv_bytes),
+        mma=mma,
+        mma_dtype=cache.mma_dtype,
+        gp=gp + Affine(attn_qs=2.0 * f * heads, tokens=f * q),
+        read=tokens(kv_bytes * q) + read,
         write=tokens(BF16 * q),
     )
 

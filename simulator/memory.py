@@ -24,11 +24,12 @@ def kv_heads_per_rank(model: ModelConfig, tp: int) -> int:
 
 
 def weight_bytes(dep: Deployment) -> int:
-    """Bytes of the sharded, quantized model on one rank (embedding replicated, lm_head bf16).
+    """Bytes of the sharded, quantized model on one rank (embedding replicated, lm_head 16-bit).
 
-    DeepSeek's first layers keep a dense MLP, and each MTP block (one per MTP token, as
-    msmodeling builds them) adds an embedding, an input projection, a decoder layer and a head.
-    """
+    DeepSeek's first layers keep a dense MLP. MTP is msmodeling's ``MultiTokenPredictor``
+    (``tensor_cast/layers/mtp.py``): one embedding and one unquantized head of its own (not
+    shared with the main model's) for all its layers, and per MTP token one predictor layer of
+    two input norms, a replicated 2h x h projection and a decoder block like the last layer."""
     m, tp = dep.model, dep.tp
     wb = dep.quantize_linear_action.scheme.weight_bytes
     h = m.hidden_size
@@ -41,14 +42,10 @@ def weight_bytes(dep: Deployment) -> int:
     rope = 2 * m.max_position_embeddings * rope_dim * ROPE_CACHE_BYTES_PER_ELEMENT
     layers = m.num_layers * attention + m.dense_layers * dense_mlp + m.moe_layers * moe_mlp
     head = (0 if m.tie_word_embeddings else lm_head) + h * BF16
-    mtp = dep.num_mtp_tokens * (
-        embedding
-        + 2 * h * h * wb
-        + 3 * h * BF16
-        + lm_head
-        + attention
-        + (moe_mlp if m.mtp_block_is_moe else dense_mlp)
+    predictor_layer = (
+        2 * h * BF16 + 2 * h * h * wb + attention + (moe_mlp if m.mtp_block_is_moe else dense_mlp)
     )
+    mtp = (embedding + lm_head if dep.num_mtp_tokens else 0) + dep.num_mtp_tokens * predictor_layer
     return int(layers + embedding + head + rope + mtp)
 
 

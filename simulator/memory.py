@@ -2,7 +2,8 @@
 
 Activation is a calibrated linear fit, not a liveness simulation: bytes per token of the forward
 (16.5·hidden eager, 9.6·hidden compiled, matching msmodeling's 1.10/0.64 GiB for a 4x3500-token
-Qwen3-32B prefill at TP=8) plus the lm_head logits of the rows that reach it.
+Qwen3-32B prefill at TP=8; 12·hidden and more for eager MLA, fitted on DeepSeek-V3's eager
+runs) plus the lm_head logits of the rows that reach it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ KV_BLOCK_SIZE = 128
 ROPE_CACHE_BYTES_PER_ELEMENT = BF16
 EAGER_ACTIVATION_PER_TOKEN_PER_HIDDEN = 16.5
 COMPILED_ACTIVATION_PER_TOKEN_PER_HIDDEN = 9.6
+EAGER_MLA_ACTIVATION_PER_TOKEN_PER_HIDDEN = 12
 
 
 def kv_heads_per_rank(model: ModelConfig, tp: int) -> int:
@@ -112,20 +114,27 @@ def kv_cache_bytes(per_token: int, rank_batch: np.ndarray, max_context: np.ndarr
 
 
 def activation_per_token(dep: Deployment) -> float:
-    factor = (
-        COMPILED_ACTIVATION_PER_TOKEN_PER_HIDDEN
-        if dep.compile
-        else EAGER_ACTIVATION_PER_TOKEN_PER_HIDDEN
-    )
-    return factor * dep.model.hidden_size
+    m = dep.model
+    if dep.compile:
+        return COMPILED_ACTIVATION_PER_TOKEN_PER_HIDDEN * m.hidden_size
+    if m.mla is None:
+        return EAGER_ACTIVATION_PER_TOKEN_PER_HIDDEN * m.hidden_size
+    # Eager MLA (msmodeling's DeepSeek-V3 eager runs at TP=8 x EP=16 with 0 to 3 MTP tokens):
+    # the unfused norms' fp32 copies, the router's fp32 scores, and from the second MTP layer on
+    # one more 16-bit hidden state per token for each.
+    router = m.num_experts * FP32 if m.sigmoid_router else 0
+    drafts = max(dep.num_mtp_tokens - 1, 0) * BF16 * m.hidden_size
+    return EAGER_MLA_ACTIVATION_PER_TOKEN_PER_HIDDEN * m.hidden_size + router + drafts
 
 
 def activation_per_forward(dep: Deployment) -> float:
     """Activation every forward of an MLA model carries whatever its batch, per layer: three
-    bf16 head-sized views of kv_b_proj (the absorbed W_UK and W_UV, and W_UV once more), and per
-    MoE layer one router-sized tensor. A fit, not a liveness model: it gives msmodeling's
-    DeepSeek-V3 reports within 5 MB at TP=4 (0.918 GiB, 0.933 with MTP) and TP=8 (0.58),
-    which barely move with the batch."""
+    bf16 head-sized views of kv_b_proj (the absorbed W_UK and W_UV, and W_UV once more), and
+    compiled, per MoE layer one router-sized tensor (the gate's weight cast to fp32 is folded
+    into a constant; eager it lives only while its layer's gate runs). A fit, not a liveness
+    model: it gives msmodeling's DeepSeek-V3 reports within 5 MB at TP=4 (0.918 GiB, 0.933 with
+    MTP) and TP=8 (0.58) compiled, and 0.363-0.375 GiB at TP=8 eager, barely moving with the
+    batch."""
     m = dep.model
     if m.mla is None:
         return 0.0
@@ -133,6 +142,8 @@ def activation_per_forward(dep: Deployment) -> float:
     heads = m.num_heads // dep.tp
     views = BF16 * heads * a.kv_lora_rank * (a.qk_nope_head_dim + 2 * a.v_head_dim)
     layers = m.num_layers + dep.num_mtp_tokens
+    if not dep.compile:
+        return float(layers * views)
     moe_layers = m.moe_layers + (dep.num_mtp_tokens if m.mtp_block_is_moe else 0)
     return float(layers * views + moe_layers * BF16 * m.hidden_size * m.num_experts)
 

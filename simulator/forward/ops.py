@@ -81,6 +81,11 @@ def shapes(dep: Deployment) -> tuple[int, int, int, int, int]:
     return m.hidden_size, q, kv, m.head_dim, m.intermediate_size // tp
 
 
+def rope_dim(dep: Deployment) -> int:
+    mla = dep.model.mla
+    return dep.model.head_dim if mla is None else mla.qk_rope_head_dim
+
+
 def tp_link(dep: Deployment) -> Link | None:
     if dep.tp == 1:
         return None
@@ -88,8 +93,12 @@ def tp_link(dep: Deployment) -> Link | None:
     return Link(dep.tp, bandwidth, latency)
 
 
-def eager_norm(b: Builder, count: int, width: int, reduced: int) -> None:
-    """HF RMSNorm unfused: to fp32, pow, mean, +eps, rsqrt, scale, to bf16, times weight."""
+def eager_norm(
+    b: Builder, count: int, width: int, reduced: int, *, weight_in_fp32: bool = False
+) -> None:
+    """An RMS norm unfused: to fp32, pow, mean, +eps, rsqrt, scale, then the weight. HF's
+    modules cast back to 16 bits before the weight; ``torch.nn.RMSNorm`` multiplies the weight
+    in fp32 and casts last."""
     n = float(width)
     rows = width / reduced
     b.add("_to_copy", count, read=tokens(BF16 * n), write=tokens(FP32 * n))
@@ -102,9 +111,13 @@ def eager_norm(b: Builder, count: int, width: int, reduced: int) -> None:
     b.add(
         "mul", count, read=tokens(FP32 * (n + rows)), write=tokens(FP32 * n), gp=tokens(n), **fp32
     )
+    weight = Affine(one=BF16 * reduced)
+    if weight_in_fp32:
+        b.add("mul", count, read=tokens(FP32 * n) + weight, write=tokens(FP32 * n), gp=tokens(n))
+        b.add("_to_copy", count, read=tokens(FP32 * n), write=tokens(BF16 * n))
+        return
     b.add("_to_copy", count, read=tokens(FP32 * n), write=tokens(BF16 * n))
-    weight = tokens(BF16 * n) + Affine(one=BF16 * reduced)
-    b.add("mul", count, read=weight, write=tokens(BF16 * n), gp=tokens(n))
+    b.add("mul", count, read=tokens(BF16 * n) + weight, write=tokens(BF16 * n), gp=tokens(n))
 
 
 def fused_norm(

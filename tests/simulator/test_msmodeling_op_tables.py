@@ -33,11 +33,58 @@ LLAMA_COMPILED = {
     "index": (0.075004, 3),
     "embedding": (0.029261, 1),
 }
+# The same forward eager: the lm_head reads the prompt's last row through an index_select.
+LLAMA_EAGER = {
+    "static_quant_linear": (43.135, 224),
+    "mul": (12.706, 290),
+    "dynamic_quantize_symmetric": (6.661, 224),
+    "_to_copy": (5.573, 130),
+    "add": (4.638, 193),
+    "attention_quant": (4.217, 32),
+    "pow": (3.672, 65),
+    "silu": (3.116, 32),
+    "mean": (1.902, 65),
+    "cat": (1.218, 64),
+    "quantize": (1.173, 96),
+    "mm": (0.858413, 1),
+    "neg": (0.672957, 64),
+    "reshape_and_cache": (0.282408, 32),
+    "rsqrt": (0.130865, 65),
+    "embedding": (0.029261, 1),
+    "index_select": (0.007743, 3),
+}
+# Qwen3-8B on one TEST_DEVICE, one 1024-token prefill, eager, KV cache unquantized: the cache
+# write reads each token's slot id with K and V.
+QWEN3_8B_EAGER = {
+    "static_quant_linear": (29.971, 252),
+    "mul": (10.614, 470),
+    "_to_copy": (6.207, 290),
+    "dynamic_quantize_symmetric": (4.366, 252),
+    "pow": (4.041, 145),
+    "add": (3.379, 289),
+    "attention": (3.304, 36),
+    "mean": (2.171, 145),
+    "silu": (1.789, 36),
+    "mm": (1.184, 1),
+    "cat": (0.859256, 72),
+    "neg": (0.501628, 72),
+    "reshape_and_cache": (0.358382, 36),
+    "rsqrt": (0.301742, 145),
+    "embedding": (0.017902, 1),
+    "index_select": (0.007024, 3),
+}
+
 CASES = {
     "llama-a350-int8kv-compiled": (
         Deployment.create(**LLAMA_A350_INT8, compile=True),
         (1, 2048, 2048),
         LLAMA_COMPILED,
+    ),
+    "llama-a350-int8kv-eager": (Deployment.create(**LLAMA_A350_INT8), (1, 2048, 2048), LLAMA_EAGER),
+    "qwen3-8b-test-device-eager": (
+        Deployment.create("Qwen/Qwen3-8B", input_length=1024, output_length=256),
+        (1, 1024, 1024),
+        QWEN3_8B_EAGER,
     ),
 }
 

@@ -2,8 +2,9 @@
 
 Activation is a calibrated linear fit, not a liveness simulation: bytes per token of the forward
 (16.5·hidden eager, 9.6·hidden compiled, matching msmodeling's 1.10/0.64 GiB for a 4x3500-token
-Qwen3-32B prefill at TP=8; 12·hidden and more for eager MLA, fitted on DeepSeek-V3's eager
-runs) plus the lm_head logits of the rows that reach it.
+Qwen3-32B prefill at TP=8; 22.2·hidden for eager MoE and 12·hidden and more for eager MLA,
+fitted on msmodeling's Qwen3-30B-A3B and DeepSeek-V3 eager runs) plus the lm_head logits of the
+rows that reach it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ ROPE_CACHE_BYTES_PER_ELEMENT = BF16
 EAGER_ACTIVATION_PER_TOKEN_PER_HIDDEN = 16.5
 COMPILED_ACTIVATION_PER_TOKEN_PER_HIDDEN = 9.6
 EAGER_MLA_ACTIVATION_PER_TOKEN_PER_HIDDEN = 12
+EAGER_MOE_ACTIVATION_PER_TOKEN_PER_HIDDEN = 22.2
+"""msmodeling's eager Qwen3-30B-A3B prefills: 22.18 and 22.15 x hidden bytes per token beside the
+logits, at TP=4 x EP=8 (8000 tokens) and TP=2 x EP=2 x MoE-DP 2 (6000 tokens), on A2 devices."""
 
 
 def kv_heads_per_rank(model: ModelConfig, tp: int) -> int:
@@ -117,6 +121,8 @@ def activation_per_token(dep: Deployment) -> float:
     m = dep.model
     if dep.compile:
         return COMPILED_ACTIVATION_PER_TOKEN_PER_HIDDEN * m.hidden_size
+    if m.mla is None and m.is_moe:
+        return EAGER_MOE_ACTIVATION_PER_TOKEN_PER_HIDDEN * m.hidden_size
     if m.mla is None:
         return EAGER_ACTIVATION_PER_TOKEN_PER_HIDDEN * m.hidden_size
     # Eager MLA (msmodeling's DeepSeek-V3 eager runs at TP=8 x EP=16 with 0 to 3 MTP tokens):

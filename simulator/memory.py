@@ -30,7 +30,8 @@ def kv_heads_per_rank(model: ModelConfig, tp: int) -> int:
 
 
 def weight_bytes(dep: Deployment) -> int:
-    """Bytes of the sharded, quantized model on one rank (embedding replicated, lm_head 16-bit).
+    """Bytes of the sharded, quantized model on one rank (embedding replicated, lm_head 16-bit and
+    split over TP, tied or not).
 
     DeepSeek's first layers keep a dense MLP. MTP is msmodeling's ``MultiTokenPredictor``
     (``tensor_cast/layers/mtp.py``): one embedding and one unquantized head of its own (not
@@ -47,7 +48,9 @@ def weight_bytes(dep: Deployment) -> int:
     rope_dim = m.head_dim if m.mla is None else m.mla.qk_rope_head_dim
     rope = 2 * m.max_position_embeddings * rope_dim * ROPE_CACHE_BYTES_PER_ELEMENT
     layers = m.num_layers * attention + m.dense_layers * dense_mlp + m.moe_layers * moe_mlp
-    head = (0 if m.tie_word_embeddings else lm_head) + h * BF16
+    # msmodeling swaps the lm_head for its own TP-split ColumnParallelLinear, so a head tied to
+    # the embedding (tie_word_embeddings) is stored apart from it all the same.
+    head = lm_head + h * BF16
     predictor_layer = (
         2 * h * BF16 + 2 * h * h * wb + attention + (moe_mlp if m.mtp_block_is_moe else dense_mlp)
     )

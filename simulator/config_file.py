@@ -9,6 +9,7 @@ must be a JSON integer, a switch a JSON boolean, and every refusal names the fie
 from __future__ import annotations
 
 import json
+import math
 import os
 import stat
 from pathlib import Path
@@ -76,6 +77,17 @@ class ConfigFields:
         if isinstance(value, bool) or not isinstance(value, int):
             self.refuse(f"{key}: expected an integer, got {_json(value)}")
         return value
+
+    def number(self, key: str, default: float) -> float:
+        """A positive, finite JSON number (an integer reads as its float)."""
+        value = self.raw.get(key)
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.refuse(f"{key}: expected a number, got {_json(value)}")
+        if not (0 < value < math.inf):
+            self.refuse(f"{key}: expected a positive finite number, got {_json(value)}")
+        return float(value)
 
     def boolean(self, key: str, default: bool) -> bool:
         value = self.raw.get(key)

@@ -2,7 +2,9 @@
 
 Activation is a calibrated linear fit, not a liveness simulation: bytes per token of the forward
 (16.5·hidden eager, 9.6·hidden compiled, matching msmodeling's 1.10/0.64 GiB for a 4x3500-token
-Qwen3-32B prefill at TP=8) plus the lm_head logits of the rows that reach it.
+Qwen3-32B prefill at TP=8; 22.2·hidden for eager MoE and 12·hidden and more for eager MLA,
+fitted on msmodeling's Qwen3-30B-A3B and DeepSeek-V3 eager runs) plus the lm_head logits of the
+rows that reach it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,10 @@ KV_BLOCK_SIZE = 128
 ROPE_CACHE_BYTES_PER_ELEMENT = BF16
 EAGER_ACTIVATION_PER_TOKEN_PER_HIDDEN = 16.5
 COMPILED_ACTIVATION_PER_TOKEN_PER_HIDDEN = 9.6
+EAGER_MLA_ACTIVATION_PER_TOKEN_PER_HIDDEN = 12
+EAGER_MOE_ACTIVATION_PER_TOKEN_PER_HIDDEN = 22.2
+"""msmodeling's eager Qwen3-30B-A3B prefills: 22.18 and 22.15 x hidden bytes per token beside the
+logits, at TP=4 x EP=8 (8000 tokens) and TP=2 x EP=2 x MoE-DP 2 (6000 tokens), on A2 devices."""
 
 
 def kv_heads_per_rank(model: ModelConfig, tp: int) -> int:
@@ -22,11 +28,13 @@ def kv_heads_per_rank(model: ModelConfig, tp: int) -> int:
 
 
 def weight_bytes(dep: Deployment) -> int:
-    """Bytes of the sharded, quantized model on one rank (embedding replicated, lm_head bf16).
+    """Bytes of the sharded, quantized model on one rank (embedding replicated, lm_head 16-bit and
+    split over TP, tied or not).
 
-    DeepSeek's first layers keep a dense MLP, and each MTP block (one per MTP token, as
-    msmodeling builds them) adds an embedding, an input projection, a decoder layer and a head.
-    """
+    DeepSeek's first layers keep a dense MLP. MTP is msmodeling's ``MultiTokenPredictor``
+    (``tensor_cast/layers/mtp.py``): one embedding and one unquantized head of its own (not
+    shared with the main model's) for all its layers, and per MTP token one predictor layer of
+    two input norms, a replicated 2h x h projection and a decoder block like the last layer."""
     m, tp = dep.model, dep.tp
     wb = dep.quantize_linear_action.scheme.weight_bytes
     h = m.hidden_size
@@ -38,15 +46,13 @@ def weight_bytes(dep: Deployment) -> int:
     rope_dim = m.head_dim if m.mla is None else m.mla.qk_rope_head_dim
     rope = 2 * m.max_position_embeddings * rope_dim * ROPE_CACHE_BYTES_PER_ELEMENT
     layers = m.num_layers * attention + m.dense_layers * dense_mlp + m.moe_layers * moe_mlp
-    head = (0 if m.tie_word_embeddings else lm_head) + h * BF16
-    mtp = dep.num_mtp_tokens * (
-        embedding
-        + 2 * h * h * wb
-        + 3 * h * BF16
-        + lm_head
-        + attention
-        + (moe_mlp if m.mtp_block_is_moe else dense_mlp)
+    # msmodeling swaps the lm_head for its own TP-split ColumnParallelLinear, so a head tied to
+    # the embedding (tie_word_embeddings) is stored apart from it all the same.
+    head = lm_head + h * BF16
+    predictor_layer = (
+        2 * h * BF16 + 2 * h * h * wb + attention + (moe_mlp if m.mtp_block_is_moe else dense_mlp)
     )
+    mtp = (embedding + lm_head if dep.num_mtp_tokens else 0) + dep.num_mtp_tokens * predictor_layer
     return int(layers + embedding + head + rope + mtp)
 
 
@@ -113,20 +119,29 @@ def kv_cache_bytes(per_token: int, rank_batch, max_context):
 
 
 def activation_per_token(dep: Deployment) -> float:
-    factor = (
-        COMPILED_ACTIVATION_PER_TOKEN_PER_HIDDEN
-        if dep.compile
-        else EAGER_ACTIVATION_PER_TOKEN_PER_HIDDEN
-    )
-    return factor * dep.model.hidden_size
+    m = dep.model
+    if dep.compile:
+        return COMPILED_ACTIVATION_PER_TOKEN_PER_HIDDEN * m.hidden_size
+    if m.mla is None and m.is_moe:
+        return EAGER_MOE_ACTIVATION_PER_TOKEN_PER_HIDDEN * m.hidden_size
+    if m.mla is None:
+        return EAGER_ACTIVATION_PER_TOKEN_PER_HIDDEN * m.hidden_size
+    # Eager MLA (msmodeling's DeepSeek-V3 eager runs at TP=8 x EP=16 with 0 to 3 MTP tokens):
+    # the unfused norms' fp32 copies, the router's fp32 scores, and from the second MTP layer on
+    # one more 16-bit hidden state per token for each.
+    router = m.num_experts * FP32 if m.sigmoid_router else 0
+    drafts = max(dep.num_mtp_tokens - 1, 0) * BF16 * m.hidden_size
+    return EAGER_MLA_ACTIVATION_PER_TOKEN_PER_HIDDEN * m.hidden_size + router + drafts
 
 
 def activation_per_forward(dep: Deployment) -> float:
     """Activation every forward of an MLA model carries whatever its batch, per layer: three
-    bf16 head-sized views of kv_b_proj (the absorbed W_UK and W_UV, and W_UV once more), and per
-    MoE layer one router-sized tensor. A fit, not a liveness model: it gives msmodeling's
-    DeepSeek-V3 reports within 5 MB at TP=4 (0.918 GiB, 0.933 with MTP) and TP=8 (0.58),
-    which barely move with the batch."""
+    bf16 head-sized views of kv_b_proj (the absorbed W_UK and W_UV, and W_UV once more), and
+    compiled, per MoE layer one router-sized tensor (the gate's weight cast to fp32 is folded
+    into a constant; eager it lives only while its layer's gate runs). A fit, not a liveness
+    model: it gives msmodeling's DeepSeek-V3 reports within 5 MB at TP=4 (0.918 GiB, 0.933 with
+    MTP) and TP=8 (0.58) compiled, and 0.363-0.375 GiB at TP=8 eager, barely moving with the
+    batch."""
     m = dep.model
     if m.mla is None:
         return 0.0
@@ -134,6 +149,8 @@ def activation_per_forward(dep: Deployment) -> float:
     heads = m.num_heads // dep.tp
     views = BF16 * heads * a.kv_lora_rank * (a.qk_nope_head_dim + 2 * a.v_head_dim)
     layers = m.num_layers + dep.num_mtp_tokens
+    if not dep.compile:
+        return float(layers * views)
     moe_layers = m.moe_layers + (dep.num_mtp_tokens if m.mtp_block_is_moe else 0)
     return float(layers * views + moe_layers * BF16 * m.hidden_size * m.num_experts)
 

@@ -28,6 +28,9 @@ BUNDLED_MODELS: dict[str, str] = {
 }
 
 _SUPPORTED_TYPES = ("qwen3", "qwen3_moe", "llama", "deepseek_v3")
+DEFAULT_RMS_NORM_EPS = 1e-6
+"""transformers' default ``rms_norm_eps`` for every supported model type (LlamaConfig,
+Qwen3Config, Qwen3MoeConfig, DeepseekV3Config): msmodeling's value when config.json has none."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ class ModelConfig:
     top_expert_groups: int = 1
     """noaux_tc keeps the experts of the best ``topk_group`` of ``n_group`` groups."""
     mla: MlaShape | None = None
+    rms_norm_eps: float = DEFAULT_RMS_NORM_EPS
 
     @property
     def is_moe(self) -> bool:
@@ -171,6 +175,7 @@ def _from_config(name: str, path: Path) -> ModelConfig:
         expert_groups=fields.integer("n_group", 0) or 1,
         top_expert_groups=fields.integer("topk_group", 0) or 1,
         mla=_mla_shape(fields),
+        rms_norm_eps=fields.number("rms_norm_eps", DEFAULT_RMS_NORM_EPS),
     )
     _check_sizes(fields, config)
     return config

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from simulator.dtypes import ACTIVATION_DTYPE
 from simulator.errors import SimulatorInputError
 
 
@@ -37,9 +38,11 @@ class LinearQuant(str, Enum):
 
 
 _LINEAR_SCHEMES = {
-    LinearQuant.DISABLED: LinearScheme(2, "bf16", 2, False),
-    LinearQuant.W8A16_STATIC: LinearScheme(1, "bf16", 2, False),
-    LinearQuant.W8A16_DYNAMIC: LinearScheme(1, "bf16", 2, False),
+    # Unquantized and weight-only linears multiply in the activations' dtype (msmodeling charges a
+    # linear's MMA in its input's dtype, ``_static_quant_linear_properties_helper``).
+    LinearQuant.DISABLED: LinearScheme(2, ACTIVATION_DTYPE, 2, False),
+    LinearQuant.W8A16_STATIC: LinearScheme(1, ACTIVATION_DTYPE, 2, False),
+    LinearQuant.W8A16_DYNAMIC: LinearScheme(1, ACTIVATION_DTYPE, 2, False),
     LinearQuant.W8A8_STATIC: LinearScheme(1, "int8", 1, True),
     LinearQuant.W8A8_DYNAMIC: LinearScheme(1, "int8", 1, True),
     LinearQuant.W4A8_STATIC: LinearScheme(0.5, "int8", 1, True, dequant_gp_per_weight=1),
@@ -56,6 +59,21 @@ class KVQuant(str, Enum):
     @property
     def bytes_per_element(self) -> int:
         return 2 if self is KVQuant.DISABLED else 1
+
+    @property
+    def is_quantized(self) -> bool:
+        return self is not KVQuant.DISABLED
+
+    @property
+    def mma_dtype(self) -> str:
+        """The dtype attention's matmuls run in: the quantized query's and cache's."""
+        return {KVQuant.INT8: "int8", KVQuant.FP8: "fp8"}.get(self, ACTIVATION_DTYPE)
+
+    @property
+    def qdq_ops_per_element(self) -> int:
+        """General-purpose ops to dequantize or requantize one element: scale and offset,
+        or the scale alone for fp8 (msmodeling's ``attention_quant`` estimate)."""
+        return 1 if self is KVQuant.FP8 else 2
 
 
 def parse_linear_quant(value: str | LinearQuant) -> LinearQuant:

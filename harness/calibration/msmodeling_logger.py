@@ -4,8 +4,10 @@
 
 It wraps the throughput optimizers' ``get_inference_info`` (agg and disagg) to append one JSON
 line per probe to LOG (layout, phase, batch, budget, latencies, memory, verdict, and how long
-the probe took), then runs msmodeling's ``cli.inference.throughput_optimizer`` as its CLI would.
-Worker processes are forked, so they inherit the wrapper. The checkout is only read.
+the probe took), and their ``run`` to append the row msmodeling reports for the strategy (its
+final table keeps, per strategy, the row of highest token/s within the limits), then runs
+msmodeling's ``cli.inference.throughput_optimizer`` as its CLI would. Worker processes are
+forked, so they inherit the wrappers. The checkout is only read.
 """
 
 from __future__ import annotations
@@ -63,13 +65,16 @@ def _layout(optimizer) -> dict:
     }
 
 
-def _probe_line(optimizer, data, summary, seconds: float, disagg: bool) -> dict:
+def _where(optimizer, data, disagg: bool) -> dict:
     phase = "agg" if not disagg else ("decode" if data.ttft_limits is None else "prefill")
+    mtp = data.num_mtp_tokens or 0
+    return {"layout": _layout(optimizer), "num_mtp_tokens": mtp, "phase": phase}
+
+
+def _probe_line(optimizer, data, summary, seconds: float, disagg: bool) -> dict:
     line = {
         "kind": "probe",
-        "layout": _layout(optimizer),
-        "num_mtp_tokens": data.num_mtp_tokens or 0,
-        "phase": phase,
+        **_where(optimizer, data, disagg),
         "search": data.concurrency_search_strategy,
         "batch": data.batch_size,
         "max_batched_tokens": data.max_batched_tokens,
@@ -92,8 +97,33 @@ def _probe_line(optimizer, data, summary, seconds: float, disagg: bool) -> dict:
     return line
 
 
+def _reported_line(optimizer, data, summary, disagg: bool) -> dict:
+    """The strategy's row as msmodeling's final table picks it (``OptimizerSummary.
+    _prepare_agg_disagg_results``): within both limits, the highest token/s first."""
+    line = {"kind": "reported", **_where(optimizer, data, disagg)}
+    line["search"] = data.concurrency_search_strategy
+    frame = summary.get_summary_df() if summary is not None else None
+    line["batch"] = None
+    if frame is not None and len(frame):
+        import pandas as pd  # msmodeling's own dependency
+
+        tpot = pd.to_numeric(frame["tpot"], errors="coerce").fillna(math.inf)
+        ttft = pd.to_numeric(frame["ttft"], errors="coerce").fillna(math.inf)
+        within = (tpot <= (data.tpot_limits or math.inf)) & (ttft <= (data.ttft_limits or math.inf))
+        kept = frame[within]
+        if len(kept):
+            row = kept.sort_values(by="token/s", ascending=False).iloc[0].to_dict()
+            line["batch"] = int(row["batch_size"])
+            line["max_batched_tokens"] = row.get("max_batched_tokens")
+            for column, name in SUMMARY_COLUMNS.items():
+                if column in row and name in ("ttft_ms", "tpot_ms", "tokens_per_s"):
+                    line[name] = row[column]
+    return line
+
+
 def _wrap(cls, disagg: bool) -> None:
     original = cls.get_inference_info
+    original_run = cls.run
 
     def get_inference_info(self, optimizer_data):
         start = time.monotonic()
@@ -101,7 +131,13 @@ def _wrap(cls, disagg: bool) -> None:
         _write(_probe_line(self, optimizer_data, summary, time.monotonic() - start, disagg))
         return summary
 
+    def run(self, optimizer_data, batch_range):
+        summary = original_run(self, optimizer_data, batch_range)
+        _write(_reported_line(self, optimizer_data, summary, disagg))
+        return summary
+
     cls.get_inference_info = get_inference_info
+    cls.run = run
 
 
 def main() -> int:

@@ -33,7 +33,7 @@ class RecordingError(SearchbenchError):
 def run_logged(
     checkout: Path, python: Path, arguments: Sequence[str], search: str, timeout: float
 ) -> list[dict]:
-    """One msmodeling optimizer run with ``search``; the probe lines it logged."""
+    """One msmodeling optimizer run with ``search``; the probe and reported-row lines it logged."""
     if not (checkout / "serving_cast" / "service" / "base_throughput_optimizer.py").is_file():
         raise RecordingError(f"{checkout}: not an msmodeling checkout (no serving_cast/service)")
     with tempfile.TemporaryDirectory() as folder:
@@ -49,11 +49,11 @@ def run_logged(
                 f"msmodeling ran past --timeout {timeout:g} s ({search})"
             ) from None
         lines = [json.loads(x) for x in log.read_text().splitlines()] if log.exists() else []
-    probes = [line for line in lines if line.get("kind") == "probe"]
-    if done.returncode != 0 or not probes:
+    logged = [line for line in lines if line.get("kind") in ("probe", "reported")]
+    if done.returncode != 0 or not any(line["kind"] == "probe" for line in logged):
         tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
         raise RecordingError(f"msmodeling ({search}) exited {done.returncode}: {tail[0][:200]}")
-    return probes
+    return logged
 
 
 def record_payload(
@@ -65,8 +65,10 @@ def record_payload(
 ) -> dict:
     """The record of one or more logged runs of the same msmodeling command, one per search."""
     runs: dict[tuple[str, int | None], dict] = {}
-    for search, probes in logs.items():
-        for line in probes:
+    for search, lines in logs.items():
+        for line in lines:
+            if line.get("kind") == "reported":
+                continue
             strategy = _strategy_of(request, line)
             budget = line.get("max_batched_tokens")
             key = (strategy.key, budget)
@@ -78,6 +80,11 @@ def record_payload(
             run = runs[key]
             run["sequences"].setdefault(OUR_NAME.get(search, search), []).append(line["batch"])
             run["probes"].setdefault(line["batch"], _probe(line))
+    for search, lines in logs.items():
+        for line in lines:
+            if line.get("kind") == "reported":
+                strategy = _strategy_of(request, line).key
+                _place_reported(runs, strategy, OUR_NAME.get(search, search), line)
     out = []
     for run in runs.values():
         probes = list(run["probes"].values())
@@ -88,6 +95,15 @@ def record_payload(
         "msmodeling": {"commit": commit, "command": command},
         "runs": out,
     }
+
+
+def _place_reported(runs: dict, strategy: str, search: str, line: dict) -> None:
+    """The strategy's reported batch goes to the run of the budget it came from; the other
+    budgets of an automatic retry, and a strategy msmodeling dropped, report nothing."""
+    for (key, budget), run in runs.items():
+        if key == strategy and search in run["sequences"]:
+            found = line["batch"] is not None and budget == line.get("max_batched_tokens")
+            run.setdefault("reported", {})[search] = line["batch"] if found else None
 
 
 def _strategy_of(request: OptimizerRequest, line: dict) -> Strategy:

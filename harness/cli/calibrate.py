@@ -3,13 +3,13 @@
 searchbench calibrate check [RECORDS]       the drift table of every record
 searchbench calibrate diff [RECORDS]        the probes whose verdicts differ
 searchbench calibrate record --msmodeling PATH --python PY -o FILE -- OPTIMIZER_FLAGS
+searchbench calibrate rerecord --msmodeling PATH --python PY [RECORDS]   each record's command again
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
-import shlex
 from pathlib import Path
 
 from harness.cli.flags import Formatter, add_knob_flags, knob_values
@@ -49,6 +49,19 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     record_.add_argument("--timeout", type=float, default=3600.0, help="seconds per run")
     record_.add_argument("flags", nargs=argparse.REMAINDER, help="-- then msmodeling's flags")
     record_.set_defaults(handler=record)
+    again = verbs.add_parser(
+        "rerecord",
+        help="run every record's msmodeling command again; the drift table of each new record",
+        formatter_class=Formatter,
+    )
+    again.add_argument("records", nargs="*", type=Path, help="record files or folders "
+                       f"(default: the project's {DEFAULT_FOLDER})")  # fmt: skip
+    again.add_argument("--msmodeling", type=Path, required=True, help="the msmodeling checkout")
+    again.add_argument("--python", type=Path, default=Path("python3"),
+                       help="the Python msmodeling is installed in (its own venv)")  # fmt: skip
+    again.add_argument("-o", "--output", type=Path, help="a folder for the new records")
+    again.add_argument("--timeout", type=float, default=3600.0, help="seconds per run")
+    again.set_defaults(handler=rerecord)
 
 
 def _records(paths: list[Path]) -> list[Path]:
@@ -93,20 +106,13 @@ def diff(args: argparse.Namespace) -> int:
 
 
 def record(args: argparse.Namespace) -> int:
-    from harness.calibration.recorder import (
-        checkout_commit,
-        record_payload,
-        run_logged,
-        write_record,
-    )
+    from harness.calibration.recorder import checkout_commit, record_payload, write_record
+    from harness.calibration.rerecord import shown_command
 
     flags = args.flags[1:] if args.flags[:1] == ["--"] else args.flags
-    request = _request(flags, args.model_id)
-    logs = {
-        search: run_logged(args.msmodeling, args.python, flags, search, args.timeout)
-        for search in args.search
-    }
-    command = "python -m cli.inference.throughput_optimizer " + shlex.join(flags)
+    request, model_arg = _request(flags, args.model_id)
+    logs = _logs(args, flags, args.search)
+    command = shown_command(flags, model_arg, request.model in BUNDLED_MODEL_IDS)
     payload = record_payload(
         request, logs, command, checkout_commit(args.msmodeling), f"recorded: {command}"
     )
@@ -114,7 +120,14 @@ def record(args: argparse.Namespace) -> int:
     return 0
 
 
-def _request(flags: list[str], model_id: str | None) -> OptimizerRequest:
+def _logs(args: argparse.Namespace, flags: list[str], searches) -> dict[str, list[dict]]:
+    from harness.calibration.recorder import run_logged
+
+    return {s: run_logged(args.msmodeling, args.python, flags, s, args.timeout) for s in searches}
+
+
+def _request(flags: list[str], model_id: str | None) -> tuple[OptimizerRequest, str]:
+    """The request the flags make, and the model argument as given."""
     parser = argparse.ArgumentParser(prog="msmodeling flags", add_help=False)
     add_knob_flags(parser)
     parser.add_argument("--jobs", type=int)
@@ -123,8 +136,9 @@ def _request(flags: list[str], model_id: str | None) -> OptimizerRequest:
     if unknown:
         raise HarnessInputError(f"msmodeling flags searchbench cannot model: {' '.join(unknown)}")
     values = knob_values(known)
-    values["model"] = model_id or _bundled_id(Path(values["model"])) or values["model"]
-    return OptimizerRequest(**values)
+    given = values["model"]
+    values["model"] = model_id or _bundled_id(Path(given)) or given
+    return OptimizerRequest(**values), given
 
 
 def _bundled_id(folder: Path) -> str | None:
@@ -140,3 +154,57 @@ def _bundled_id(folder: Path) -> str | None:
         (m for m in BUNDLED_MODEL_IDS if dataclasses.replace(config, name=m) == door.model(m)),
         None,
     )
+
+
+def rerecord(args: argparse.Namespace) -> int:
+    """Each record's command, run again by the given checkout, checked with the record's own
+    tolerance: msmodeling's drift since the record was made, as tables."""
+    import tempfile
+
+    from harness.calibration import load_record
+    from harness.calibration.rerecord import optimizer_flags
+
+    paths, failed, skipped = _records(args.records), 0, 0
+    with tempfile.TemporaryDirectory() as folder:
+        for path in paths:
+            old = load_record(path)
+            flags, why = optimizer_flags(old)
+            if flags is None:
+                print(f"{old.id}: not re-recorded, {why}\n")
+                skipped += 1
+                continue
+            failed += not _record_again(args, old, flags, Path(folder))
+    done = len(paths) - skipped
+    print(f"{failed} of {done} re-recorded records drift past their tolerance, {skipped} skipped")
+    return 1 if failed else 0
+
+
+def _record_again(args: argparse.Namespace, old, flags: list[str], folder: Path) -> bool:
+    from harness.calibration import check_record, drift_table, load_record
+    from harness.calibration.recorder import (
+        OUR_NAME,
+        checkout_commit,
+        record_payload,
+        write_record,
+    )
+    from harness.calibration.rerecord import with_model_folder
+    from harness.errors import SearchbenchError
+
+    try:
+        run_flags = with_model_folder(old, flags, folder)
+        request, _ = _request(run_flags, str(old.runs[0].deployment["model"]))
+        seen = {search for run in old.runs for search in run.sequences}
+        searches = [s for s in SEARCHES if OUR_NAME[s] in seen] or list(SEARCHES)
+        logs = _logs(args, run_flags, searches)
+    except SearchbenchError as error:
+        print(f"{old.id}: cannot be recorded again: {error}\n")
+        return False
+    commit = checkout_commit(args.msmodeling)
+    payload = record_payload(request, logs, old.msmodeling["command"], commit, old.description)
+    payload["tolerance"] = dataclasses.asdict(old.tolerance)
+    out = write_record((args.output or folder) / f"{old.id}.json", payload)
+    new = load_record(out)
+    drifts = check_record(new)
+    print(f"msmodeling {commit}, recorded again:")
+    print(drift_table(new, drifts, limit=10) + "\n")
+    return all(d.ok for d in drifts)

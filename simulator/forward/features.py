@@ -3,7 +3,9 @@
 Ops cost affine sums of these (``affine.py``): ``tokens`` (query tokens), ``rows`` (sequences),
 ``attn_qs`` (sum of query x sequence lengths), ``kv_read`` (sum of sequence lengths), and for ops
 that cost prefill and decode differently (MLA) ``prefill`` (1 in a prefill forward) with its
-``prefill_tokens``, ``prefill_qs`` and ``prefill_rows``. ``one`` is the constant term.
+``prefill_tokens``, ``prefill_qs`` and ``prefill_rows``; ``decode`` (1 in a decode forward) and
+``batched`` (1 with more than one sequence) for the fixed costs of ops only such forwards run.
+``one`` is the constant term.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ class Features(NamedTuple):
     prefill_tokens: object
     prefill_qs: object
     prefill_rows: object
+    decode: object
+    batched: object
 
     @classmethod
     def of(cls, rank_batch, query_len, seq_len, num: Numbers) -> Features:
@@ -45,6 +49,8 @@ class Features(NamedTuple):
             tokens * prefill,
             qs * prefill,
             rows * prefill,
+            1.0 - prefill,
+            num.as_float(rank_batch > 1),
         )
 
 

@@ -5,9 +5,11 @@ msmodeling's MTP blocks. An MoE block is not affine in the features: ``moe/`` co
 from __future__ import annotations
 
 from simulator.deployment import Deployment
-from simulator.dtypes import BF16, FP32
+from simulator.dtypes import BF16
 from simulator.forward.affine import Affine, tokens
+from simulator.forward.head import embedding, head, main_head_rows
 from simulator.forward.mla import mla_attention
+from simulator.forward.mtp import mtp_layers
 from simulator.forward.ops import (
     Builder,
     Op,
@@ -16,104 +18,38 @@ from simulator.forward.ops import (
     fused_norm,
     linear,
     residual_add,
+    rope_dim,
     shapes,
-    tp_all_gather,
     tp_all_reduce,
 )
 
-MTP_BOOKKEEPING_OPS = 14
-"""Small general-purpose ops per MTP block in msmodeling's trace: mul x2, casts x3, cos, sin,
-clone, select_scatter x2, copy x2, device_put x2 (the id shift is one more)."""
+FUSED_NORM_QUANT_EPS = 1e-6
+"""The eps msmodeling's norm+quantize fusion patterns are traced with (their ``create`` default)."""
 
 
 def build_ops(dep: Deployment) -> list[Op]:
     b = Builder(dep)
     model = dep.model
     layer = _compiled_layer if dep.compile else _eager_layer
-    _embedding(b, 1)
+    embedding(b, 1)
     layer(b, model.num_layers, model.dense_layers)
     _rope_tables(b)
-    _head(b, 1, Affine(rows=1.0))
+    head(b, 1, main_head_rows(dep), norm=True, selects_always=dep.num_mtp_tokens > 0)
     if dep.num_mtp_tokens:
-        _mtp_blocks(b, dep.num_mtp_tokens, layer)
+        mtp_layers(b, dep.num_mtp_tokens, layer)
     return b.ops
-
-
-def _mtp_blocks(b: Builder, count: int, layer) -> None:
-    """msmodeling builds one MTP block per MTP token and runs each on every token of the
-    forward: embed, norm both inputs, project their concatenation, one decoder layer (dense
-    when its index falls among the first dense layers), then a head over every decode token."""
-    dep, model = b.dep, b.dep.model
-    h = model.hidden_size
-    _embedding(b, count)
-    fused_norm(b, "rms_norm", 2 * count, h)
-    b.add("cat", count, read=tokens(2 * BF16 * h), write=tokens(2 * BF16 * h))
-    linear(b, "static_quant_linear", count, 2 * h, h, quant_op=True)
-    layer(b, count, 0 if model.mtp_block_is_moe else count)
-    _head(b, count, Affine(tokens=1.0, prefill_tokens=-1.0, prefill_rows=1.0))
-    vocab = model.vocab_size
-    b.add("argmax", 2 * count, read=Affine(rows=BF16 * vocab), write=Affine(rows=8.0))
-    # Draft bookkeeping msmodeling traces around each block: the hidden states it hands on,
-    # its own RoPE tables (a bmm, then cos, sin and casts) and the shifted input ids.
-    b.add("index", 2 * count, read=tokens(BF16 * h), write=tokens(BF16 * h))
-    d = _rope_dim(dep)
-    b.add("bmm", count, mma=tokens(2.0 * d), read=tokens(FP32), write=tokens(FP32 * d))
-    b.add(
-        "mtp_rope_and_ids",
-        count,
-        read=tokens(6 * FP32 * d),
-        write=tokens(6 * BF16 * d),
-        extra_static=MTP_BOOKKEEPING_OPS - 1,
-    )
-
-
-def _embedding(b: Builder, count: int) -> None:
-    h = b.dep.model.hidden_size
-    b.add("embedding", count, read=tokens(8 + BF16 * h), write=tokens(BF16 * h))
-
-
-def _rope_dim(dep: Deployment) -> int:
-    mla = dep.model.mla
-    return dep.model.head_dim if mla is None else mla.qk_rope_head_dim
 
 
 def _rope_tables(b: Builder) -> None:
     """The cos and sin rows of the forward's positions, gathered once for every layer."""
     dep = b.dep
-    d = _rope_dim(dep)
+    d = rope_dim(dep)
     if dep.compile:
         # Compiled RoPE gathers cos and sin through aten.index, which reads the whole cache.
         cache = Affine(one=BF16 * dep.model.max_position_embeddings * d)
         b.add("index", 2, read=cache + tokens(8), write=tokens(BF16 * d))
     else:
         b.add("index_select", 2, read=tokens(8 + BF16 * d), write=tokens(BF16 * d))
-
-
-def _head(b: Builder, count: int, rows: Affine) -> None:
-    """The final norm and the lm_head over ``rows`` (an affine count of hidden states)."""
-    dep = b.dep
-    h = dep.model.hidden_size
-    if dep.compile:
-        fused_norm(b, "rms_norm", count, h)
-        # A prefill picks each sequence's last hidden state before the lm_head.
-        b.add(
-            "index",
-            count,
-            read=Affine(prefill_tokens=BF16 * h),
-            write=Affine(),
-            runs_when="prefill",
-        )
-    else:
-        eager_norm(b, count, h, h)
-    vocab = -(-dep.model.vocab_size // dep.tp)
-    b.add(
-        "mm",
-        count,
-        mma=rows * (2.0 * h * vocab),
-        read=rows * (BF16 * h) + Affine(one=BF16 * h * vocab),
-        write=rows * (BF16 * vocab),
-    )
-    tp_all_gather(b, count, rows * (BF16 * vocab))
 
 
 def _eager_rope(b: Builder, count: int, width: int, d: int) -> None:
@@ -170,21 +106,15 @@ def _eager_layer(b: Builder, layers: int, dense: int) -> None:
 def _compiled_layer(b: Builder, layers: int, dense: int) -> None:
     dep = b.dep
     h, q, kv, d, inter = shapes(dep)
-    action = dep.quantize_linear_action
-    quant = action.is_quantized and action.scheme.quantizes_activations
+    fuse = _norms_fuse_quantize(dep)
     if dep.model.mla is not None:
         # mlapo quantizes its own input, so the norm in front of it stays plain.
         fused_norm(b, "rms_norm", layers, h)
         q = mla_attention(b, layers)
     else:
-        fused_norm(
-            b,
-            "rms_norm_dynamic_quant_symmetric" if quant else "rms_norm",
-            layers,
-            h,
-            quant_out=quant,
-        )
-        linear(b, "static_quant_linear", layers, h, q + 2 * kv, quant_op=False)
+        name = "rms_norm_dynamic_quant_symmetric" if fuse else "rms_norm"
+        fused_norm(b, name, layers, h, quant_out=fuse)
+        linear(b, "static_quant_linear", layers, h, q + 2 * kv, quant_op=not fuse)
         if dep.model.qk_norm:
             fused_norm(b, "rms_norm", layers, q)
             fused_norm(b, "rms_norm", layers, kv)
@@ -202,15 +132,9 @@ def _compiled_layer(b: Builder, layers: int, dense: int) -> None:
     moe = layers - dense
     # The post-attention norm quantizes its output only where a dense MLP consumes it.
     if dense:
-        fused_norm(
-            b,
-            "add_rms_norm_dynamic_quant2_symmetric" if quant else "add_rms_norm",
-            dense,
-            h,
-            residual=True,
-            quant_out=quant,
-        )
-        linear(b, "static_quant_linear", dense, h, 2 * inter, quant_op=False)
+        name = "add_rms_norm_dynamic_quant2_symmetric" if fuse else "add_rms_norm2"
+        fused_norm(b, name, dense, h, residual=True, quant_out=fuse)
+        linear(b, "static_quant_linear", dense, h, 2 * inter, quant_op=not fuse)
         b.add(
             "swiglu",
             dense,
@@ -224,3 +148,16 @@ def _compiled_layer(b: Builder, layers: int, dense: int) -> None:
     if moe:
         fused_norm(b, "add_rms_norm2", moe, h, residual=True)
     residual_add(b, layers, h)
+
+
+def _norms_fuse_quantize(dep: Deployment) -> bool:
+    """Whether compiling fuses an RMS norm with the dynamic quantize of the linear after it.
+
+    msmodeling registers its norm+quantize patterns (``compilation/patterns/rms_norm.py``:
+    ``RMSNormDynamicQuantPattern``, ``AddRMSNormDynamicQuant2Pattern``) with their default eps
+    traced in as a constant and no scalar wildcard, unlike the plain-norm patterns, so they
+    match only a model whose ``rms_norm_eps`` is exactly that value (Qwen3 and DeepSeek-V3 yes,
+    Llama-3.1's 1e-5 no): then every linear keeps its own quantize op."""
+    action = dep.quantize_linear_action
+    quantizes = action.is_quantized and action.scheme.quantizes_activations
+    return quantizes and dep.model.rms_norm_eps == FUSED_NORM_QUANT_EPS

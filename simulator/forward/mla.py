@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from simulator.dtypes import BF16, INT32, INT64
+from simulator.dtypes import ACTIVATION_DTYPE, BF16, INT32, INT64
 from simulator.memory import KV_BLOCK_SIZE
 
 if TYPE_CHECKING:
@@ -21,8 +21,6 @@ if TYPE_CHECKING:
 RMS_NORM_GP = 5.0  # msmodeling's flop estimate per RMS-norm element
 ROPE_GP = 3.0  # and per RoPE element
 MLAPO_EXTRA_STATIC_COSTS = 15  # the fused preprocess is charged 16 op launches
-ATTENTION_DTYPE = "fp16"
-"""msmodeling costs the MLA kernel in the queries' dtype; its prefill times match the fp16 rate."""
 
 
 def mla_attention(b: Builder, count: int) -> int:
@@ -62,9 +60,9 @@ def mla_attention(b: Builder, count: int) -> int:
             "attn_qs": decode_qs_mma,
             "prefill_qs": prefill_qs_mma - decode_qs_mma,
         },
-        mma_dtype=ATTENTION_DTYPE,
+        mma_dtype=ACTIVATION_DTYPE,
         gp={"attn_qs": 4.0 * heads},
-        gp_dtype=ATTENTION_DTYPE,
+        gp_dtype=ACTIVATION_DTYPE,
         read={
             "one": absorbed_bytes,
             "prefill": up_bytes - absorbed_bytes,
@@ -104,7 +102,7 @@ def _preprocess(b: Builder, count: int, heads: int) -> None:
         "mlapo_quant" if quantized else "mlapo",
         count,
         mma={"tokens": per_token_mma},
-        mma_dtype=scheme.mma_dtype if quantized else "bf16",
+        mma_dtype=scheme.mma_dtype,
         gp=gp,
         read={
             "tokens": BF16 * (h + 2 * rope) + 2 * intermediates + BF16 * q_rank,

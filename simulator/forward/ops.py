@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from simulator.deployment import Deployment
-from simulator.dtypes import BF16, FP32
+from simulator.dtypes import ACTIVATION_DTYPE, BF16, FP32, INT64
 from simulator.forward.affine import Affine, tokens
 from simulator.forward.comm import Collective, Link, all_gather, all_reduce
 from simulator.memory import kv_heads_per_rank
@@ -47,9 +47,9 @@ class Builder:
         read: Affine,
         write: Affine,
         gp: Affine | None = None,
-        gp_dtype: str = "bf16",
+        gp_dtype: str = ACTIVATION_DTYPE,
         mma: Affine | None = None,
-        mma_dtype: str = "bf16",
+        mma_dtype: str = ACTIVATION_DTYPE,
         extra_static: int = 0,
         runs_when: str = "one",
     ) -> None:
@@ -81,6 +81,11 @@ def shapes(dep: Deployment) -> tuple[int, int, int, int, int]:
     return m.hidden_size, q, kv, m.head_dim, m.intermediate_size // tp
 
 
+def rope_dim(dep: Deployment) -> int:
+    mla = dep.model.mla
+    return dep.model.head_dim if mla is None else mla.qk_rope_head_dim
+
+
 def tp_link(dep: Deployment) -> Link | None:
     if dep.tp == 1:
         return None
@@ -88,8 +93,12 @@ def tp_link(dep: Deployment) -> Link | None:
     return Link(dep.tp, bandwidth, latency)
 
 
-def eager_norm(b: Builder, count: int, width: int, reduced: int) -> None:
-    """HF RMSNorm unfused: to fp32, pow, mean, +eps, rsqrt, scale, to bf16, times weight."""
+def eager_norm(
+    b: Builder, count: int, width: int, reduced: int, *, weight_in_fp32: bool = False
+) -> None:
+    """An RMS norm unfused: to fp32, pow, mean, +eps, rsqrt, scale, then the weight. HF's
+    modules cast back to 16 bits before the weight; ``torch.nn.RMSNorm`` multiplies the weight
+    in fp32 and casts last."""
     n = float(width)
     rows = width / reduced
     b.add("_to_copy", count, read=tokens(BF16 * n), write=tokens(FP32 * n))
@@ -102,9 +111,13 @@ def eager_norm(b: Builder, count: int, width: int, reduced: int) -> None:
     b.add(
         "mul", count, read=tokens(FP32 * (n + rows)), write=tokens(FP32 * n), gp=tokens(n), **fp32
     )
+    weight = Affine(one=BF16 * reduced)
+    if weight_in_fp32:
+        b.add("mul", count, read=tokens(FP32 * n) + weight, write=tokens(FP32 * n), gp=tokens(n))
+        b.add("_to_copy", count, read=tokens(FP32 * n), write=tokens(BF16 * n))
+        return
     b.add("_to_copy", count, read=tokens(FP32 * n), write=tokens(BF16 * n))
-    weight = tokens(BF16 * n) + Affine(one=BF16 * reduced)
-    b.add("mul", count, read=weight, write=tokens(BF16 * n), gp=tokens(n))
+    b.add("mul", count, read=tokens(BF16 * n) + weight, write=tokens(BF16 * n), gp=tokens(n))
 
 
 def fused_norm(
@@ -172,19 +185,38 @@ def linear(
 
 
 def attention(b: Builder, count: int) -> None:
+    """GQA attention as msmodeling's ``AttentionTensorCast`` runs it. With a quantized KV cache
+    K and V are quantized before the cache write, and the query before ``attention_quant``,
+    whose matmuls then run at the int8 (fp8) peak; it dequantizes the scores, requantizes the
+    probabilities and dequantizes its output on the vector unit."""
     dep = b.dep
-    _, q, kv, _, _ = shapes(dep)
-    heads = q // dep.model.head_dim
-    kv_bytes = dep.quantize_attention_action.bytes_per_element
+    _, q, kv, head_dim, _ = shapes(dep)
+    heads = q // head_dim
+    cache = dep.quantize_attention_action
+    kv_bytes = cache.bytes_per_element
+    if cache.is_quantized:
+        for width in (kv, kv):
+            b.add("quantize", count, read=tokens(BF16 * width), write=tokens(kv_bytes * width))
+    # The cache write reads K and V as they arrive and each token's slot id.
+    cached = 2 * kv_bytes * kv
+    b.add("reshape_and_cache", count, read=tokens(cached + INT64), write=tokens(cached))
+    mma = Affine(attn_qs=4.0 * heads * head_dim)
     gp = Affine(attn_qs=4.0 * heads)
-    quantized_kv = kv_bytes == 1
-    b.add("reshape_and_cache", count, read=tokens(2 * BF16 * kv), write=tokens(2 * kv_bytes * kv))
+    read = Affine(kv_read=2.0 * kv * kv_bytes)
+    if not cache.is_quantized:
+        b.add(
+            "attention", count, mma=mma, gp=gp, read=tokens(BF16 * q) + read, write=tokens(BF16 * q)
+        )
+        return
+    b.add("quantize", count, read=tokens(BF16 * q), write=tokens(kv_bytes * q))
+    f = cache.qdq_ops_per_element
     b.add(
-        "attention_quant" if quantized_kv else "attention",
+        "attention_quant",
         count,
-        mma=Affine(attn_qs=4.0 * heads * dep.model.head_dim),
-        gp=gp + Affine(attn_qs=4.0 * heads) if quantized_kv else gp,
-        read=tokens(BF16 * q) + Affine(kv_read=2.0 * kv * kv_bytes),
+        mma=mma,
+        mma_dtype=cache.mma_dtype,
+        gp=gp + Affine(attn_qs=2.0 * f * heads, tokens=f * q),
+        read=tokens(kv_bytes * q) + read,
         write=tokens(BF16 * q),
     )
 

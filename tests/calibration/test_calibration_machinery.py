@@ -14,6 +14,7 @@ import pytest
 
 from harness.calibration import RecordError, check_record, drift_table, load_record
 from harness.calibration.recorder import RecordingError, record_payload
+from harness.calibration.rerecord import optimizer_flags, shown_command, with_model_folder
 from harness.cli import main
 from harness.request import OptimizerRequest
 
@@ -106,9 +107,70 @@ def test_the_recorder_places_probes_on_strategies_and_searches() -> None:
     assert run["boundary"] == 300
 
 
+def _reported(batch: int | None, search: str, budget: int = 14000) -> dict:
+    layout = {"tp": 8, "dp": 1, "ep": 1, "moe_tp": 1, "moe_dp": 1}
+    line = {"kind": "reported", "layout": layout, "num_mtp_tokens": 0, "phase": "agg"}
+    return {**line, "search": search, "batch": batch, "max_batched_tokens": budget}
+
+
+def test_the_recorder_keeps_the_row_msmodeling_reported_per_search() -> None:
+    logs = {
+        "exponential": [_line(1, "exponential", True), _reported(1, "exponential")],
+        "linear_exponential": [_line(1, "linear_exponential", True), _reported(None, "x")],
+    }
+    (run,) = record_payload(REQUEST, logs, "cmd", "84fec85", "a test")["runs"]
+    assert run["reported"] == {"exponential": 1, "two_point": None}
+
+
+def test_a_reported_row_belongs_to_the_budget_it_ran_at() -> None:
+    smaller = {**_line(1, "exponential", True), "max_batched_tokens": 7000}
+    retried = [_line(1, "exponential", False), smaller]
+    logs = {"exponential": [*retried, _reported(1, "exponential", budget=7000)]}
+    runs = record_payload(REQUEST, logs, "cmd", "84fec85", "a test")["runs"]
+    assert [(r["name"], r["reported"]) for r in runs] == [
+        ("TP=8 budget 14000", {"exponential": None}),
+        ("TP=8 budget 7000", {"exponential": 1}),
+    ]
+
+
 def test_a_probe_outside_the_request_is_one_line() -> None:
     with pytest.raises(RecordingError, match="which the request's flags do not enumerate"):
         record_payload(REQUEST, {"exponential": [_line(1, "exponential", True, tp=3)]}, "", "", "")
+
+
+def test_a_record_made_by_the_recorder_can_be_run_again(tmp_path: Path) -> None:
+    record = load_record(RECORDS / "qwen3-14b-4x-chunked-unseen.json")
+    flags, why = optimizer_flags(record)
+    assert why == "" and flags[:3] == ["MODEL_DIR", "--device", "TEST_DEVICE"]
+    run_flags = with_model_folder(record, flags, tmp_path)
+    config = json.loads((Path(run_flags[0]) / "config.json").read_text())
+    assert config["num_hidden_layers"] == 40 and "MODEL_DIR" not in run_flags
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("qwen3-32b-forwards", "holds single forwards, not an optimizer run"),
+        ("deepseek-v3-forwards", "holds single forwards, not an optimizer run"),
+    ],
+)
+def test_records_that_cannot_be_run_again_say_why(name: str, reason: str) -> None:
+    assert optimizer_flags(load_record(RECORDS / f"{name}.json")) == (None, reason)
+
+
+def test_a_command_with_placeholders_is_not_run_again(tmp_path: Path) -> None:
+    def placeholder(payload):
+        payload["msmodeling"]["command"] += " --tp-sizes TP"
+
+    flags, why = optimizer_flags(load_record(_edited(tmp_path, placeholder)))
+    assert flags is None and why == "its command has placeholders: TP"
+
+
+def test_the_recorded_command_names_a_bundled_models_folder_model_dir() -> None:
+    flags = ["/somewhere/Qwen3-8B", "--device", "TEST_DEVICE"]
+    command = "python -m cli.inference.throughput_optimizer MODEL_DIR --device TEST_DEVICE"
+    assert shown_command(flags, "/somewhere/Qwen3-8B", bundled=True) == command
+    assert "/somewhere/Qwen3-8B" in shown_command(flags, "/somewhere/Qwen3-8B", bundled=False)
 
 
 @pytest.mark.skipif(
@@ -132,5 +194,18 @@ def test_record_against_a_real_checkout(tmp_path: Path, capsys) -> None:
     record = load_record(out)
     assert record.runs[0].deployment["model"] == "Qwen/Qwen3-8B"
     assert set(record.runs[0].sequences) == {"exponential", "two_point"}
+    assert set(record.runs[0].reported) == {"exponential", "two_point"}
+    assert record.msmodeling["command"].startswith(
+        "python -m cli.inference.throughput_optimizer MODEL_DIR --device TEST_DEVICE"
+    )
     assert main(["calibrate", "check", str(out)]) in (0, 1)
     assert "values outside their tolerance" in capsys.readouterr().out
+    again = tmp_path / "again"
+    args = ["calibrate", "rerecord", "--msmodeling", os.environ["SEARCHBENCH_MSMODELING"], "-o"]
+    args += [str(again), "--python", os.environ["SEARCHBENCH_MSMODELING_PYTHON"], str(out)]
+    main(args)
+    assert "0 skipped" in capsys.readouterr().out
+    rerun = load_record(again / "record.json")
+    verdicts = [[(p.batch, p.feasible, p.reason) for p in r.probes] for r in rerun.runs]
+    assert verdicts == [[(p.batch, p.feasible, p.reason) for p in r.probes] for r in record.runs]
+    assert [r.sequences for r in rerun.runs] == [r.sequences for r in record.runs]

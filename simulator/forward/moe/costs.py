@@ -6,7 +6,7 @@ Each op costs ``max(compute, memory) + fixed`` when it has work and nothing when
 from __future__ import annotations
 
 from simulator.deployment import Deployment
-from simulator.dtypes import BF16, FP32
+from simulator.dtypes import ACTIVATION_DTYPE, BF16, FP32
 from simulator.forward.comm import Collective, Link, all_gather, all_reduce, all_to_all
 from simulator.numbers import Numbers
 
@@ -22,11 +22,11 @@ class OpCosts:
         action = dep.quantize_linear_action
         self.scheme = action.scheme
         self.quantized = action.is_quantized
-        self.mma_rate = device.mma_rate(self.scheme.mma_dtype if self.quantized else "bf16")
-        self.bf16_rate = device.mma_rate("bf16")
+        self.mma_rate = device.mma_rate(self.scheme.mma_dtype)
+        self.activation_rate = device.mma_rate(ACTIVATION_DTYPE)
         self.fp32_rate = device.mma_rate("fp32")
         self.gp_fp32 = device.gp_rate("fp32")
-        self.gp_bf16 = device.gp_rate("bf16")
+        self.gp_activation = device.gp_rate(ACTIVATION_DTYPE)
 
     def memory(self, nbytes, gp_flops=None, gp_rate=None):
         """A general-purpose op: memory-bound unless its vector work is larger."""

@@ -65,7 +65,7 @@ def activation(layer: Layer, rows, width: int):
     if layer.compile:
         return ops.memory(3 * n * BF16, SWIGLU_GP_PER_ELEMENT * n)
     return ops.memory(2 * n * BF16, SILU_GP_PER_ELEMENT * n) + ops.memory(
-        3 * n * BF16, n, ops.gp_bf16
+        3 * n * BF16, n, ops.gp_activation
     )
 
 

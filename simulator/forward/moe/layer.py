@@ -151,7 +151,7 @@ class Layer:
         seconds = up + (activation(self, rows, width) + ops.linear(rows, width, h))
         if self.shared_tp:
             seconds += ops.all_reduce(self.tp_link, rows * BF16 * h)
-        return seconds + ops.memory(3 * rows * BF16 * h, rows * h, ops.gp_bf16)
+        return seconds + ops.memory(3 * rows * BF16 * h, rows * h, ops.gp_activation)
 
     def _dispatch_and_combine(self, tokens, slots, local_slots, received, idle):
         """Routing init, the two all-to-alls, the regrouping copies and the weighted sum.

@@ -1,4 +1,4 @@
-"""The gate of an MoE layer: Qwen's bf16 softmax top-k, or DeepSeek's fp32 sigmoid (noaux_tc)."""
+"""The gate of an MoE layer: Qwen's softmax top-k, or DeepSeek's fp32 sigmoid (noaux_tc)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ if TYPE_CHECKING:
 
 
 def router(layer: Layer, tokens):
-    """The bf16 gate matmul and the top-k softmax around it (eager or compiled ops)."""
+    """The gate matmul (in the activations' dtype) and the top-k softmax around it (eager or
+    compiled ops)."""
     ops, h, e, k = layer.ops, layer.hidden, layer.experts, layer.top_k
     seconds = ops.matmul(
-        tokens, h, e, BF16 * h * e, act_bytes=BF16, quantized=False, rate=ops.bf16_rate
+        tokens, h, e, BF16 * h * e, act_bytes=BF16, quantized=False, rate=ops.activation_rate
     )
     logits = tokens * e
     picked = tokens * k
@@ -39,10 +40,14 @@ def _normalize_picked(layer: Layer, tokens, picked):
 
 
 def sigmoid_router(layer: Layer, tokens, moe_tokens):
-    """DeepSeek's gate: an fp32 matmul over the rank's tokens before the TP split (the weight
-    read as fp32), the logits padded like the rows, then one fused top-k op."""
+    """DeepSeek's gate: an fp32 matmul over the rank's tokens before the TP split, the logits
+    padded like the rows, then one fused top-k op. The gate casts its input and its 16-bit
+    weight to fp32; compiled, the weight's cast is folded into a constant, eager it runs every
+    forward (``_to_copy`` of the E x h weight in msmodeling's trace)."""
     ops, h, e, k, g = layer.ops, layer.hidden, layer.experts, layer.top_k, layer.groups
     seconds = ops.memory(tokens * h * (BF16 + FP32))
+    if not layer.compile:
+        seconds += ops.memory(h * e * (BF16 + FP32))
     seconds += ops.matmul(
         tokens,
         h,
@@ -66,8 +71,9 @@ def sigmoid_router(layer: Layer, tokens, moe_tokens):
 def _eager_group_top_k(layer: Layer, tokens):
     """Eager, noaux_tc's op chain runs unfused over the rank's tokens: sigmoid, bias, the best
     two scores per expert group, the top groups, the mask, the top-k over what is left, the
-    gather of its weights, their normalization and scaling, 18 small ops (msmodeling's eager
-    trace), each costed by the bytes it moves."""
+    gather of its weights, their normalization and scaling, 17 small ops (msmodeling's eager
+    trace), each costed by the bytes msmodeling's default estimate moves: every input tensor
+    read whole, every output written."""
     ops, e, k = layer.ops, layer.experts, layer.top_k
     groups, top = layer.groups_of_experts, layer.top_groups
     logits = tokens * e * FP32
@@ -76,13 +82,15 @@ def _eager_group_top_k(layer: Layer, tokens):
     seconds += ops.memory(logits + tokens * groups * 2 * (FP32 + INT64))  # top-2 per group
     seconds += ops.memory(tokens * groups * 3 * FP32)  # group scores
     seconds += ops.memory(tokens * groups * FP32 + tokens * top * (FP32 + INT64))
-    seconds += ops.memory(tokens * groups * FP32)  # zeros_like
-    seconds += ops.memory(tokens * top * INT64 + tokens * groups * FP32)  # scatter
+    seconds += ops.memory(2 * tokens * groups * FP32)  # zeros_like (reads its input too)
+    seconds += ops.memory(tokens * top * INT64 + 2 * tokens * groups * FP32)  # scatter_ in place
     seconds += ops.memory(2 * tokens * e)  # bitwise_not of the expanded mask
     seconds += ops.memory(2 * logits + tokens * e)  # masked_fill
     seconds += ops.memory(logits + tokens * k * (FP32 + INT64))  # top-k
-    seconds += ops.memory(tokens * k * (FP32 + INT64) + tokens * k * FP32)  # gather
+    seconds += ops.memory(logits + tokens * k * (INT64 + FP32))  # gather reads all the scores
     seconds += ops.memory(tokens * e * (1 + FP32))  # the mask cast
     picked = tokens * k
-    seconds += _normalize_picked(layer, tokens, picked)
+    seconds += ops.memory(picked * FP32 + tokens * FP32, picked)  # sum
+    seconds += ops.memory(2 * tokens * FP32, tokens)  # + 1e-20
+    seconds += ops.memory(picked * 2 * FP32 + tokens * FP32, picked)  # divide
     return seconds + ops.memory(2 * picked * FP32, picked)  # routed scaling

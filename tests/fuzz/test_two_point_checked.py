@@ -157,8 +157,8 @@ def test_it_is_exact_on_1000_fuzzed_deployments(seed: int) -> None:
 @pytest.mark.parametrize(
     "name, plain, fixed",
     [
-        ("llama3.1-8b-1x-a3-bf16-two-point-miss", 161, 174),
-        ("qwen3-4b-1x-a2-disagg-decode-two-point-miss", 61, 70),
+        ("llama3.1-8b-1x-a3-bf16-two-point-miss", 182, 189),
+        ("qwen3-4b-1x-a2-disagg-decode-two-point-miss", 67, 70),
     ],
 )
 def test_a_binding_cap_is_checked_and_passed(name: str, plain: int, fixed: int) -> None:

@@ -54,10 +54,15 @@ def test_the_fuzz_step_fails_when_the_fuzz_does(tmp_path) -> None:
 
 def test_the_nightly_matrix_shards_and_merges_off_by_default() -> None:
     triggers = WORKFLOW[True]  # YAML 1.1 reads the key `on` as true
-    assert set(triggers) == {"pull_request", "push", "workflow_dispatch"}
+    assert set(triggers) == {"pull_request", "push", "workflow_dispatch", "schedule"}
     assert triggers["workflow_dispatch"]["inputs"]["nightly-fuzz"]["default"] is False
     nightly = WORKFLOW["jobs"]["nightly-fuzz"]
     assert "pull_request" not in nightly["if"] and "inputs.nightly-fuzz" in nightly["if"]
+    # The schedule is shared with the calibrate job: the fuzz needs its own repository variable.
+    assert (
+        "github.event_name == 'schedule' && vars.SEARCHBENCH_FUZZ_NIGHTLY == 'true'"
+        in (nightly["if"])
+    )
     assert nightly["strategy"]["matrix"]["shard"] == list(range(8))
     shard = step("nightly-fuzz", "Fuzz shard")["run"]
     assert "--profile nightly --shard ${{ matrix.shard }}/8 --format json" in shard

@@ -17,7 +17,7 @@ def test_a_declared_miss_is_marked_and_est_s_is_explained(capsys) -> None:
     main(["run", str(MISS)])
     out = capsys.readouterr().out
     row = next(line for line in out.splitlines() if line.startswith("| TP=1"))
-    assert "| 161*" in row
+    assert "| 182*" in row
     assert "* two_point at TP=1: a declared miss (msmodeling's linear_exponential caps" in out
     assert out.startswith("est. s: what msmodeling would spend on the search there: the model")
     assert "on that layout; the calibration machine" in out.splitlines()[0]

@@ -3,7 +3,7 @@ which ``.ci/run`` installs): every chart is drawn with every data point where th
 the tooltip names the commit, the value and the change, failed gates are marked, the table
 view shows the same numbers, nothing reaches the console, and the screenshot is not blank.
 
-Without a Chromium binary these tests skip, unless ``SEARCHBENCH_REQUIRE_BROWSER`` is set (as
+Without a Chromium binary these tests skip, unless ``SEARCHBENCH_REQUIRE_TOOLS`` is set (as
 ``.ci/run`` sets it), where they fail instead: CI cannot pass them unseen."""
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from tests.history.browser import Browser, Page, find_chromium
 
 CHROMIUM = find_chromium()
 if CHROMIUM is None:
-    if os.environ.get("SEARCHBENCH_REQUIRE_BROWSER"):
-        raise RuntimeError("SEARCHBENCH_REQUIRE_BROWSER is set but no chromium binary is on PATH")
+    if os.environ.get("SEARCHBENCH_REQUIRE_TOOLS"):
+        raise RuntimeError("SEARCHBENCH_REQUIRE_TOOLS is set but no chromium binary is on PATH")
     pytest.skip(
         "no chromium binary on PATH (apt-get install chromium; .ci/run installs it)",
         allow_module_level=True,

@@ -16,8 +16,15 @@ ASSETS = ("uPlot.min.css", "dashboard.css")
 SCRIPTS = ("uPlot.iife.min.js", "dashboard.js")
 
 
+NO_SCRIPT = (
+    "<noscript><style>.sb-table{display:block}.sb-charts,.sb-views{display:none}</style></noscript>"
+)
+"""Without JavaScript a scenario page shows its tables."""
+
+
 def document(title: str, body: str, scripts: bool) -> str:
     links = "".join(f'<link rel="stylesheet" href="assets/{name}">' for name in ASSETS)
+    links += NO_SCRIPT * scripts
     tail = "".join(f'<script src="assets/{name}"></script>' for name in SCRIPTS) * scripts
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -104,8 +111,6 @@ def scenario_page(series: Series, scenario: str, colours: dict[str, str], data: 
         f'<header><p><a href="index.html">searchbench history</a></p>'
         f"<h1>{escape(scenario)}</h1><p>{escape(span(series.commits))}</p>{views}"
         f"{legend(colours)}</header>\n<main>\n" + "\n".join(sections) + "\n</main>\n"
-        "<noscript><style>.sb-table{display:block}.sb-charts,.sb-views{display:none}</style>"
-        "</noscript>\n"
         f'<script type="application/json" id="searchbench-data">{payload}</script>'
     )
     return document(f"{scenario} · searchbench history", body, scripts=True)

@@ -4,7 +4,6 @@ view and ``history bisect`` all read these."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from harness.errors import SearchbenchError
@@ -38,6 +37,9 @@ class Series:
     failures: dict[str, tuple[tuple[tuple[str, str], ...], ...]]
     """Per scenario, per commit: the (item, message) of every gate that failed."""
 
+    order: tuple[Key, ...] = ()
+    """The keys, those in the newest commit's run first, each group in first-seen order."""
+
     @classmethod
     def of(cls, history: History) -> Series:
         count = len(history.entries)
@@ -52,22 +54,26 @@ class Series:
                 if not gate.passed:
                     first_line = gate.message.splitlines()[0] if gate.message else ""
                     per_commit[index].append((gate.item, first_line))
+        newest = {
+            key: max(i for i, row in enumerate(cells) if row is not None)
+            for key, cells in rows.items()
+        }
         return cls(
             history.commits,
             {key: tuple(cells) for key, cells in rows.items()},
             {name: tuple(map(tuple, cells)) for name, cells in failures.items()},
+            tuple(sorted(rows, key=lambda key: -newest[key])),  # a stable sort
         )
 
     def scenarios(self) -> list[str]:
         return sorted({key[0] for key in self.rows})
 
     def strategies(self, scenario: str) -> list[str]:
-        """In the order the newest run listed them."""
-        keys = [key for key in self._newest_first() if key[0] == scenario]
-        return list(dict.fromkeys(key[1] for key in keys))
+        """Those of the newest run first, in the order runs listed them."""
+        return list(dict.fromkeys(key[1] for key in self.order if key[0] == scenario))
 
     def searches(self, scenario: str | None = None) -> list[str]:
-        return list(dict.fromkeys(k[2] for k in self._newest_first() if scenario in (None, k[0])))
+        return list(dict.fromkeys(k[2] for k in self.order if scenario in (None, k[0])))
 
     def values(self, key: Key, metric: str) -> tuple[Value, ...]:
         return tuple(None if row is None else row[metric] for row in self.rows[key])  # type: ignore[misc]
@@ -94,14 +100,6 @@ class Series:
             numbers = [c[metric] for c in cells if c is not None and c[metric] is not None]
             out.append(round(sum(numbers), 2) if numbers else None)  # type: ignore[arg-type]
         return tuple(out)
-
-    def _newest_first(self) -> Sequence[Key]:
-        def newest(key: Key) -> int:
-            cells = self.rows[key]
-            return max(i for i, row in enumerate(cells) if row is not None)
-
-        order = {key: position for position, key in enumerate(self.rows)}
-        return sorted(self.rows, key=lambda k: (-newest(k), order[k]))
 
 
 def _concerns(item: str, strategy: str, strategies: set[str]) -> bool:

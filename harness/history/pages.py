@@ -42,13 +42,12 @@ def span(commits: Sequence[Commit]) -> str:
     )
 
 
-def legend(colours: dict[str, str]) -> str:
+def legend(colours: dict[str, str], failed: str = "▼ a gate failed") -> str:
     keys = "".join(
         f'<span class="sb-key"><i style="background:{c}"></i>{escape(s)}</span>'
         for s, c in colours.items()
     )
-    failed = '<span class="sb-key sb-failed-key">▼ a gate failed</span>'
-    return f'<p class="sb-legend">{keys}{failed}</p>'
+    return f'<p class="sb-legend">{keys}<span class="sb-key sb-failed-key">{failed}</span></p>'
 
 
 def index_page(series: Series, colours: dict[str, str], pages: dict[str, str]) -> str:
@@ -71,7 +70,8 @@ def index_page(series: Series, colours: dict[str, str], pages: dict[str, str]) -
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
     body = (
         f"<header><h1>searchbench history</h1><p>{escape(span(series.commits))}</p>"
-        f'{legend(colours)}</header>\n<main><table class="sb-index"><thead><tr>{head}</tr>'
+        f"{legend(colours, '▮ a gate failed')}</header>\n"
+        f'<main><table class="sb-index"><thead><tr>{head}</tr>'
         f"</thead><tbody>\n" + "\n".join(rows) + "\n</tbody></table></main>"
     )
     return document("searchbench history", body, scripts=False)

@@ -7,11 +7,22 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from harness.cli import calibrate, compare, fuzz, new_scenario, optimize, plot, probe, run, validate
+from harness.cli import (
+    calibrate,
+    compare,
+    fuzz,
+    history,
+    new_scenario,
+    optimize,
+    plot,
+    probe,
+    run,
+    validate,
+)
 from harness.errors import SearchbenchError
 from harness.searches import PLUGIN_PROBLEMS
 
-COMMANDS = (run, compare, fuzz, optimize, probe, validate, new_scenario, plot, calibrate)
+COMMANDS = (run, compare, history, fuzz, optimize, probe, validate, new_scenario, plot, calibrate)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -94,8 +94,8 @@ def _value(value):
 def render(comparison: Comparison, changed_only: bool = True) -> str:
     rows = []
     for row in comparison.frame.to_dict("records"):
-        answer = _change(row["batch_size_old"], row["batch_size_new"])
-        probes = _change(row["probes_old"], row["probes_new"])
+        answer = change_text(row["batch_size_old"], row["batch_size_new"])
+        probes = change_text(row["probes_old"], row["probes_new"])
         same = row["verdict"] == "ok" and "->" not in answer + probes
         if changed_only and same:
             continue
@@ -106,7 +106,7 @@ def render(comparison: Comparison, changed_only: bool = True) -> str:
                 row["search"],
                 answer,
                 probes,
-                _change(row["projected_msmodeling_s_old"], row["projected_msmodeling_s_new"]),
+                change_text(row["projected_msmodeling_s_old"], row["projected_msmodeling_s_new"]),
                 row["verdict"],
             ]
         )
@@ -116,7 +116,9 @@ def render(comparison: Comparison, changed_only: bool = True) -> str:
     return table(rows, headers)
 
 
-def _change(old, new) -> str:
+def change_text(old, new) -> str:
+    """``old -> new``, or the value alone when it did not change (``none``: no value)."""
+
     def show(value) -> str:
         value = _value(value)
         if value is None:

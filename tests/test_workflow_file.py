@@ -148,12 +148,12 @@ def test_the_compare_step_fails_on_a_missing_report(tmp_path: Path, main_report:
 
 
 def test_the_calibrate_job_is_off_by_default_and_reports_the_drift() -> None:
-    workflow = yaml.safe_load(WORKFLOW.read_text())
-    triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads the key `on` as true
+    gates = workflow(GATES)
+    triggers = gates.get("on", gates.get(True))  # YAML 1.1 reads the key `on` as true
     dispatch = triggers["workflow_dispatch"]["inputs"]
     assert dispatch["calibrate"]["default"] is False
     assert {"msmodeling_path", "msmodeling_repository", "msmodeling_ref"} <= set(dispatch)
-    job = workflow["jobs"]["calibrate"]
+    job = gates["jobs"]["calibrate"]
     assert "inputs.calibrate" in job["if"] and "vars.SEARCHBENCH_CALIBRATE_NIGHTLY" in job["if"]
     commands = "\n".join(step.get("run", "") for step in job["steps"])
     assert "calibrate rerecord" in commands and "$GITHUB_STEP_SUMMARY" in commands

@@ -4,6 +4,7 @@ searchbench calibrate check [RECORDS]       the drift table of every record
 searchbench calibrate diff [RECORDS]        the probes whose verdicts differ
 searchbench calibrate record --msmodeling PATH --python PY -o FILE -- OPTIMIZER_FLAGS
 searchbench calibrate rerecord --msmodeling PATH --python PY [RECORDS]   each record's command again
+searchbench calibrate seconds [FOLDER]      projected seconds beside msmodeling's timed runs
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from harness.scenarios import find_layout
 
 SEARCHES = ("exponential", "linear_exponential")
 DEFAULT_FOLDER = Path("tests") / "calibration"
+SECONDS_FOLDER = DEFAULT_FOLDER / "seconds"
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -62,6 +64,14 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     again.add_argument("-o", "--output", type=Path, help="a folder for the new records")
     again.add_argument("--timeout", type=float, default=3600.0, help="seconds per run")
     again.set_defaults(handler=rerecord)
+    timed = verbs.add_parser(
+        "seconds",
+        help="the projected seconds beside every timed msmodeling run",
+        formatter_class=Formatter,
+    )
+    timed.add_argument("folder", nargs="?", type=Path, help="a folder of seconds records "
+                       f"(default: the project's {SECONDS_FOLDER})")  # fmt: skip
+    timed.set_defaults(handler=seconds)
 
 
 def _records(paths: list[Path]) -> list[Path]:
@@ -208,3 +218,44 @@ def _record_again(args: argparse.Namespace, old, flags: list[str], folder: Path)
     print(f"msmodeling {commit}, recorded again:")
     print(drift_table(new, drifts, limit=10) + "\n")
     return all(d.ok for d in drifts)
+
+
+def seconds_projections(folder: Path | None = None) -> list:
+    """Every seconds record in ``folder``, projected through the optimizer as its command says."""
+    from harness.calibration.seconds import load_folder, project
+    from harness.request import SearchRun
+
+    folder = folder or find_layout().root / SECONDS_FOLDER
+    records = load_folder(folder)
+    if not records:
+        raise HarnessInputError(f"no seconds records under {folder}")
+    out = []
+    for record in records:
+        request, _ = _request(list(record.args), None)
+        request = dataclasses.replace(request, searches=(SearchRun(record.search),))
+        out.append(project(record, request))
+    return out
+
+
+def seconds(args: argparse.Namespace) -> int:
+    """Whole runs within 25% and the expensive probes (those that compiled a shape, and chunked
+    batch 512) within 35% of msmodeling's measured seconds (issue 23); exit 1 otherwise."""
+    projections = seconds_projections(args.folder)
+    print("| run | class | search | jobs | measured s | projected s | ratio | "
+          "expensive probes (measured → projected s) | holds |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|---|")
+    for p in projections:
+        r = p.record
+        probes = ", ".join(
+            f"{c.batch}: {c.measured_s:.1f} → "
+            + ("-" if c.projected_s is None else f"{c.projected_s:.1f}")
+            for c in p.expensive_probes
+        )
+        print(
+            f"| {r.name} | {r.model_class} | {r.search} | {r.jobs} | {r.wall_s:.1f} | "
+            f"{p.whole_run_s:.1f} | {p.ratio:.2f} | {probes or '-'} | "
+            f"{'yes' if p.holds else 'NO'} |"
+        )
+    held = sum(p.holds for p in projections)
+    print(f"\n{held} of {len(projections)} timed runs hold")
+    return 0 if held == len(projections) else 1

@@ -27,7 +27,7 @@ class Meter:
         ``builds``: this search starts the strategy's task (msmodeling builds its model);
         False for the automatic max_batched_tokens retries within the same task."""
         self._prices: Prices = prices_for(deployment)
-        self._eager_s = self._prices.eager_s(Workload.of(deployment))
+        self._workload = Workload.of(deployment)
         self._shapes_of = shapes_of
         self._memo: set[door.ForwardShape] = set()
         self._compiled: dict[bool, set[tuple[int, int, int]]] = {True: set(), False: set()}
@@ -63,13 +63,17 @@ class Meter:
         return total
 
     def _forward_s(self, shape: door.ForwardShape, seen: set[tuple[int, int, int]]) -> float:
-        prices, eager = self._prices, self._eager_s
+        prices, tokens = self._prices, shape.concurrency * shape.query_len
+        eager = prices.eager_s(self._workload, tokens)
         if not prices.compiling_shapes:
             return eager
         key = (shape.concurrency, shape.query_len, shape.seq_len)
         if key in seen:
             return prices.repeat_eager_multiple * eager
-        compiling = len(seen) < prices.compiling_shapes
+        tokens_per_expert = tokens * self._workload.routed_share
+        compiling = len(seen) < prices.compiling_shapes or (
+            tokens_per_expert < prices.recompile_below_tokens_per_expert
+        )
         seen.add(key)
         if compiling:
             return prices.compile_s + prices.compile_eager_multiple * eager

@@ -36,18 +36,24 @@ class Workload:
     layers: int
     moe_layers: int
     local_experts: int
+    routed_share: float
+    """Of a forward's tokens, the share each expert receives (experts per token / experts)."""
 
     @classmethod
     def of(cls, deployment: door.Deployment) -> Workload:
         model = deployment.model
-        local = -(-model.num_experts // deployment.parallel.ep) if model.is_moe else 0
-        return cls(model.num_layers, model.moe_layers, local)
+        if not model.is_moe:
+            return cls(model.num_layers, 0, 0, 0.0)
+        local = -(-model.num_experts // deployment.parallel.ep)
+        share = model.experts_per_token / model.num_experts
+        return cls(model.num_layers, model.moe_layers, local, share)
 
 
 @dataclass(frozen=True)
 class Prices:
     startup_s: float
-    """Once per msmodeling process: imports (torch, transformers, msmodeling), CLI, pool."""
+    """Once per msmodeling process: imports, CLI and pool before the first task, and the
+    teardown after the last."""
     build_s: float
     """Once per strategy: msmodeling builds a ModelRunner (and resets torch.compile) per task."""
     layer_s: float
@@ -65,81 +71,96 @@ class Prices:
     """A compiled forward of a new shape past the compiling ones, as a multiple of eager."""
     repeat_eager_multiple: float = 1.0
     """A compiled forward of a shape torch has seen (not memoized by the optimizer)."""
+    recompile_below_tokens_per_expert: float = 0.0
+    """Compiled MoE: a new shape past the compiling ones compiles again when each expert gets
+    fewer tokens than this (torch re-specializes the routed token counts of small batches)."""
     source: str = ""
 
-    def eager_s(self, workload: Workload) -> float:
-        experts = workload.moe_layers * workload.local_experts
+    def eager_s(self, workload: Workload, tokens: int) -> float:
+        """An eager forward of ``tokens`` tokens. msmodeling runs only the experts that receive
+        tokens, and its router gives each token one expert on a rank: a decode of fewer tokens
+        than the rank's experts runs that many (c4: 8 tokens 3.3 s, 32 tokens 8.3 s, 64 and
+        more 14.5 s with 64 experts a rank)."""
+        experts = workload.moe_layers * min(workload.local_experts, tokens)
         return self.layer_s * workload.layers + self.expert_layer_s * experts
 
 
-_TIMING = "../shared/reference/msmodeling-timing.md"
+_RECORDS = "tests/calibration/seconds"
+_STARTUP_S = 9.0
+"""7.1-7.8 s from launch to the first task and 1.6-1.9 s after the last (c4, c5, c6, c9)."""
+_DENSE_LAYER_S = 0.0117
+"""Qwen3-32B's eager forward, 0.75 s over 64 layers (c9's uncompiled-shape forwards x 1/0.4)."""
 PRICES: dict[tuple[ModelClass, bool], Prices] = {
     (ModelClass.DENSE, False): Prices(
-        startup_s=12.0,
-        build_s=1.3,
-        layer_s=0.0117,
+        startup_s=_STARTUP_S,
+        build_s=1.1,
+        layer_s=_DENSE_LAYER_S,
         expert_layer_s=0.0,
         memo_hit_s=0.002,
-        source=f"{_TIMING}: K5 (Llama-3.1-8B, 0.42 s per forward, 36 layers), K7, X2",
+        source=f"{_RECORDS}: q_c1_* (Qwen3-8B, 36 layers)",
     ),
     (ModelClass.DENSE, True): Prices(
-        startup_s=12.0,
-        build_s=1.3,
-        layer_s=0.0117,
+        startup_s=_STARTUP_S,
+        build_s=1.1,
+        layer_s=_DENSE_LAYER_S,
         expert_layer_s=0.0,
         memo_hit_s=0.002,
         compiling_shapes=2,
-        compile_s=4.0,
+        compile_s=3.0,
         compile_eager_multiple=3.0,
-        new_eager_multiple=0.3,
-        repeat_eager_multiple=0.25,
-        source=f"{_TIMING}: K4 and X2, fwd_timing (8 s per compiling shape for 32B)",
+        new_eager_multiple=0.4,
+        repeat_eager_multiple=0.4,
+        source=f"{_RECORDS}: c9_* (Qwen3-32B, compiling forwards 4.4-7.4 s, later 0.3 s), q_c2_*",
     ),
     (ModelClass.MOE, False): Prices(
-        startup_s=12.0,
-        build_s=2.4,
-        layer_s=0.0117,
-        expert_layer_s=0.0008,
+        startup_s=_STARTUP_S,
+        build_s=1.1,
+        layer_s=_DENSE_LAYER_S,
+        expert_layer_s=0.00454,
         memo_hit_s=0.002,
-        source=f"{_TIMING}: K1, K2, X1 (Qwen3-30B-A3B, 3.8-8.5 s per forward)",
+        source=f"{_RECORDS}: c4_* (Qwen3-30B-A3B EP 2, 64 experts a rank: 14.5 s a forward), "
+        "c7_*, c8_* (EP 8, 16 experts a rank: 4 s)",
     ),
     (ModelClass.MOE, True): Prices(
-        startup_s=12.0,
-        build_s=2.4,
-        layer_s=0.0117,
-        expert_layer_s=0.0008,
+        startup_s=_STARTUP_S,
+        build_s=1.1,
+        layer_s=_DENSE_LAYER_S,
+        expert_layer_s=0.00454,
         memo_hit_s=0.002,
-        compiling_shapes=1_000_000,
-        compile_s=10.0,
-        compile_eager_multiple=3.0,
-        new_eager_multiple=3.0,
-        repeat_eager_multiple=0.5,
-        source=f"{_TIMING}: K3 (Qwen3-235B-A22B, most new decode shapes recompile, 17-38 s)",
+        compiling_shapes=2,
+        compile_eager_multiple=6.5,
+        new_eager_multiple=0.76,
+        repeat_eager_multiple=0.76,
+        recompile_below_tokens_per_expert=16.0,
+        source=f"{_RECORDS}: c5_* (Qwen3-30B-A3B EP 2: a compiling forward 6.5x its eager one, "
+        "94-97 s at 64 experts; decode batches of 256+ tokens 10-11 s, of 128 and fewer "
+        "compiling again)",
     ),
     (ModelClass.MLA, False): Prices(
-        startup_s=12.0,
-        build_s=2.6,
-        layer_s=0.0117,
+        startup_s=_STARTUP_S,
+        build_s=1.1,
+        layer_s=_DENSE_LAYER_S,
         expert_layer_s=0.0048,
         memo_hit_s=0.002,
-        source=f"{_TIMING}: K6 (DeepSeek-V3 TP8 EP16, 5.7 s per forward)",
+        source=f"{_RECORDS}: c6_* (DeepSeek-V3 TP4 EP16, MTP 1: 5.2-9.8 s a forward)",
     ),
     (ModelClass.MLA, True): Prices(
-        startup_s=12.0,
-        build_s=2.6,
-        layer_s=0.0117,
+        startup_s=_STARTUP_S,
+        build_s=1.1,
+        layer_s=_DENSE_LAYER_S,
         expert_layer_s=0.0048,
         memo_hit_s=0.002,
-        compiling_shapes=1_000_000,
-        compile_s=10.0,
-        compile_eager_multiple=3.0,
-        new_eager_multiple=3.0,
-        repeat_eager_multiple=0.5,
-        source="assumed as MoE compiled: no compiled DeepSeek-V3 run measured",
+        compiling_shapes=2,
+        compile_eager_multiple=6.5,
+        new_eager_multiple=0.76,
+        repeat_eager_multiple=0.76,
+        recompile_below_tokens_per_expert=16.0,
+        source="assumed as MoE compiled: no compiled DeepSeek-V3 run timed",
     ),
 }
-"""Provisional: from the shared reference's contended two-lane runs, to be replaced by runs
-timed on the calibration machine (see docs/seconds.md)."""
+"""Calibrated on this project's 2-core calibration machine from msmodeling 84fec85 runs timed
+alone on it (tests/calibration/seconds, docs/seconds.md); other machines scale with
+``--time-scale``."""
 
 
 def prices_for(deployment: door.Deployment) -> Prices:

@@ -48,6 +48,8 @@ class SecondsRecord:
     cores: int
     wall_s: float
     probes: tuple[MeasuredProbe, ...]
+    task_s: tuple[tuple[str, float], ...]
+    """msmodeling's seconds per task (strategy), from its start to its result."""
 
     @classmethod
     def load(cls, path: Path) -> SecondsRecord:
@@ -70,6 +72,7 @@ class SecondsRecord:
                 cores=int(raw["measured"]["cores"]),
                 wall_s=float(raw["measured"]["wall_s"]),
                 probes=probes,
+                task_s=tuple((task, float(e["seconds"])) for task, e in raw["tasks"].items()),
             )
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
             raise HarnessInputError(f"{path}: not a seconds record: {error}") from None
@@ -88,10 +91,21 @@ class ProbeCheck:
 
 
 @dataclass(frozen=True)
+class TaskCheck:
+    task: str
+    strategy: str
+    probes: int
+    measured_probes: int
+    measured_s: float
+    projected_s: float
+
+
+@dataclass(frozen=True)
 class Projection:
     record: SecondsRecord
     whole_run_s: float
     expensive_probes: tuple[ProbeCheck, ...]
+    tasks: tuple[TaskCheck, ...]
 
     @property
     def ratio(self) -> float:
@@ -131,7 +145,16 @@ def project(record: SecondsRecord, request: OptimizerRequest) -> Projection:
                     at = result.sequence.index(probe.batch)
                     projected = result.probe_seconds[at] * sharing * time.scale
         checks.append(ProbeCheck(probe.task, probe.batch, probe.seconds, projected))
-    return Projection(record, total, tuple(checks))
+    tasks = []
+    for task, measured in record.task_s:
+        for outcome in mine:
+            if _same_task(outcome, task) and outcome.result.seconds is not None:
+                projected = outcome.result.seconds * sharing * time.scale
+                made = sum(p.task == task for p in record.probes)
+                result = outcome.result
+                tasks.append(TaskCheck(task, outcome.key, result.probes, made, measured, projected))
+                break
+    return Projection(record, total, tuple(checks), tuple(tasks))
 
 
 def _same_task(outcome, task: str) -> bool:

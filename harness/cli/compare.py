@@ -37,7 +37,9 @@ def output(comparison: Comparison, changed_only: bool) -> Output:
     from harness.reporting.compare import render
 
     def text() -> str:
-        return f"{render(comparison, changed_only=changed_only)}\n\n{comparison.summary()}"
+        lines = [render(comparison, changed_only=changed_only), "", comparison.summary()]
+        seconds = comparison.seconds_line()
+        return "\n".join(lines + ([seconds] if seconds else []))
 
     return Output(text=text, payload=comparison.payload)
 

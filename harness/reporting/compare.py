@@ -44,11 +44,34 @@ class Comparison:
                 line += f"\n{level} gone from the new report: {', '.join(lost)}"
         return line
 
+    def seconds(self) -> dict[str, tuple[float, float]]:
+        """Per search, projected msmodeling seconds summed over the strategies both reports
+        have: (old, new)."""
+        both = self.frame[self.frame["_merge"] == "both"]
+        out = {}
+        for search, rows in both.groupby("search", sort=False):
+            old = pd.to_numeric(rows["projected_msmodeling_s_old"], errors="coerce")
+            new = pd.to_numeric(rows["projected_msmodeling_s_new"], errors="coerce")
+            if old.notna().any() or new.notna().any():
+                out[str(search)] = (round(float(old.sum()), 2), round(float(new.sum()), 2))
+        return out
+
+    def seconds_line(self) -> str | None:
+        parts = []
+        for search, (old, new) in self.seconds().items():
+            change = f" ({(new - old) / old:+.1%})" if old else ""
+            parts.append(f"{search} {change_text(old, new)}{change}")
+        if not parts:
+            return None
+        return "projected msmodeling s, summed over strategies: " + " / ".join(parts)
+
     def payload(self) -> dict[str, object]:
-        """The rows as plain records (missing values as null) and the number that fail."""
+        """The rows as plain records (missing values as null), the number that fail and the
+        seconds per search."""
         frame = self.frame.drop(columns=["_merge"]).astype(object)
         records = frame.where(frame.notna(), None).to_dict("records")
-        return {"rows": records, "failures": len(self.failures)}
+        seconds = {s: {"old": o, "new": n} for s, (o, n) in self.seconds().items()}
+        return {"rows": records, "failures": len(self.failures), "seconds": seconds}
 
 
 def load_report(path: Path) -> pd.DataFrame:
@@ -96,7 +119,8 @@ def render(comparison: Comparison, changed_only: bool = True) -> str:
     for row in comparison.frame.to_dict("records"):
         answer = change_text(row["batch_size_old"], row["batch_size_new"])
         probes = change_text(row["probes_old"], row["probes_new"])
-        same = row["verdict"] == "ok" and "->" not in answer + probes
+        seconds = change_text(row["projected_msmodeling_s_old"], row["projected_msmodeling_s_new"])
+        same = row["verdict"] == "ok" and "->" not in answer + probes + seconds
         if changed_only and same:
             continue
         rows.append(
@@ -106,13 +130,13 @@ def render(comparison: Comparison, changed_only: bool = True) -> str:
                 row["search"],
                 answer,
                 probes,
-                change_text(row["projected_msmodeling_s_old"], row["projected_msmodeling_s_new"]),
+                seconds,
                 row["verdict"],
             ]
         )
     headers = ("scenario", "strategy", "search", "answer", "probes", "est. s", "verdict")
     if not rows:
-        return "no answer or probe count changed"
+        return "no answer, probe count or projected time changed"
     return table(rows, headers)
 
 

@@ -63,3 +63,25 @@ def test_the_command_prints_the_table_and_its_verdict(capsys) -> None:
     out = capsys.readouterr().out
     assert f"{len(RECORDS)} of {len(RECORDS)} timed runs hold" in out
     assert all(f"| {record.name} |" in out for record in RECORDS)
+
+
+MISSION = ("c9_mission_exp_j1", "c9_mission_lin_j1")
+"""The write-up's scenario: Qwen3-32B, 8 TEST_DEVICEs, 3500/1500, TPOT 50, compiled, W8A8."""
+
+
+def test_the_missions_seconds_per_tp_beside_msmodelings() -> None:
+    """Each TP's task within 35% of msmodeling's, with msmodeling's own probe counts; and the
+    write-up's finding: linear_exponential's 11 fewer probes save almost no seconds, in
+    msmodeling and in the projection alike (the batch-1 and batch-512 probes that compile the
+    first shapes are most of a task, and both searches make them)."""
+    exponential, two_point = (PROJECTIONS[name] for name in MISSION)
+    for projection in (exponential, two_point):
+        assert [t.strategy for t in projection.tasks] == ["TP=1", "TP=2", "TP=4", "TP=8"]
+        for task in projection.tasks:
+            assert task.probes == task.measured_probes
+            assert abs(task.projected_s / task.measured_s - 1) <= EXPENSIVE_PROBE_TOLERANCE
+    assert [t.probes for t in exponential.tasks] == [11, 11, 11, 11]
+    assert [t.probes for t in two_point.tasks] == [6, 8, 9, 10]
+    measured_saving = 1 - two_point.record.wall_s / exponential.record.wall_s
+    projected_saving = 1 - two_point.whole_run_s / exponential.whole_run_s
+    assert abs(measured_saving) < 0.05 and abs(projected_saving) < 0.05

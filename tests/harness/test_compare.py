@@ -29,7 +29,7 @@ def test_the_same_code_changes_nothing(tmp_path: Path, capsys) -> None:
     new = _report(tmp_path / "branch.json", capsys)
     assert main(["compare", str(old), str(new)]) == 0
     out = capsys.readouterr().out
-    assert "no answer or probe count changed" in out and "0 of 12 rows fail" in out
+    assert "no answer, probe count or projected time changed" in out and "0 of 12 rows fail" in out
 
 
 def test_a_worse_branch_is_flagged(tmp_path: Path, capsys, monkeypatch) -> None:
@@ -164,3 +164,23 @@ def test_duplicate_deep_and_special_reports_are_one_line(tmp_path: Path, capsys)
         assert main(["compare", str(old), str(path)]) == 2
         err = capsys.readouterr().err
         assert message in err and len(err.splitlines()) == 1
+
+
+def test_projected_seconds_that_move_are_listed_and_totalled_per_search(
+    tmp_path: Path, capsys
+) -> None:
+    old = _report(tmp_path / "main.json", capsys)
+    payload = json.loads(old.read_text())
+    for row in payload["rows"]:
+        if row["search"] == "two_point" and row["projected_msmodeling_s"] is not None:
+            row["projected_msmodeling_s"] = round(row["projected_msmodeling_s"] * 1.5, 2)
+    new = tmp_path / "branch.json"
+    new.write_text(json.dumps(payload))
+    assert main(["compare", str(old), str(new)]) == 0
+    out = capsys.readouterr().out
+    assert "TP=8,decode | two_point" in out and " -> " in out
+    (line,) = [line for line in out.splitlines() if line.startswith("projected msmodeling s")]
+    assert "two_point" in line and "(+50.0%)" in line and "exponential" in line
+    assert main(["compare", str(old), str(new), "--format", "json"]) == 0
+    seconds = json.loads(capsys.readouterr().out)["seconds"]
+    assert seconds["two_point"]["new"] == pytest.approx(1.5 * seconds["two_point"]["old"], 0.01)

@@ -130,8 +130,6 @@ def project(record: SecondsRecord, request: OptimizerRequest) -> Projection:
     time = TimeSettings(jobs=record.jobs, cores=record.cores)
     total = projected_totals(outcomes, time)[record.search]
     mine = [o for o in outcomes if o.result.search == record.search]
-    # A probe's seconds are its task's alone; msmodeling's ran beside the other jobs' tasks.
-    sharing = time.slowdown if record.jobs > 1 else 1.0
     checks = []
     chunked = "--max-batched-tokens" in record.args
     for probe in record.probes:
@@ -143,13 +141,13 @@ def project(record: SecondsRecord, request: OptimizerRequest) -> Projection:
                 result = outcome.result
                 if probe.batch in result.sequence and result.probe_seconds:
                     at = result.sequence.index(probe.batch)
-                    projected = result.probe_seconds[at] * sharing * time.scale
+                    projected = result.probe_seconds[at] * time.scale
         checks.append(ProbeCheck(probe.task, probe.batch, probe.seconds, projected))
     tasks = []
     for task, measured in record.task_s:
         for outcome in mine:
             if _same_task(outcome, task) and outcome.result.seconds is not None:
-                projected = outcome.result.seconds * sharing * time.scale
+                projected = outcome.result.seconds * time.scale
                 made = sum(p.task == task for p in record.probes)
                 result = outcome.result
                 tasks.append(TaskCheck(task, outcome.key, result.probes, made, measured, projected))

@@ -9,9 +9,6 @@ MSMODELING_JOBS = 8
 """msmodeling's ``--jobs`` default (cli/inference/throughput_optimizer.py)."""
 CALIBRATION_CORES = 2
 """Cores of the machine the prices were measured on: jobs beyond them share the cores."""
-SHARED_LANE_SLOWDOWN = 1.44
-"""A task runs 1.44x slower while another runs beside it on the 2 cores (memory bandwidth and
-torch's own threads): c9_mission_exp_j2 against c9_mission_exp_j1 (tests/calibration/seconds)."""
 
 
 @dataclass(frozen=True)
@@ -29,13 +26,9 @@ class TimeSettings:
 
     @property
     def workers(self) -> int:
-        """Strategies that run side by side."""
+        """Strategies that run side by side at full speed: two jobs on the 2 cores take 62.2 s
+        where one takes 114.1 s (c9_mission_exp_j2, _j1 in tests/calibration/seconds)."""
         return min(self.jobs, self.cores)
-
-    @property
-    def slowdown(self) -> float:
-        """How much slower a task runs beside the others than alone."""
-        return SHARED_LANE_SLOWDOWN if self.workers > 1 else 1.0
 
 
 CALIBRATION = TimeSettings()

@@ -10,11 +10,9 @@ from harness.seconds.settings import TimeSettings
 
 
 def whole_run_s(startup_s: float, task_s: Sequence[float], settings: TimeSettings) -> float:
-    """Start-up plus the makespan of the strategies' tasks (each what its meter spent alone,
-    slower while tasks share the cores), on the calibration machine, scaled to the settings'
-    machine."""
+    """Start-up plus the makespan of the strategies' tasks (each what its meter spent), both
+    on the calibration machine, scaled to the settings' machine."""
     workers = [0.0] * min(settings.workers, max(len(task_s), 1))
-    slowdown = settings.slowdown if len(workers) > 1 else 1.0
     for seconds in task_s:
-        heapq.heappush(workers, heapq.heappop(workers) + seconds * slowdown)
+        heapq.heappush(workers, heapq.heappop(workers) + seconds)
     return (startup_s + max(workers)) * settings.scale

@@ -1,7 +1,7 @@
 """The time model follows msmodeling's rules: forwards memoized per strategy's search (agg),
 never in disaggregated decode; torch compiles the first shapes of each kind per task (dense) or
 again every small new shape (MoE); the model is built once per strategy; strategies share the
-workers of a whole run, slower side by side."""
+workers of a whole run."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import pytest
 from harness import door
 from harness.probe import SimulatorTarget
 from harness.seconds import PRICES, Meter, ModelClass, TimeSettings, whole_run_s
-from harness.seconds.settings import SHARED_LANE_SLOWDOWN
 
 
 def _meter(**fields) -> tuple[Meter, door.Deployment]:
@@ -77,9 +76,7 @@ def test_the_model_is_built_once_per_strategy() -> None:
 
 def test_a_whole_run_schedules_strategies_over_the_workers() -> None:
     two_cores = TimeSettings(jobs=8, cores=2)
-    slow = SHARED_LANE_SLOWDOWN
-    assert whole_run_s(10.0, [5.0, 5.0, 5.0, 5.0], two_cores) == pytest.approx(10 + 10 * slow)
+    assert whole_run_s(10.0, [5.0, 5.0, 5.0, 5.0], two_cores) == 20.0
     assert whole_run_s(10.0, [5.0, 5.0, 5.0, 5.0], TimeSettings(jobs=1)) == 30.0
-    assert whole_run_s(10.0, [8.0, 1.0, 1.0], two_cores) == pytest.approx(10 + 8 * slow)
-    assert whole_run_s(10.0, [8.0], two_cores) == 18.0, "one task runs alone"
+    assert whole_run_s(10.0, [8.0, 1.0, 1.0], two_cores) == 18.0
     assert whole_run_s(10.0, [4.0], TimeSettings(scale=0.5)) == 7.0

@@ -85,3 +85,11 @@ def test_the_missions_seconds_per_tp_beside_msmodelings() -> None:
     measured_saving = 1 - two_point.record.wall_s / exponential.record.wall_s
     projected_saving = 1 - two_point.whole_run_s / exponential.whole_run_s
     assert abs(measured_saving) < 0.05 and abs(projected_saving) < 0.05
+
+
+def test_docs_seconds_holds_the_commands_table(capsys) -> None:
+    main(["calibrate", "seconds", str(FOLDER)])
+    table = capsys.readouterr().out.strip()
+    docs = (Path(__file__).parents[2] / "docs" / "seconds.md").read_text()
+    begin, end = "<!-- seconds table: begin -->\n", "\n<!-- seconds table: end -->"
+    assert docs[docs.index(begin) + len(begin) : docs.index(end)] == table

@@ -10,7 +10,7 @@ MoE model recompiles nearly every new shape.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 from harness import door
@@ -90,21 +90,32 @@ _STARTUP_S = 9.0
 """7.1-7.8 s from launch to the first task and 1.6-1.9 s after the last (c4, c5, c6, c9)."""
 _DENSE_LAYER_S = 0.0117
 """Qwen3-32B's eager forward, 0.75 s over 64 layers (c9's uncompiled-shape forwards x 1/0.4)."""
+
+
+def _eager(expert_layer_s: float, source: str) -> Prices:
+    return Prices(_STARTUP_S, 1.1, _DENSE_LAYER_S, expert_layer_s, 0.002, source=source)
+
+
+_DENSE = _eager(0.0, f"{_RECORDS}: q_c1_* (Qwen3-8B, 36 layers)")
+_MOE = _eager(
+    0.00454,
+    f"{_RECORDS}: c4_* (Qwen3-30B-A3B EP 2, 64 experts a rank: 14.5 s a forward), "
+    "c7_*, c8_* (EP 8, 16 experts a rank: 4 s)",
+)
+_MLA = _eager(0.0048, f"{_RECORDS}: c6_* (DeepSeek-V3 TP4 EP16, MTP 1: 5.2-9.8 s a forward)")
+_COMPILED_MOE = dict(
+    compiling_shapes=2,
+    compile_eager_multiple=6.5,
+    new_eager_multiple=0.76,
+    repeat_eager_multiple=0.76,
+    recompile_below_tokens_per_expert=16.0,
+)
+"""c5_* (Qwen3-30B-A3B EP 2): a compiling forward 6.5x its eager one, 94-97 s at 64 experts;
+decode batches of 256+ tokens 10-11 s, of 128 and fewer compiling again."""
 PRICES: dict[tuple[ModelClass, bool], Prices] = {
-    (ModelClass.DENSE, False): Prices(
-        startup_s=_STARTUP_S,
-        build_s=1.1,
-        layer_s=_DENSE_LAYER_S,
-        expert_layer_s=0.0,
-        memo_hit_s=0.002,
-        source=f"{_RECORDS}: q_c1_* (Qwen3-8B, 36 layers)",
-    ),
-    (ModelClass.DENSE, True): Prices(
-        startup_s=_STARTUP_S,
-        build_s=1.1,
-        layer_s=_DENSE_LAYER_S,
-        expert_layer_s=0.0,
-        memo_hit_s=0.002,
+    (ModelClass.DENSE, False): _DENSE,
+    (ModelClass.DENSE, True): replace(
+        _DENSE,
         compiling_shapes=2,
         compile_s=3.0,
         compile_eager_multiple=3.0,
@@ -112,50 +123,11 @@ PRICES: dict[tuple[ModelClass, bool], Prices] = {
         repeat_eager_multiple=0.4,
         source=f"{_RECORDS}: c9_* (Qwen3-32B, compiling forwards 4.4-7.4 s, later 0.3 s), q_c2_*",
     ),
-    (ModelClass.MOE, False): Prices(
-        startup_s=_STARTUP_S,
-        build_s=1.1,
-        layer_s=_DENSE_LAYER_S,
-        expert_layer_s=0.00454,
-        memo_hit_s=0.002,
-        source=f"{_RECORDS}: c4_* (Qwen3-30B-A3B EP 2, 64 experts a rank: 14.5 s a forward), "
-        "c7_*, c8_* (EP 8, 16 experts a rank: 4 s)",
-    ),
-    (ModelClass.MOE, True): Prices(
-        startup_s=_STARTUP_S,
-        build_s=1.1,
-        layer_s=_DENSE_LAYER_S,
-        expert_layer_s=0.00454,
-        memo_hit_s=0.002,
-        compiling_shapes=2,
-        compile_eager_multiple=6.5,
-        new_eager_multiple=0.76,
-        repeat_eager_multiple=0.76,
-        recompile_below_tokens_per_expert=16.0,
-        source=f"{_RECORDS}: c5_* (Qwen3-30B-A3B EP 2: a compiling forward 6.5x its eager one, "
-        "94-97 s at 64 experts; decode batches of 256+ tokens 10-11 s, of 128 and fewer "
-        "compiling again)",
-    ),
-    (ModelClass.MLA, False): Prices(
-        startup_s=_STARTUP_S,
-        build_s=1.1,
-        layer_s=_DENSE_LAYER_S,
-        expert_layer_s=0.0048,
-        memo_hit_s=0.002,
-        source=f"{_RECORDS}: c6_* (DeepSeek-V3 TP4 EP16, MTP 1: 5.2-9.8 s a forward)",
-    ),
-    (ModelClass.MLA, True): Prices(
-        startup_s=_STARTUP_S,
-        build_s=1.1,
-        layer_s=_DENSE_LAYER_S,
-        expert_layer_s=0.0048,
-        memo_hit_s=0.002,
-        compiling_shapes=2,
-        compile_eager_multiple=6.5,
-        new_eager_multiple=0.76,
-        repeat_eager_multiple=0.76,
-        recompile_below_tokens_per_expert=16.0,
-        source="assumed as MoE compiled: no compiled DeepSeek-V3 run timed",
+    (ModelClass.MOE, False): _MOE,
+    (ModelClass.MOE, True): replace(_MOE, **_COMPILED_MOE, source=f"{_RECORDS}: c5_*"),
+    (ModelClass.MLA, False): _MLA,
+    (ModelClass.MLA, True): replace(
+        _MLA, **_COMPILED_MOE, source="as MoE compiled: no compiled DeepSeek-V3 run timed"
     ),
 }
 """Calibrated on this project's 2-core calibration machine from msmodeling 84fec85 runs timed

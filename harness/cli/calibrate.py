@@ -16,7 +16,6 @@ from pathlib import Path
 from harness.cli.flags import Formatter, add_knob_flags, knob_values
 from harness.errors import HarnessInputError
 from harness.request import BUNDLED_MODEL_IDS, OptimizerRequest
-from harness.scenarios import find_layout
 
 SEARCHES = ("exponential", "linear_exponential")
 DEFAULT_FOLDER = Path("tests") / "calibration"
@@ -76,6 +75,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 def _records(paths: list[Path]) -> list[Path]:
     from harness.calibration import record_paths
+    from harness.scenarios import find_layout
 
     roots = paths or [find_layout().root / DEFAULT_FOLDER]
     out: list[Path] = []
@@ -224,6 +224,7 @@ def seconds_projections(folder: Path | None = None) -> list:
     """Every seconds record in ``folder``, projected through the optimizer as its command says."""
     from harness.calibration.seconds import load_folder, project
     from harness.request import SearchRun
+    from harness.scenarios import find_layout
 
     folder = folder or find_layout().root / SECONDS_FOLDER
     records = load_folder(folder)

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from harness.cli.flags import Formatter
-from harness.history.series import METRICS
+from harness.history.metrics import METRICS
 from harness.reporting.formats import Output, add_format_flag, render_output
 
 DEFAULT_HISTORY = Path("history")

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from harness.cli.flags import Formatter
 from harness.errors import HarnessInputError
-from harness.scenarios import template
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -22,6 +21,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def command(args: argparse.Namespace) -> int:
+    from harness.scenarios import template
+
     if args.output is None:
         print(template(), end="")
         return 0

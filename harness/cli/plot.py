@@ -6,7 +6,6 @@ import argparse
 from pathlib import Path
 
 from harness.cli.flags import Formatter
-from harness.scenarios import find_layout, load_scenario, run_scenario, scenario_id
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -31,6 +30,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 def command(args: argparse.Namespace) -> int:
     from harness.reporting.plot import plot_strategy
+    from harness.scenarios import find_layout, load_scenario, run_scenario, scenario_id
 
     layout = find_layout()
     scenario = load_scenario(args.scenario, scenario_id(args.scenario, layout.scenarios))

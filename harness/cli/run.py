@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from harness.cli.flags import (
     Formatter,
@@ -32,14 +33,10 @@ from harness.reporting import (
 from harness.reporting.formats import Output, add_format_flag, render_output
 from harness.reporting.render import est_s_note
 from harness.reporting.run_report import run_report
-from harness.scenarios import (
-    CollectedScenario,
-    ScenarioRun,
-    collect_scenarios,
-    find_layout,
-    run_scenario,
-)
 from harness.seconds import CALIBRATION, TimeSettings
+
+if TYPE_CHECKING:
+    from harness.scenarios import CollectedScenario, ScenarioRun
 
 OFFERED_FORMATS = ("table", "markdown", "json", "csv")
 SUMMARY_HEADERS = ("scenario", "passed", "failed", "probes", "msmodeling s (whole run)")
@@ -198,6 +195,8 @@ def run_collected(
 ) -> Report:
     """Run and judge each loaded scenario; a refused file, or one whose run fails, is a
     problem of its own and the others still run. ``progress`` hears a line per scenario."""
+    from harness.scenarios import run_scenario
+
     results: list[ScenarioResult] = []
     problems: list[str] = []
     ids: set[str] = set()
@@ -240,6 +239,8 @@ def _plot(run: ScenarioRun, folder: Path) -> None:
 
 
 def command(args: argparse.Namespace) -> int:
+    from harness.scenarios import collect_scenarios, find_layout
+
     use_msmodeling(args)
     layout = find_layout()
     store = BaselineStore(args.baselines or layout.baselines)

@@ -6,7 +6,6 @@ import argparse
 from pathlib import Path
 
 from harness.cli.flags import Formatter
-from harness.scenarios import collect_scenarios, find_layout
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -23,6 +22,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def command(args: argparse.Namespace) -> int:
+    from harness.scenarios import collect_scenarios, find_layout
+
     layout = find_layout()
     valid = invalid = 0
     for collected in collect_scenarios(args.paths or [layout.scenarios], layout.scenarios):

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from harness.errors import SearchbenchError
 from harness.history.commits import Commit
-from harness.history.series import Series, Value, check_metric
+from harness.history.metrics import check_metric
+from harness.history.series import Series, Value
 from harness.history.store import History
 from harness.reporting.render import table
 

@@ -12,8 +12,9 @@ from pathlib import Path
 
 from harness.errors import SearchbenchError
 from harness.gates.store import write_atomic
+from harness.history.metrics import METRICS
 from harness.history.pages import index_page, scenario_page
-from harness.history.series import METRICS, Series
+from harness.history.series import Series
 from harness.history.store import History
 from harness.scenarios import display_path
 

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from html import escape
 
 from harness.history.commits import Commit
-from harness.history.series import METRICS, Key, Series, Value
+from harness.history.metrics import METRICS
+from harness.history.series import Key, Series, Value
 from harness.history.sparkline import sparkline
 
 ASSETS = ("uPlot.min.css", "dashboard.css")

@@ -6,26 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from harness.errors import SearchbenchError
 from harness.history.commits import Commit
 from harness.history.store import History
-
-METRICS: dict[str, str] = {
-    "batch_size": "batch answer",
-    "probes": "probes",
-    "projected_msmodeling_s": "projected msmodeling s",
-}
-"""The metrics a history follows (row fields of the run report), with their captions."""
 
 Key = tuple[str, str, str]
 """(scenario, strategy, search)."""
 Value = int | float | None
-
-
-def check_metric(name: str) -> str:
-    if name not in METRICS:
-        raise SearchbenchError(f"metric: unknown {name!r} (allowed: {', '.join(METRICS)})")
-    return name
 
 
 @dataclass(frozen=True)

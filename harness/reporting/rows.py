@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 from harness.optimizer import StrategyOutcome, best_outcome
-from harness.scenarios import ScenarioRun
 from harness.searches import get_search
 from harness.seconds import CALIBRATION, TimeSettings
+
+if TYPE_CHECKING:
+    from harness.scenarios import ScenarioRun
 
 
 @dataclass(frozen=True)

@@ -48,33 +48,42 @@ class Meter:
         return seconds
 
     def _price(self, shapes: Sequence[door.ForwardShape], commit: bool) -> float:
-        memo, compiled = set(self._memo), {k: set(v) for k, v in self._compiled.items()}
+        """The shapes' seconds given what was charged before; ``commit`` remembers them. What
+        this probe adds is kept apart until then, so a quote copies nothing."""
+        memo: set[door.ForwardShape] = set()
+        compiled: dict[bool, set[tuple[int, int, int]]] = {True: set(), False: set()}
         total = 0.0
         for shape in shapes:
-            key = shape._replace(memoized=True)
-            if shape.memoized and key in memo:
+            if shape.memoized and (shape in self._memo or shape in memo):
                 total += self._prices.memo_hit_s
                 continue
-            total += self._forward_s(shape, compiled[shape.decode])
+            total += self._forward_s(shape, self._compiled[shape.decode], compiled[shape.decode])
             if shape.memoized:
-                memo.add(key)
+                memo.add(shape)
         if commit:
-            self._memo, self._compiled = memo, compiled
+            self._memo |= memo
+            for decode, added in compiled.items():
+                self._compiled[decode] |= added
         return total
 
-    def _forward_s(self, shape: door.ForwardShape, seen: set[tuple[int, int, int]]) -> float:
+    def _forward_s(
+        self,
+        shape: door.ForwardShape,
+        seen: set[tuple[int, int, int]],
+        added: set[tuple[int, int, int]],
+    ) -> float:
         prices, tokens = self._prices, shape.concurrency * shape.query_len
         eager = prices.eager_s(self._workload, tokens)
         if not prices.compiling_shapes:
             return eager
         key = (shape.concurrency, shape.query_len, shape.seq_len)
-        if key in seen:
+        if key in seen or key in added:
             return prices.repeat_eager_multiple * eager
         tokens_per_expert = tokens * self._workload.routed_share
-        compiling = len(seen) < prices.compiling_shapes or (
+        compiling = len(seen) + len(added) < prices.compiling_shapes or (
             tokens_per_expert < prices.recompile_below_tokens_per_expert
         )
-        seen.add(key)
+        added.add(key)
         if compiling:
             return prices.compile_s + prices.compile_eager_multiple * eager
         return prices.new_eager_multiple * eager

@@ -9,7 +9,7 @@ order gives the same bits either way, so a probe equals its row of a sweep exact
 
 from __future__ import annotations
 
-import numpy as np
+import importlib
 
 
 class Scalar:
@@ -69,32 +69,57 @@ class Vector:
     """numpy arrays, one element per forward shape or batch size."""
 
     is_scalar = False
-    maximum = staticmethod(np.maximum)
-    minimum = staticmethod(np.minimum)
-    where = staticmethod(np.where)
-    negate = staticmethod(np.logical_not)
-    both = staticmethod(np.logical_and)
-    either = staticmethod(np.logical_or)
+
+    @staticmethod
+    def maximum(a, b):
+        return _np().maximum(a, b)
+
+    @staticmethod
+    def minimum(a, b):
+        return _np().minimum(a, b)
+
+    @staticmethod
+    def where(condition, a, b):
+        return _np().where(condition, a, b)
+
+    @staticmethod
+    def negate(value):
+        return _np().logical_not(value)
+
+    @staticmethod
+    def both(a, b):
+        return _np().logical_and(a, b)
+
+    @staticmethod
+    def either(a, b):
+        return _np().logical_or(a, b)
 
     @staticmethod
     def choose(condition, if_true, if_false):
-        return np.where(condition, if_true(), if_false())
+        return _np().where(condition, if_true(), if_false())
 
     @staticmethod
     def as_float(value):
+        np = _np()
         return np.asarray(value, dtype=np.float64)
 
     @staticmethod
     def full(like, value):
+        np = _np()
         return np.full(np.shape(like), value)
 
     @staticmethod
     def any(value) -> bool:
-        return bool(np.any(value))
+        return bool(_np().any(value))
 
     @staticmethod
     def times(count, cost, argument):
         return count * cost(argument)
+
+
+def _np():
+    """numpy, imported by the first sweep: a probe never needs it."""
+    return importlib.import_module("numpy")
 
 
 SCALAR = Scalar

@@ -4,14 +4,15 @@ batch is infeasible, and how one phase's evaluation becomes either."""
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import NamedTuple
-
-import numpy as np
+from typing import TYPE_CHECKING, NamedTuple
 
 from simulator.deployment import Deployment
 from simulator.devices import GIB
 from simulator.numbers import Numbers
 from simulator.reasons import REASONS, StopReason
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class ProbeResult(NamedTuple):
@@ -68,7 +69,10 @@ class SweepResult:
     @property
     def reason(self) -> np.ndarray:
         """Early-stop reason per batch size; '' where feasible."""
-        return _REASON_NAMES[self.reason_code]
+        import numpy as np
+
+        names = np.array(("", *(r.value for r in REASONS)), dtype=object)
+        return names[self.reason_code]
 
     def __len__(self) -> int:
         return int(self.batch_size.size)
@@ -95,7 +99,6 @@ _FLOAT_FIELDS = tuple(
     for f in fields(SweepResult)
     if f.name not in ("batch_size", "concurrency", "reason_code")
 )
-_REASON_NAMES = np.array(("", *(r.value for r in REASONS)), dtype=object)
 
 
 def field_value(value: float) -> float | None:
@@ -156,6 +159,8 @@ def finish(evaluation: Evaluation, dep: Deployment, weight_bytes: int, num: Numb
             reason is None,
             reason,
         )
+    import numpy as np
+
     code = np.zeros(np.shape(ev.batch_size), dtype=np.int8)
     for reason, mask in reversed(checks):
         code[mask] = REASONS.index(reason) + 1

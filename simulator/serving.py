@@ -6,9 +6,8 @@ so a probe equals its row of a sweep bit for bit. ``batch_size`` is per DP repli
 
 from __future__ import annotations
 
+import numbers
 from functools import lru_cache
-
-import numpy as np
 
 from simulator.deployment import Deployment, Phase
 from simulator.errors import SimulatorInputError
@@ -35,7 +34,7 @@ class Simulator:
         self._phase = _phase_of(deployment, self.forwards)
 
     def probe(self, batch_size: int) -> ProbeResult:
-        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
+        if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral):
             raise SimulatorInputError("batch_size", f"must be an integer, got {batch_size!r}")
         if batch_size < 1:
             raise SimulatorInputError("batch_size", f"must be >= 1, got {batch_size}")
@@ -43,6 +42,8 @@ class Simulator:
         return finish(evaluation, self.deployment, self.weight_bytes, SCALAR)
 
     def sweep(self, batch_sizes) -> SweepResult:
+        import numpy as np
+
         bs = np.atleast_1d(np.asarray(batch_sizes))
         if bs.ndim != 1 or (bs.size and not np.issubdtype(bs.dtype, np.integer)):
             raise SimulatorInputError("batch_size", "must be integers")
@@ -66,6 +67,8 @@ class Simulator:
     def features(self, rank_batch, query_len, seq_len) -> Features:
         """The features of forwards of these shapes (an array of rank batches), for timing
         single forwards with ``roofline.latency_s``."""
+        import numpy as np
+
         return Features.of(np.asarray(rank_batch), query_len, seq_len, VECTOR)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -97,12 +98,13 @@ def reported_row(observations: Sequence[Observation]) -> Observation | None:
     feasible = [o for o in observations if o.feasible]
     if not feasible:
         return None
-    import numpy as np
-
-    rounded = np.round(np.array([o.tokens_per_s for o in feasible]), 3)
-    best = rounded == rounded.max()
-    if np.count_nonzero(best) == 1:
-        return feasible[int(np.argmax(best))]
+    rates = [o.tokens_per_s for o in feasible]
+    if all(math.isfinite(rate) for rate in rates):
+        # numpy's round(x, 3): x * 1000 rounded half to even, over 1000; no numpy for a probe.
+        rounded = [round(rate * 1000) / 1000 for rate in rates]
+        top = max(rounded)
+        if rounded.count(top) == 1:
+            return feasible[rounded.index(top)]
     import pandas as pd
 
     frame = pd.DataFrame(

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from simulator.chunked import Chunk, Replay, chunk_plan, replay
 from simulator.deployment import Deployment
 from simulator.numbers import SCALAR, Numbers
@@ -59,6 +57,8 @@ class ChunkedPhase:
     def evaluate(self, batch_size, num: Numbers) -> Evaluation:
         if num is SCALAR:
             return _evaluation(batch_size, batch_size * self.dep.dp, self._replay(batch_size))
+        import numpy as np
+
         replays = [self._replay(int(b)) for b in batch_size]
         rows = [_evaluation(0, 0, r)[2:10] for r in replays]
         columns = [np.array(column, dtype=np.float64) for column in zip(*rows, strict=True)]

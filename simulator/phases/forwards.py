@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import numpy as np
-
 from simulator.deployment import Deployment
 from simulator.devices import GIB
 from simulator.forward.features import Features
@@ -90,6 +88,8 @@ class Forwards:
         return [kept[shape] for shape in shapes]
 
     def _vector_costs(self, num: Numbers, shapes: list[tuple]) -> list[ForwardCost]:
+        import numpy as np
+
         columns, inverses, sizes = [], [], []
         for rank_batch, query, seq in shapes:
             rank_batch = np.asarray(rank_batch, dtype=np.int64)

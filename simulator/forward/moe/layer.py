@@ -16,8 +16,6 @@ Token flow (``ParallelMoELayer``), with ``moe_tp = N / (EP·MoE-DP)`` ranks per 
 
 from __future__ import annotations
 
-import numpy as np
-
 from simulator.deployment import Deployment
 from simulator.dtypes import BF16, FP32
 from simulator.forward.comm import Link
@@ -42,6 +40,8 @@ class MoELayerCost:
         """Seconds for one layer: a number for one shape's tokens, else one per shape."""
         if num.is_scalar:
             return self._scalar.seconds(int(tokens))
+        import numpy as np
+
         if tokens.size <= SCALAR_UP_TO:
             seconds = self._scalar.seconds
             return np.array([seconds(int(t)) for t in tokens.tolist()])

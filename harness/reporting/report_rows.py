@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from harness.errors import SearchbenchError
+from harness.probe.recorder import LARGEST_BATCH
 from harness.reporting.run_report import WRITE_ONE
 
 KEYS = ["scenario", "strategy", "search"]
@@ -21,7 +22,6 @@ VALUES = [
     "feasible",
     "failure",
 ]
-LARGEST_BATCH = 2**31 - 1
 MOST_PROBES = 10**9
 
 

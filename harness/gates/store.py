@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.errors import SearchbenchError
+from harness.files import read_regular_text
 from harness.scenarios import display_path
 
 FORMAT_VERSION = 2
@@ -166,14 +167,8 @@ def render(scenario_id: str, results: Stored) -> str:
 
 def _read_capped(path: Path) -> str:
     try:
-        if not path.is_file():
-            raise BaselineError(f"{path}: cannot read: not a regular file")
-        with path.open("rb") as handle:
-            data = handle.read(MOST_BYTES + 1)
-        if len(data) > MOST_BYTES:
-            raise BaselineError(f"{path}: cannot read: larger than {MOST_BYTES // 2**20} MiB")
-        return data.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+        return read_regular_text(path, MOST_BYTES)
+    except (OSError, ValueError) as error:
         raise BaselineError(f"{path}: cannot read: {error}") from None
 
 

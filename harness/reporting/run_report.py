@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from harness.errors import SearchbenchError
+from harness.files import read_regular_text
 from harness.gates import Check
 from harness.reporting.rows import ResultRow
 
@@ -90,15 +91,7 @@ def read_run_report(path: Path) -> Payload:
 
 
 def _read_capped(path: Path) -> str:
-    """A regular file's text, refusing more than MOST_BYTES while reading (a FIFO or
-    ``/dev/zero`` never hangs or fills memory)."""
-    if not path.is_file():
-        raise OSError(f"{'no such file' if not path.exists() else 'not a regular file'}")
-    with path.open("rb") as handle:
-        data = handle.read(MOST_BYTES + 1)
-    if len(data) > MOST_BYTES:
-        raise ValueError(f"larger than {MOST_BYTES // 2**20} MiB")
-    return data.decode("utf-8")
+    return read_regular_text(path, MOST_BYTES)
 
 
 def _version(path: Path, payload: object) -> int:

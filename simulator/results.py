@@ -4,6 +4,7 @@ batch is infeasible, and how one phase's evaluation becomes either."""
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 from simulator.deployment import Deployment
@@ -69,10 +70,7 @@ class SweepResult:
     @property
     def reason(self) -> np.ndarray:
         """Early-stop reason per batch size; '' where feasible."""
-        import numpy as np
-
-        names = np.array(("", *(r.value for r in REASONS)), dtype=object)
-        return names[self.reason_code]
+        return _reason_names()[self.reason_code]
 
     def __len__(self) -> int:
         return int(self.batch_size.size)
@@ -99,6 +97,14 @@ _FLOAT_FIELDS = tuple(
     for f in fields(SweepResult)
     if f.name not in ("batch_size", "concurrency", "reason_code")
 )
+
+
+@lru_cache(maxsize=1)
+def _reason_names() -> np.ndarray:
+    """Each reason code's name (numpy's, so a sweep indexes it; built by the first sweep)."""
+    import numpy as np
+
+    return np.array(("", *(r.value for r in REASONS)), dtype=object)
 
 
 def field_value(value: float) -> float | None:

@@ -130,28 +130,29 @@ def project(record: SecondsRecord, request: OptimizerRequest) -> Projection:
     time = TimeSettings(jobs=record.jobs, cores=record.cores)
     total = projected_totals(outcomes, time)[record.search]
     mine = [o for o in outcomes if o.result.search == record.search]
+    outcome_of = {
+        task: next((o for o in mine if _same_task(o, task)), None) for task, _ in record.task_s
+    }
     checks = []
     chunked = "--max-batched-tokens" in record.args
     for probe in record.probes:
         if not (probe.compiled_shapes or (chunked and probe.batch == CHUNKED_EXPENSIVE_BATCH)):
             continue
+        outcome = outcome_of.get(probe.task)
+        result = outcome.result if outcome is not None else None
         projected = None
-        for outcome in mine:
-            if _same_task(outcome, probe.task):
-                result = outcome.result
-                if probe.batch in result.sequence and result.probe_seconds:
-                    at = result.sequence.index(probe.batch)
-                    projected = result.probe_seconds[at] * time.scale
+        if result is not None and probe.batch in result.sequence and result.probe_seconds:
+            projected = result.probe_seconds[result.sequence.index(probe.batch)]
         checks.append(ProbeCheck(probe.task, probe.batch, probe.seconds, projected))
     tasks = []
     for task, measured in record.task_s:
-        for outcome in mine:
-            if _same_task(outcome, task) and outcome.result.seconds is not None:
-                projected = outcome.result.seconds * time.scale
-                made = sum(p.task == task for p in record.probes)
-                result = outcome.result
-                tasks.append(TaskCheck(task, outcome.key, result.probes, made, measured, projected))
-                break
+        outcome = outcome_of[task]
+        if outcome is not None and outcome.result.seconds is not None:
+            made = sum(p.task == task for p in record.probes)
+            result = outcome.result
+            tasks.append(
+                TaskCheck(task, outcome.key, result.probes, made, measured, result.seconds)
+            )
     return Projection(record, total, tuple(checks), tuple(tasks))
 
 

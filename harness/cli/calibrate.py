@@ -35,19 +35,15 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         ("diff", "verdicts that differ"),
     ):
         verb = verbs.add_parser(name, help=help_, formatter_class=Formatter)
-        verb.add_argument("records", nargs="*", type=Path, help="record files or folders "
-                          f"(default: the project's {DEFAULT_FOLDER})")  # fmt: skip
+        _records_argument(verb)
         verb.set_defaults(handler=check if name == "check" else diff)
     record_ = verbs.add_parser("record", help="record an msmodeling run", formatter_class=Formatter)
-    record_.add_argument("--msmodeling", type=Path, required=True, help="the msmodeling checkout")
-    record_.add_argument("--python", type=Path, default=Path("python3"),
-                         help="the Python msmodeling is installed in (its own venv)")  # fmt: skip
+    _msmodeling_arguments(record_)
     record_.add_argument("-o", "--output", type=Path, required=True, help="the record to write")
     record_.add_argument("--search", nargs="+", choices=SEARCHES, default=list(SEARCHES),
                          help="msmodeling's searches to run, one run each")  # fmt: skip
     record_.add_argument("--model-id", help="the bundled model the model folder holds "
                          "(default: found by comparing its config.json)")  # fmt: skip
-    record_.add_argument("--timeout", type=float, default=3600.0, help="seconds per run")
     record_.add_argument("flags", nargs=argparse.REMAINDER, help="-- then msmodeling's flags")
     record_.set_defaults(handler=record)
     again = verbs.add_parser(
@@ -55,13 +51,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         help="run every record's msmodeling command again; the drift table of each new record",
         formatter_class=Formatter,
     )
-    again.add_argument("records", nargs="*", type=Path, help="record files or folders "
-                       f"(default: the project's {DEFAULT_FOLDER})")  # fmt: skip
-    again.add_argument("--msmodeling", type=Path, required=True, help="the msmodeling checkout")
-    again.add_argument("--python", type=Path, default=Path("python3"),
-                       help="the Python msmodeling is installed in (its own venv)")  # fmt: skip
+    _records_argument(again)
+    _msmodeling_arguments(again)
     again.add_argument("-o", "--output", type=Path, help="a folder for the new records")
-    again.add_argument("--timeout", type=float, default=3600.0, help="seconds per run")
     again.set_defaults(handler=rerecord)
     timed = verbs.add_parser(
         "seconds",
@@ -71,6 +63,19 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     timed.add_argument("folder", nargs="?", type=Path, help="a folder of seconds records "
                        f"(default: the project's {SECONDS_FOLDER})")  # fmt: skip
     timed.set_defaults(handler=seconds)
+
+
+def _records_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("records", nargs="*", type=Path, help="record files or folders "
+                        f"(default: the project's {DEFAULT_FOLDER})")  # fmt: skip
+
+
+def _msmodeling_arguments(parser: argparse.ArgumentParser) -> None:
+    """The checkout a command runs, its own Python, and how long one run may take."""
+    parser.add_argument("--msmodeling", type=Path, required=True, help="the msmodeling checkout")
+    parser.add_argument("--python", type=Path, default=Path("python3"),
+                        help="the Python msmodeling is installed in (its own venv)")  # fmt: skip
+    parser.add_argument("--timeout", type=float, default=3600.0, help="seconds per run")
 
 
 def _records(paths: list[Path]) -> list[Path]:

@@ -20,6 +20,9 @@ import re
 import sys
 from pathlib import Path
 
+from harness.gates import write_atomic
+from harness.scenarios import display_path
+
 TREE = Path(__file__).resolve().parent.parent
 MODELS = {
     "Qwen3-8B": "Qwen/Qwen3-8B",
@@ -105,14 +108,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=TREE / "tests" / "calibration" / "seconds")
     args = parser.parse_args(argv)
     names = args.names or sorted(p.stem for p in args.runs.glob("*.jsonl"))
-    args.out.mkdir(parents=True, exist_ok=True)
     for name in names:
         record = distil(args.runs / f"{name}.jsonl")
         target = args.out / f"{name}.json"
-        temporary = target.with_suffix(".json.tmp")
-        temporary.write_text(json.dumps(record, indent=2) + "\n")
-        temporary.replace(target)
-        print(f"{target.relative_to(TREE)}: {record['measured']['wall_s']} s")
+        write_atomic(target, json.dumps(record, indent=2) + "\n")
+        print(f"{display_path(target)}: {record['measured']['wall_s']} s")
     return 0
 
 

@@ -39,7 +39,7 @@ DEEPSEEK = dict(
 )
 CLI_OPTIMIZE = [
     "optimize", "Qwen/Qwen3-32B", "--num-devices", "8", "--tp-sizes", "8", "--input-length",
-    "3500", "--output-length", "1500", "--tpot-limits", "50", "--search", "exponential",
+    "3500", "--output-length", "1500", "--tpot-limit", "50", "--search", "exponential",
 ]  # fmt: skip
 
 

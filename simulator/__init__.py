@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import importlib
 
+from simulator.checks import MAX_MTP_TOKENS
 from simulator.deployment import (
     AUTO_MAX_BATCHED_TOKENS_FACTORS,
     DEFAULT_MTP_ACCEPTANCE_RATES,
     DEFAULT_RESERVED_MEMORY_GB,
-    MAX_MTP_TOKENS,
     Deployment,
     Phase,
 )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from enum import Enum
 
+from simulator.checks import check_mtp, check_serving, positive_int
 from simulator.devices import DeviceProfile, get_device
 from simulator.errors import SimulatorInputError
 from simulator.models import ModelConfig, load_model
@@ -24,8 +26,13 @@ every request (``max_batched_tokens: 1`` on a 1024-token prompt never finished);
 latency-table RFC (docs/RFC/rfc_chunked_prefill_latency_table_optimization_zh.md) plans for 128
 chunks (a 128k prompt with a 1k budget), and this leaves twice that."""
 DEFAULT_MTP_ACCEPTANCE_RATES = (0.9, 0.6, 0.4, 0.2)  # msmodeling's --mtp-acceptance-rates
-MAX_MTP_TOKENS = 9  # msmodeling's --num-mtp-tokens choices are 0..9
 DEFAULT_RESERVED_MEMORY_GB = 10.0
+
+
+def effective_input_length(input_length: int, hit_rate: float) -> int:
+    """msmodeling's get_effective_input_length (serving_cast/service/utils.py): floor(input x
+    hit) prompt tokens come from the prefix cache."""
+    return input_length - math.floor(input_length * hit_rate)
 
 
 class Phase(str, Enum):
@@ -56,6 +63,13 @@ class Deployment:
     enable_shared_expert_tp: bool = False
     num_mtp_tokens: int = 0
     mtp_acceptance_rates: tuple[float, ...] = DEFAULT_MTP_ACCEPTANCE_RATES
+    prefix_cache_hit_rate: float = 0.0
+    serving_cost_ms: float = 0.0
+
+    @property
+    def prefill_length(self) -> int:
+        """Prompt tokens a prefill computes (its query and sequence); decode sees the whole."""
+        return effective_input_length(self.input_length, self.prefix_cache_hit_rate)
 
     @property
     def decode_query_len(self) -> int:
@@ -127,14 +141,19 @@ class Deployment:
         enable_shared_expert_tp: bool = False,
         num_mtp_tokens: int = 0,
         mtp_acceptance_rates: tuple[float, ...] = DEFAULT_MTP_ACCEPTANCE_RATES,
+        prefix_cache_hit_rate: float = 0.0,
+        serving_cost_ms: float = 0.0,
     ) -> Deployment:
         """Validate names and numbers into a Deployment; every error names its field."""
         model_config = model if isinstance(model, ModelConfig) else load_model(model)
         profile = device if isinstance(device, DeviceProfile) else get_device(device)
         _check_sizes(profile, num_devices, input_length, output_length, reserved_memory_gb)
         phase = _phase(phase)
-        _check_budget(max_batched_tokens, input_length, phase, num_mtp_tokens)
-        rates = _check_mtp(model_config, num_mtp_tokens, mtp_acceptance_rates)
+        check_serving(prefix_cache_hit_rate, serving_cost_ms)
+        _check_budget(
+            max_batched_tokens, input_length, prefix_cache_hit_rate, phase, num_mtp_tokens
+        )
+        rates = check_mtp(model_config, num_mtp_tokens, mtp_acceptance_rates)
         for name, limit in (("tpot_limit_ms", tpot_limit_ms), ("ttft_limit_ms", ttft_limit_ms)):
             if limit is not None and not 0 < limit < float("inf"):
                 raise SimulatorInputError(name, f"must be > 0 ms (finite), got {limit}")
@@ -156,6 +175,8 @@ class Deployment:
             enable_shared_expert_tp=bool(enable_shared_expert_tp),
             num_mtp_tokens=num_mtp_tokens,
             mtp_acceptance_rates=rates,
+            prefix_cache_hit_rate=float(prefix_cache_hit_rate),
+            serving_cost_ms=float(serving_cost_ms),
         )
 
 
@@ -170,8 +191,8 @@ def _check_sizes(
             f"{num_devices} exceeds the {profile.grid.size}-device grid of {profile.name}",
             [f"1..{profile.grid.size}"],
         )
-    _positive_int("input_length", input_length, MAX_COUNT)
-    _positive_int("output_length", output_length, MAX_COUNT)
+    positive_int("input_length", input_length, MAX_COUNT)
+    positive_int("output_length", output_length, MAX_COUNT)
     if not (0 <= reserved_memory_gb < float("inf")):
         raise SimulatorInputError(
             "reserved_memory_gb", f"must be a number >= 0, got {reserved_memory_gb}"
@@ -187,19 +208,24 @@ def _phase(value: str | Phase) -> Phase:
         ) from None
 
 
-def _check_budget(max_batched_tokens, input_length: int, phase: Phase, mtp: int) -> None:
-    """A budget below the input length means chunked prefill, modelled in agg without MTP."""
+def _check_budget(max_batched_tokens, input_length: int, hit_rate: float, phase, mtp) -> None:
+    """A budget below the prompt's prefill length (after the prefix cache, as msmodeling's
+    chunk plan splits it) means chunked prefill, modelled in agg without MTP."""
     if max_batched_tokens is None:
         return
-    _positive_int("max_batched_tokens", max_batched_tokens, MAX_BUDGET)
-    if input_length <= max_batched_tokens:
+    positive_int("max_batched_tokens", max_batched_tokens, MAX_BUDGET)
+    prefill = effective_input_length(input_length, hit_rate)
+    if prefill <= max_batched_tokens:
         return
+    what = f"input_length {input_length}"
+    if prefill != input_length:
+        what = f"the prefill length {prefill} ({what} less its cached prefix)"
     if phase is not Phase.AGG:
         raise SimulatorInputError(
             "max_batched_tokens",
-            f"{max_batched_tokens} < input_length {input_length} needs chunked prefill, "
+            f"{max_batched_tokens} < {what} needs chunked prefill, "
             "which is modelled in agg mode only (not disagg yet)",
-            [f">= {input_length}"],
+            [f">= {prefill}"],
         )
     if mtp:
         raise SimulatorInputError(
@@ -207,55 +233,12 @@ def _check_budget(max_batched_tokens, input_length: int, phase: Phase, mtp: int)
             "MTP with chunked prefill (max_batched_tokens below input_length) is not modelled yet",
             [0],
         )
-    chunks = -(-input_length // max_batched_tokens)
+    chunks = -(-prefill // max_batched_tokens)
     if chunks > MAX_PREFILL_CHUNKS:
-        least = -(-input_length // MAX_PREFILL_CHUNKS)
+        least = -(-prefill // MAX_PREFILL_CHUNKS)
         raise SimulatorInputError(
             "max_batched_tokens",
-            f"{max_batched_tokens} splits input_length {input_length} into {chunks:,} prefill "
+            f"{max_batched_tokens} splits {what} into {chunks:,} prefill "
             f"chunks; the chunked replay steps through at most {MAX_PREFILL_CHUNKS}",
             [f">= {least}"],
-        )
-
-
-def _check_mtp(model: ModelConfig, tokens: int, rates) -> tuple[float, ...]:
-    """msmodeling's rules: 0..9 tokens, at most one more than there are rates; the model
-    must carry MTP layers (num_nextn_predict_layers)."""
-    if isinstance(tokens, bool) or not isinstance(tokens, int) or not 0 <= tokens <= MAX_MTP_TOKENS:
-        raise SimulatorInputError(
-            "num_mtp_tokens",
-            f"must be an integer in 0..{MAX_MTP_TOKENS}, got {tokens!r}",
-            [f"0..{MAX_MTP_TOKENS}"],
-        )
-    try:
-        rates = tuple(float(rate) for rate in rates)
-    except (TypeError, ValueError):
-        raise SimulatorInputError(
-            "mtp_acceptance_rates", f"must be a list of numbers in [0, 1], got {rates!r}"
-        ) from None
-    if not rates or not all(0.0 <= rate <= 1.0 for rate in rates):
-        raise SimulatorInputError(
-            "mtp_acceptance_rates", f"must be a non-empty list of numbers in [0, 1], got {rates}"
-        )
-    if tokens > len(rates) + 1:
-        raise SimulatorInputError(
-            "num_mtp_tokens",
-            f"{tokens} exceeds what {len(rates)} acceptance rates support",
-            [f"0..{len(rates) + 1}"],
-        )
-    if tokens and not model.mtp_layers:
-        raise SimulatorInputError(
-            "num_mtp_tokens",
-            f"{model.name} has no MTP layers (num_nextn_predict_layers is 0)",
-            [0],
-        )
-    return rates
-
-
-def _positive_int(field: str, value: int, largest: int) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise SimulatorInputError(field, f"must be a positive integer, got {value!r}")
-    if value > largest:
-        raise SimulatorInputError(
-            field, f"{value:,} is past the largest, {largest:,}", [f"1..{largest:,}"]
         )

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 
+from harness.cli.msmodeling_flags import add_answer_flags
 from harness.errors import HarnessInputError
 from harness.request import BUNDLED_MODEL_IDS, Declared, SearchRun, request_knobs
 from harness.searches import ALIASES, SEARCHES, get_search, msmodeling
@@ -53,7 +55,10 @@ def add_knob_flags(parser: argparse.ArgumentParser, *, per_probe_only: bool = Fa
     for declared in _flagged(per_probe_only=per_probe_only):
         options: dict[str, object] = {"dest": declared.name, "help": _help(declared)}
         if declared.flag == "model":
-            parser.add_argument(declared.name, metavar="MODEL", help=options["help"])
+            parser.add_argument(declared.name, metavar="MODEL", nargs="?", help=options["help"])
+            parser.add_argument(
+                "--model-id", dest="model_id", metavar="MODEL", help="msmodeling's form of MODEL"
+            )
             continue
         options.update(declared.kind.flag())
         if declared.required:
@@ -61,6 +66,25 @@ def add_knob_flags(parser: argparse.ArgumentParser, *, per_probe_only: bool = Fa
         elif options.get("nargs") is None and options.get("action") is None:
             options["default"] = declared.default
         parser.add_argument(*declared.knob.flags, **options)
+        for alias in declared.knob.deprecated:
+            hidden = parser.add_argument(alias, **{**options, "help": argparse.SUPPRESS})
+            hidden.__class__ = _warning(type(hidden), declared.flag)
+    add_answer_flags(parser)
+
+
+def _warning(action: type[argparse.Action], flag: str) -> type[argparse.Action]:
+    """An action that prints msmodeling's deprecation line (cli/spec_cli.py) before it acts."""
+
+    class Deprecated(action):  # type: ignore[misc, valid-type]
+        def __call__(self, parser, namespace, values, option_string=None):
+            print(
+                f"WARNING: {option_string} is deprecated; use {flag} instead. The old form "
+                "remains accepted for compatibility.",
+                file=sys.stderr,
+            )
+            super().__call__(parser, namespace, values, option_string)
+
+    return Deprecated
 
 
 def knob_values(args: argparse.Namespace, *, per_probe_only: bool = False) -> dict[str, object]:
@@ -68,6 +92,9 @@ def knob_values(args: argparse.Namespace, *, per_probe_only: bool = False) -> di
     default."""
     values: dict[str, object] = {}
     for declared in _flagged(per_probe_only=per_probe_only):
+        if declared.flag == "model":
+            values["model"] = _model(args)
+            continue
         try:
             value = declared.kind.from_flag(getattr(args, declared.name))
         except argparse.ArgumentTypeError as error:
@@ -78,6 +105,15 @@ def knob_values(args: argparse.Namespace, *, per_probe_only: bool = False) -> di
             value = declared.kind.parse(value, _flag_failure(declared))
         values[declared.name] = value
     return values
+
+
+def _model(args: argparse.Namespace) -> str:
+    """MODEL or msmodeling's --model-id (its require_model_id): one of them, or both equal."""
+    given = {name for name in (args.model, args.model_id) if name is not None}
+    if len(given) != 1:
+        what = "MODEL and --model-id differ" if given else "give MODEL (or --model-id)"
+        raise HarnessInputError(f"model: {what}")
+    return given.pop()
 
 
 def _flag_failure(declared: Declared):
@@ -186,11 +222,14 @@ def add_time_flags(parser: argparse.ArgumentParser) -> None:
         "prices were measured on",
     )
     group.add_argument(
+        "--jobs",
         "--msmodeling-jobs",
+        dest="msmodeling_jobs",
         type=_workers,
         default=defaults.jobs,
         metavar="N",
-        help="msmodeling's --jobs: strategies run in N worker processes",
+        help="msmodeling's worker processes: its strategies run N at a time, which the "
+        "projected seconds price (searchbench's own probes take microseconds, in one process)",
     )
     group.add_argument(
         "--msmodeling-cores",

@@ -22,6 +22,8 @@ class Knob:
     kind: Kind
     flags: tuple[str, ...] = ()
     """msmodeling's flag first, then accepted aliases; none: not on the command line."""
+    deprecated: tuple[str, ...] = ()
+    """Spellings msmodeling keeps as hidden aliases that warn (``--tpot-limits``)."""
     nullable: bool = False
     """``null`` (or an absent flag) is a value of its own: automatic, none, or msmodeling's
     default rule."""

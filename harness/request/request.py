@@ -103,7 +103,8 @@ class OptimizerRequest:
         "TPOT limit in ms; inf or absent for none",
         Limit(),
         default=None,
-        flags=("--tpot-limit", "--tpot-limits"),
+        flags=("--tpot-limit",),
+        deprecated=("--tpot-limits",),
         nullable=True,
         example=50,
         draws=(None, 15.0, 20.0, 30.0, 50.0, 80.0, 150.0),
@@ -112,7 +113,8 @@ class OptimizerRequest:
         "TTFT limit in ms; inf or absent for none",
         Limit(),
         default=None,
-        flags=("--ttft-limit", "--ttft-limits"),
+        flags=("--ttft-limit",),
+        deprecated=("--ttft-limits",),
         nullable=True,
         draws=(None, None, 1000.0, 2000.0, 8000.0, 20000.0),
     )
@@ -130,6 +132,14 @@ class OptimizerRequest:
         example=1500,
         draws=(16, 128, 256, 1000, 1500, 4000),
     )
+    prefix_cache_hit_rate: float = knob(
+        "share of each prompt's tokens served from the prefix cache, in [0, 1): prefill "
+        "computes input - floor(input x rate) tokens; decode attends over the whole prompt",
+        Number(minimum=0, below=1),
+        default=0.0,
+        flags=("--prefix-cache-hit-rate",),
+        draws=(0.0, 0.0, 0.0, 0.25, 0.5, 0.9),
+    )
     compile: bool = knob(
         "the fused, graph-compiled op inventory", Switch(), default=False, flags=("--compile",)
     )
@@ -139,6 +149,14 @@ class OptimizerRequest:
         default=False,
         flags=("--disagg",),
         deployment=False,
+    )
+    serving_cost_ms: float = knob(
+        "fixed latency in ms added to each disaggregated phase (prefill TTFT, decode step "
+        "before the MTP fold); agg ignores it, as msmodeling does",
+        Number(minimum=0),
+        default=0.0,
+        flags=("--serving-cost",),
+        draws=(0.0, 0.0, 0.0, 2.0, 20.0),
     )
     quantize_linear_action: str = knob(
         "linear-weight quantization",
@@ -173,7 +191,8 @@ class OptimizerRequest:
         "first num_mtp_tokens",
         Items(Number(minimum=0, maximum=1), non_empty=True),
         default=door.DEFAULT_MTP_ACCEPTANCE_RATES,
-        flags=("--mtp-acceptance-rates", "--mtp-acceptance-rate"),
+        flags=("--mtp-acceptance-rates",),
+        deprecated=("--mtp-acceptance-rate",),
     )
     batch_range: tuple[int, int] | None = knob(
         "MIN MAX (or MAX): search only this range, with no expansion phase",

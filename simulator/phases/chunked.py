@@ -16,7 +16,7 @@ class ChunkedPhase:
         self.dep = dep
         self.forwards = forwards
         self.step = step
-        self.chunks = chunk_plan(dep.input_length, dep.effective_max_batched_tokens)
+        self.chunks = chunk_plan(dep.prefill_length, dep.effective_max_batched_tokens)
 
     @property
     def applies(self) -> bool:

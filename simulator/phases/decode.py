@@ -40,6 +40,10 @@ class DecodePhase:
     def evaluate(self, batch_size, num: Numbers) -> Evaluation:
         concurrency = batch_size * self.dep.dp
         (cost,) = self.forwards.costs(num, [self.step.shape(batch_size)])
+        if self.dep.serving_cost_ms:
+            # msmodeling adds the serving cost to the step before the MTP fold
+            # (disagg_throughput_optimizer.get_inference_info).
+            cost = cost._replace(latency_ms=cost.latency_ms + self.dep.serving_cost_ms)
         decode = self.step.folded(cost)
         nan = num.full(batch_size, NAN)
         return Evaluation(

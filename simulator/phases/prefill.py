@@ -25,12 +25,12 @@ class PrefillPhase:
 
     def infeasible_above(self) -> int | None:
         """Under a TTFT limit: with k full waves done, the mean TTFT is at least k/2 full-wave
-        latencies, so past 2 x limit / full wave's latency (one more wave for rounding) waves
-        no batch meets the limit."""
+        latencies (plus the serving cost), so past 2 x (limit - cost) / full wave's latency
+        (one more wave for rounding) waves no batch meets the limit."""
         limit, full = self.dep.ttft_limit_ms, self.waves.full.latency_ms
         if limit is None or not full > 0:
             return None
-        waves = math.floor(2 * limit / full) + 2
+        waves = math.floor(2 * max(limit - self.dep.serving_cost_ms, 0.0) / full) + 2
         return -(-waves * self.waves.size // self.dep.dp) - 1
 
     def evaluate(self, batch_size, num: Numbers) -> Evaluation:
@@ -39,18 +39,20 @@ class PrefillPhase:
         concurrency = batch_size * dep.dp
         (remainder,) = waves.forwards.costs(num, [waves.remainder_shape(concurrency, num)])
         ttft, phase = wave_timing(concurrency, waves.size, full.latency_ms, remainder.latency_ms)
+        cost = dep.serving_cost_ms
         memory = waves.memory(concurrency, remainder, num)
         oom = memory.left_bytes < 0
         # msmodeling replays the waves in order and stops after the first that runs out of
         # memory; with no complete TTFT average it reports the phase latency so far as TTFT
         # (disagg_throughput_optimizer, the OOM/partial replay branch), and throughput over it.
+        # The serving cost starts the phase: every finishing time, and the phase, carry it.
         full_oom = num.both(concurrency >= waves.size, full.left_bytes < 0)
-        elapsed = num.where(oom, num.where(full_oom, full.latency_ms, phase), phase)
+        elapsed = num.where(oom, num.where(full_oom, full.latency_ms, phase), phase) + cost
         nan = num.full(batch_size, NAN)
         return Evaluation(
             batch_size,
             concurrency,
-            ttft_ms=num.where(oom, elapsed, ttft),
+            ttft_ms=num.where(oom, elapsed, ttft + cost),
             tpot_ms=nan,
             decode_ms=nan,
             prefill_wave_ms=memory.full_wave_ms,

@@ -29,21 +29,21 @@ class Waves:
         self.dep = dep
         self.forwards = forwards
         budget = dep.effective_max_batched_tokens
-        self.size = max(budget * dep.dp // dep.input_length, 1)
-        length = min(dep.input_length, budget)
-        self.full = forwards.costs(SCALAR, [(-(-self.size // dep.dp), length, length)])[0]
+        self.length = min(dep.prefill_length, budget)
+        self.size = max(budget * dep.dp // dep.prefill_length, 1)
+        shape = (-(-self.size // dep.dp), self.length, self.length)
+        self.full = forwards.costs(SCALAR, [shape])[0]
 
     def remainder_shape(self, concurrency, num: Numbers) -> tuple:
         """The remainder wave's shape per rank (a full wave's where there is no remainder)."""
         dep = self.dep
         rank_batch = -(-num.maximum(concurrency % self.size, 1) // dep.dp)
-        return rank_batch, dep.input_length, dep.input_length
+        return rank_batch, self.length, self.length
 
     def shapes(self, concurrency: int, memoized: bool = True) -> list[ForwardShape]:
         """The waves' forwards: the full wave where one runs, then the remainder wave; the
         replay stops after the first that runs out of memory."""
-        dep, out = self.dep, []
-        length = min(dep.input_length, dep.effective_max_batched_tokens)
+        out, length = [], self.length
         if concurrency >= self.size:
             out.append(ForwardShape(False, self.size, length, length, memoized))
             if self.full.left_bytes < 0:

@@ -21,7 +21,7 @@ OPTIMIZE = [
     "3500",
     "--output-length",
     "1500",
-    "--tpot-limits",
+    "--tpot-limit",
     "50",
 ]
 PROBE = [
@@ -35,7 +35,7 @@ PROBE = [
     "3500",
     "--output-length",
     "1500",
-    "--tpot-limits",
+    "--tpot-limit",
     "50",
 ]
 
@@ -120,7 +120,7 @@ def test_optimize_csv(capsys) -> None:
 def test_disagg_runs_both_phases(capsys) -> None:
     args = [
         *OPTIMIZE,
-        "--ttft-limits",
+        "--ttft-limit",
         "3000",
         "--disagg",
         "--tp-sizes",

@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures"
 FAKE_MSMODELING = FIXTURES / "fake_msmodeling"
 MISSION = ["Qwen/Qwen3-32B", "--num-devices", "8", "--input-length", "3500"]
-MISSION += ["--output-length", "1500", "--tpot-limits", "50"]
+MISSION += ["--output-length", "1500", "--tpot-limit", "50"]
 
 
 def sequences(*searches: str, tp_sizes=(8, 4)) -> dict[tuple[str, str], tuple[int, ...]]:

@@ -169,7 +169,7 @@ def test_a_baseline_of_the_wrong_shape_fails_its_item_in_one_line(pytester) -> N
 
 def test_csv_keeps_batch_sizes_integers_beside_none(capsys) -> None:
     args = ["optimize", "Qwen/Qwen3-32B", "--num-devices", "8", "--input-length", "3500"]
-    args += ["--output-length", "1500", "--tpot-limits", "15", "--search", "exponential"]
+    args += ["--output-length", "1500", "--tpot-limit", "15", "--search", "exponential"]
     assert main([*args, "--format", "csv"]) == 0
     lines = capsys.readouterr().out.splitlines()
     column = lines[0].split(",").index("batch_size")

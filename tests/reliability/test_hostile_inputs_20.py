@@ -199,7 +199,7 @@ def model_error(tmp_path: Path, base: dict, capsys, **changes: object) -> str:
     (tmp_path / "config.json").write_text(json.dumps({**base, **changes}))
     args = ["optimize", str(tmp_path), "--device", "ATLAS_800_A3_752T_128G_DIE"]
     args += ["--num-devices", "8", "--input-length", "1024", "--output-length", "256"]
-    assert main([*args, "--tpot-limits", "50", "--search", "exponential"]) == 2
+    assert main([*args, "--tpot-limit", "50", "--search", "exponential"]) == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
     return err
@@ -331,7 +331,7 @@ def test_a_huge_budget_is_refused_too(tmp_path: Path) -> None:
 )
 def test_the_same_bounds_hold_on_the_command_line(args: list[str], capsys) -> None:
     command = ["optimize", "Qwen/Qwen3-0.6B", "--device", "ATLAS_800_A2_280T_64G"]
-    command += ["--input-length", "1024", "--output-length", "256", "--tpot-limits", "20"]
+    command += ["--input-length", "1024", "--output-length", "256", "--tpot-limit", "20"]
     started = time.monotonic()
     assert main([*command, *args, "--search", "exponential"]) == 2
     assert time.monotonic() - started < QUICK

@@ -15,6 +15,7 @@ from harness.errors import DeploymentError, HarnessInputError
 from harness.request import layouts
 from harness.request.kinds import Integer, Items, Limit, Number, Range, Switch, Text
 from harness.request.knobs import Declared, knob, knobs_of
+from harness.request.pd_ratio import pd_ratio_checks
 from harness.request.strategy import Strategy
 
 SIZES = Items(Integer(minimum=1), distinct=True)
@@ -140,6 +141,36 @@ class OptimizerRequest:
         flags=("--disagg",),
         deployment=False,
     )
+    pd_ratio: bool = knob(
+        "PD-ratio mode: prefill instances searched on prefill_devices each, decode instances on "
+        "decode_devices each, their rows cross-joined (pd_ratio = decode QPS / prefill QPS) and "
+        "the instances split within num_devices; needs a TTFT limit",
+        Switch(),
+        default=False,
+        flags=("--enable-optimize-prefill-decode-ratio",),
+        deployment=False,
+        section="pd_ratio",
+    )
+    prefill_devices: int | None = knob(
+        "devices per prefill instance (PD-ratio mode)",
+        Integer(minimum=1),
+        default=None,
+        flags=("--prefill-devices-per-instance",),
+        nullable=True,
+        deployment=False,
+        section="pd_ratio",
+        example=4,
+    )
+    decode_devices: int | None = knob(
+        "devices per decode instance (PD-ratio mode)",
+        Integer(minimum=1),
+        default=None,
+        flags=("--decode-devices-per-instance",),
+        nullable=True,
+        deployment=False,
+        section="pd_ratio",
+        example=8,
+    )
     quantize_linear_action: str = knob(
         "linear-weight quantization",
         Text(door.LINEAR_QUANTIZATIONS),
@@ -196,6 +227,7 @@ class OptimizerRequest:
             raise HarnessInputError(
                 "disagg: needs a TTFT limit (prefill phase) and/or a TPOT limit (decode phase)"
             )
+        pd_ratio_checks(self)
         if not self.searches:
             raise HarnessInputError("search: name at least one search")
         for name in ("tp_sizes", "ep_sizes", "moe_dp_sizes"):
@@ -220,7 +252,10 @@ class OptimizerRequest:
         return (reference, *(s for s in self.searches if s is not reference))
 
     def phases(self) -> list[door.Phase]:
-        """agg; or in disagg mode prefill (if there is a TTFT limit) and decode (a TPOT limit)."""
+        """agg; or in disagg mode prefill (if there is a TTFT limit) and decode (a TPOT limit);
+        in PD-ratio mode both, each on its own devices per instance."""
+        if self.pd_ratio:
+            return [door.Phase.PREFILL, door.Phase.DECODE]
         if not self.disagg:
             return [door.Phase.AGG]
         out = []

@@ -224,3 +224,22 @@ def pairing(request: OptimizerRequest, outcomes: Sequence[StrategyOutcome], sear
         best.pd_ratio, request.num_devices, best.prefill.num_devices, best.decode.num_devices
     )
     return Pairing(search, tuple(table), *split)
+
+
+def describe(found: Pairing, num_devices: int) -> str:
+    """One line: the chosen pairing as msmodeling's "Overall Best Configuration" gives it."""
+    best = found.best
+    if best is None:
+        return f"PD ratio ({found.search}): no pairing (a phase has no row within its limit)"
+    p, d = best.prefill, best.decode
+    split = (
+        f"{found.p_instances} prefill + {found.d_instances} decode instances of {num_devices} "
+        "devices"
+        if found.p_instances
+        else f"no split of {num_devices} devices holds one instance of each"
+    )
+    return (
+        f"PD ratio ({found.search}): {p.key} + {d.key}, ratio {best.pd_ratio:.2f}: prefill "
+        f"batch {p.batch_size} {p.qps:.2f} req/s (TTFT {p.latency_ms:.2f} ms), decode batch "
+        f"{d.batch_size} {d.qps:.2f} req/s (TPOT {d.latency_ms:.2f} ms); {split}"
+    )

@@ -18,9 +18,9 @@ from harness.request import OptimizerRequest, SearchRun
 from harness.scenarios import ScenarioRun, load_scenario
 from harness.scenarios.model import SearchPlan
 from harness.scenarios.writer import deployment_mapping
+from harness.searches.base import Outcome
 from harness.searches.exponential import ExponentialParams
 from harness.searches.exponential import exponential as exponential_search
-from harness.searches.base import Outcome
 
 REPO = Path(__file__).resolve().parents[2]
 SCENARIO = REPO / "scenarios" / "qwen3-32b-16x-pd-ratio.yaml"
@@ -89,7 +89,7 @@ def test_the_section_loads_and_writes_back() -> None:
 def test_a_section_with_one_count_names_the_other(tmp_path: Path) -> None:
     text = SCENARIO.read_text().replace("decode_devices: 8", "decode_device: 8")
     (tmp_path / "bad.yaml").write_text(text)
-    with pytest.raises(Exception, match="deployment.pd_ratio.decode_device: unknown key"):
+    with pytest.raises(Exception, match=r"deployment\.pd_ratio\.decode_device: unknown key"):
         load_scenario(tmp_path / "bad.yaml")
     text = SCENARIO.read_text().replace(", decode_devices: 8", "")
     (tmp_path / "half.yaml").write_text(text)

@@ -242,3 +242,13 @@ def test_the_real_checkouts_search_code_pairs_as_our_replicas() -> None:
     import os
 
     _same_in_both_phases(*_msmodeling_pairs(Path(os.environ["SEARCHBENCH_MSMODELING"])))
+
+
+def test_only_a_pd_ratio_scenario_has_the_pairing_item() -> None:
+    from harness.gates import gate_items
+
+    scenario = load_scenario(SCENARIO)
+    names = [item.name for item in gate_items(scenario.strategy_keys(), scenario)]
+    assert names[-3:] == ["seconds", "pairing", "regression"]
+    other = load_scenario(REPO / "scenarios" / "qwen3-32b-8x-disagg-decode.yaml")
+    assert "pairing" not in [i.name for i in gate_items(other.strategy_keys(), other)]

@@ -47,10 +47,11 @@ def chosen_from_log(request: OptimizerRequest, lines: list[dict]) -> dict[str, o
         return None
     best = table["rows"][0]
     split = next((x for x in lines if x.get("kind") == "pd_instances"), {})
-    keys = {(s.phase.value, s.label): s.key for s in request.strategies()}
+    # msmodeling 84fec85 spells MoE layouts MOE-TP, MOE-DP: labels match case-insensitively
+    keys = {(s.phase.value, s.label.lower()): s.key for s in request.strategies()}
     return {
-        "prefill": keys.get(("prefill", best["parallel_p"]), best["parallel_p"]),
-        "decode": keys.get(("decode", best["parallel_d"]), best["parallel_d"]),
+        "prefill": keys.get(("prefill", best["parallel_p"].lower()), best["parallel_p"]),
+        "decode": keys.get(("decode", best["parallel_d"].lower()), best["parallel_d"]),
         "pd_ratio": best["pd_ratio"],
         "p_qps": best["p_qps"],
         "d_qps": best["d_qps"],

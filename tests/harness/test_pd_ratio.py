@@ -252,3 +252,20 @@ def test_only_a_pd_ratio_scenario_has_the_pairing_item() -> None:
     assert names[-3:] == ["seconds", "pairing", "regression"]
     other = load_scenario(REPO / "scenarios" / "qwen3-32b-8x-disagg-decode.yaml")
     assert "pairing" not in [i.name for i in gate_items(other.strategy_keys(), other)]
+
+
+def test_the_message_names_the_phase_whose_layout_moved() -> None:
+    from harness.gates.pairing import _why
+    from harness.optimizer.pd_ratio import Pairing
+
+    p2, p4 = _row("TP=2,prefill", 2, 20, 4900.0, 8.16), _row("TP=4,prefill", 1, 38, 4980.0, 7.63)
+    decode = _row("TP=4,decode", 2, 88, 39.9, 4.3)
+    base = Pairing("exponential", (PdRow(p2, decode),), 1, 1)
+    mine = Pairing("short", (PdRow(p4, decode),), 1, 1)
+    why = _why(base, mine, "short", "exponential")
+    assert why[0] == (
+        "short pairs prefill TP=4,prefill (batch 38, 7.630 req/s) where exponential pairs "
+        "TP=2,prefill (batch 20, 8.160 req/s): short's TP=2,prefill rows stop short of that"
+    )
+    assert "short's ratio is 0.56, exponential's 0.53" in why[1]
+    assert _why(base, base, "same", "exponential") == []

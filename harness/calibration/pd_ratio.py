@@ -49,9 +49,19 @@ def chosen_from_log(request: OptimizerRequest, lines: list[dict]) -> dict[str, o
     split = next((x for x in lines if x.get("kind") == "pd_instances"), {})
     # msmodeling 84fec85 spells MoE layouts MOE-TP, MOE-DP: labels match case-insensitively
     keys = {(s.phase.value, s.label.lower()): s.key for s in request.strategies()}
+
+    def key(phase: str, label: str) -> str:
+        return keys.get((phase, label.lower()), label)
+
+    rows = [
+        {"prefill": key("prefill", r["parallel_p"]), "decode": key("decode", r["parallel_d"]),
+         "batch_size_p": r["batch_size_p"], "batch_size_d": r["batch_size_d"],
+         "p_qps": r["p_qps"], "d_qps": r["d_qps"]}
+        for r in table["rows"]
+    ]  # fmt: skip
     return {
-        "prefill": keys.get(("prefill", best["parallel_p"].lower()), best["parallel_p"]),
-        "decode": keys.get(("decode", best["parallel_d"].lower()), best["parallel_d"]),
+        "prefill": key("prefill", best["parallel_p"]),
+        "decode": key("decode", best["parallel_d"]),
         "pd_ratio": best["pd_ratio"],
         "p_qps": best["p_qps"],
         "d_qps": best["d_qps"],
@@ -59,7 +69,7 @@ def chosen_from_log(request: OptimizerRequest, lines: list[dict]) -> dict[str, o
         "batch_size_d": best["batch_size_d"],
         "p_instances": split.get("p_instances", 0),
         "d_instances": split.get("d_instances", 0),
-        "table_rows": len(table["rows"]),
+        "table": rows,
     }
 
 
@@ -91,4 +101,28 @@ def pairing_drifts(section: dict, tolerance_latency: float) -> list:
         for name in CHOSEN_FIELDS:
             error = _relative(mine[name], theirs[name])
             out.append(Drift(where, name, mine[name], theirs[name], error, QPS_TOLERANCE))
+        out += _table_drifts(where, pairing(request, outcomes, search), theirs.get("table"))
+    return out
+
+
+def _table_drifts(where: str, found, theirs: list[dict] | None) -> list:
+    """msmodeling's final table row by row: the same layouts and batches, QPS within 2%."""
+    from harness.calibration.check import Drift, _relative, _same
+
+    if theirs is None:
+        return []
+    out = [_same(where, "table rows", len(found.table), len(theirs))]
+    for index, (row, other) in enumerate(zip(found.table, theirs, strict=False)):
+        mine = {
+            "prefill": row.prefill.key,
+            "decode": row.decode.key,
+            "batch_size_p": row.prefill.batch_size,
+            "batch_size_d": row.decode.batch_size,
+        }
+        out.append(_same(f"{where} row {index + 1}", "layouts and batches", mine,
+                         {k: other[k] for k in mine}))  # fmt: skip
+        for name, value in (("p_qps", row.prefill.qps), ("d_qps", row.decode.qps)):
+            error = _relative(value, other[name])
+            out.append(Drift(f"{where} row {index + 1}", name, value, other[name], error,
+                             QPS_TOLERANCE))  # fmt: skip
     return out

@@ -269,3 +269,22 @@ def test_the_message_names_the_phase_whose_layout_moved() -> None:
     )
     assert "short's ratio is 0.56, exponential's 0.53" in why[1]
     assert _why(base, base, "same", "exponential") == []
+
+
+def test_a_record_whose_pairing_moved_fails_its_check() -> None:
+    import copy
+
+    from harness.calibration import load_record
+    from harness.calibration.pd_ratio import pairing_drifts
+
+    record = load_record(REPO / "tests" / "calibration" / "qwen3-32b-16x-pd-ratio.json")
+    assert all(d.ok for d in pairing_drifts(record.pd_ratio, 0.01))
+    moved = copy.deepcopy(record.pd_ratio)
+    moved["chosen"]["exponential"].update(d_instances=2, d_qps=4.45)
+    moved["chosen"]["exponential"]["table"][1]["batch_size_d"] = 30
+    failed = {(d.what, d.where) for d in pairing_drifts(moved, 0.01) if not d.ok}
+    assert failed == {
+        ("d_instances", "PD ratio, exponential"),
+        ("d_qps", "PD ratio, exponential"),
+        ("layouts and batches", "PD ratio, exponential row 2"),
+    }

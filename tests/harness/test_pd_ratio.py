@@ -288,3 +288,30 @@ def test_a_record_whose_pairing_moved_fails_its_check() -> None:
         ("d_qps", "PD ratio, exponential"),
         ("layouts and batches", "PD ratio, exponential row 2"),
     }
+
+
+def test_the_recorder_keeps_msmodelings_table_and_split() -> None:
+    from harness.calibration.recorder import record_payload
+
+    request = OptimizerRequest(**PD)
+
+    def probe(tp: int, dp: int, phase: str, batch: int) -> dict:
+        layout = {"tp": tp, "dp": dp, "ep": 1, "moe_tp": 1, "moe_dp": 1}
+        return {"kind": "probe", "layout": layout, "num_mtp_tokens": 0, "phase": phase,
+                "search": "exponential", "batch": batch, "max_batched_tokens": 8192,
+                "early_stop": False, "reason": None}  # fmt: skip
+
+    row = {"pd_ratio": 0.53, "p_qps": 8.1, "d_qps": 4.3, "parallel_p": "TP=2 | PP=1 | DP=2",
+           "parallel_d": "TP=4 | pp=1 | dp=2", "batch_size_p": 20, "batch_size_d": 88}  # fmt: skip
+    lines = [probe(2, 2, "prefill", 1), probe(4, 2, "decode", 1)]
+    lines += [{"kind": "pd_table", "rows": [row]}, {"kind": "pd_instances", "p_instances": 1,
+              "d_instances": 1}]  # fmt: skip
+    payload = record_payload(request, {"exponential": lines}, "cmd", "84fec85", "a test")
+    assert [r["deployment"]["num_devices"] for r in payload["runs"]] == [4, 8]
+    chosen = payload["pd_ratio"]["chosen"]["exponential"]
+    assert (chosen["prefill"], chosen["decode"], chosen["d_instances"]) == (
+        "TP=2,prefill",
+        "TP=4,decode",
+        1,
+    )
+    assert payload["pd_ratio"]["request"]["pd_ratio"] is True

@@ -315,3 +315,21 @@ def test_the_recorder_keeps_msmodelings_table_and_split() -> None:
         1,
     )
     assert payload["pd_ratio"]["request"]["pd_ratio"] is True
+
+
+def test_a_retrys_binary_search_is_found_in_the_merged_trace() -> None:
+    """After an automatic token-budget retry, a phase's rows are the retry's binary search (as
+    msmodeling keeps the retry's summary only), not the probes before it."""
+    from harness.optimizer.run import _merge
+    from harness.probe import Observation, StopReason
+    from harness.searches import SearchResult
+
+    def observed(batch: int, fits: bool) -> Observation:
+        return Observation(batch, fits, None if fits else StopReason.PREFILL_OOM, None, 1.0, 0, 0)
+
+    first = SearchResult("exponential", None, 1, (1,), (observed(1, False),), None)
+    retry_trace = tuple(observed(b, b <= 3) for b in (1, 512, 256, 128, 64, 32, 16, 8, 4, 2, 3))
+    retry = SearchResult("exponential", 3, 11, tuple(o.batch_size for o in retry_trace),
+                         retry_trace, None, binary_search_from=2)  # fmt: skip
+    merged = _merge(first, retry)
+    assert merged.trace[merged.binary_search_from].batch_size == 256

@@ -52,6 +52,10 @@ def check_record(record: Record) -> list[Drift]:
             out += _run_drifts(run, record.tolerance)
         for forward in record.forwards:
             out.append(_forward_drift(forward, record.tolerance, Path(folder)))
+    if record.pd_ratio is not None:
+        from harness.calibration.pd_ratio import pairing_drifts
+
+        out += pairing_drifts(record.pd_ratio, record.tolerance.latency)
     return out
 
 

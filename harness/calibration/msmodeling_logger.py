@@ -6,13 +6,17 @@ It wraps the throughput optimizers' ``get_inference_info`` (agg and disagg) to a
 line per probe to LOG (layout, phase, batch, budget, latencies, memory, verdict, and how long
 the probe took), and their ``run`` to append the row msmodeling reports for the strategy (its
 final table keeps, per strategy, the row of highest token/s within the limits), then runs
-msmodeling's ``cli.inference.throughput_optimizer`` as its CLI would. Worker processes are
-forked, so they inherit the wrappers. The checkout is only read.
+msmodeling's ``cli.inference.throughput_optimizer`` as its CLI would. Forked workers inherit
+the wrappers; PD-ratio mode's workers are spawned (msmodeling 7b4fe1f), so each worker's
+initializer installs them again there (``_child_init``, imported by this file's module name).
+In PD-ratio mode it also logs the final table's rows and the instance distribution msmodeling
+prints for its best row. The checkout is only read.
 """
 
 from __future__ import annotations
 
 import fcntl
+import functools
 import json
 import math
 import os
@@ -122,6 +126,9 @@ def _reported_line(optimizer, data, summary, disagg: bool) -> dict:
 
 
 def _wrap(cls, disagg: bool) -> None:
+    if getattr(cls, "_searchbench_wrapped", False):
+        return
+    cls._searchbench_wrapped = True
     original = cls.get_inference_info
     original_run = cls.run
 
@@ -140,18 +147,75 @@ def _wrap(cls, disagg: bool) -> None:
     cls.run = run
 
 
-def main() -> int:
+PD_COLUMNS = (
+    "pd_ratio", "p_qps", "d_qps", "balanced_qps", "ttft_p", "tpot_d", "parallel_p",
+    "parallel_d", "num_devices_p", "num_devices_d", "batch_size_p", "batch_size_d",
+    "concurrency_p", "concurrency_d",
+)  # fmt: skip
+
+
+def _install(log: str) -> None:
+    """The probe wrappers (agg and disagg) and, for PD-ratio mode, the table wrappers."""
     global LOG
-    split = sys.argv.index("--")
-    checkout, LOG = sys.argv[1:split]
-    arguments = sys.argv[split + 1 :]
-    sys.path.insert(0, checkout)
-    os.chdir(checkout)
+    LOG = log
     from serving_cast.service.agg_throughput_optimizer import AggThroughputOptimizer
     from serving_cast.service.disagg_throughput_optimizer import DisaggThroughputOptimizer
 
     _wrap(AggThroughputOptimizer, disagg=False)
     _wrap(DisaggThroughputOptimizer, disagg=True)
+
+
+def _child_init(log: str, original) -> None:
+    """A spawned worker's initializer: this module's wrappers, then msmodeling's own."""
+    _install(log)
+    original()
+
+
+def _wrap_pd_ratio(me) -> None:
+    """Spawned PD-ratio workers get the wrappers through their initializer; the final table
+    (``_prepare_pd_ratio_results``) and the instance split of its best row are logged."""
+    from serving_cast.parallel_runner import ParallelRunner
+    from serving_cast.service.optimizer_summary import OptimizerSummary
+
+    init = ParallelRunner.__init__
+
+    def __init__(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        self._worker_initializer = functools.partial(me._child_init, LOG, self._worker_initializer)
+
+    ParallelRunner.__init__ = __init__
+    prepare = OptimizerSummary._prepare_pd_ratio_results
+    split = OptimizerSummary._calculate_instance_distribution
+
+    def _prepare_pd_ratio_results(self):
+        frame = prepare(self)
+        rows = [{c: _plain(r[c]) for c in PD_COLUMNS if c in r} for r in frame.to_dict("records")]
+        search = self.data_config.concurrency_search_strategy
+        _write({"kind": "pd_table", "search": search, "rows": rows})
+        return frame
+
+    def _calculate_instance_distribution(self, pd_ratio, total, p_devices, d_devices):
+        p_inst, d_inst = split(self, pd_ratio, total, p_devices, d_devices)
+        search = self.data_config.concurrency_search_strategy
+        line = {"kind": "pd_instances", "search": search, "pd_ratio": pd_ratio}
+        _write({**line, "p_instances": p_inst, "d_instances": d_inst})
+        return p_inst, d_inst
+
+    OptimizerSummary._prepare_pd_ratio_results = _prepare_pd_ratio_results
+    OptimizerSummary._calculate_instance_distribution = _calculate_instance_distribution
+
+
+def main() -> int:
+    split = sys.argv.index("--")
+    checkout, log = sys.argv[1:split]
+    arguments = sys.argv[split + 1 :]
+    sys.path.insert(0, checkout)
+    os.chdir(checkout)
+    import msmodeling_logger as me  # this file by name, for spawned workers to import
+
+    me._install(log)
+    _install(log)
+    _wrap_pd_ratio(me)
     start = time.monotonic()
     _write({"kind": "start", "argv": arguments})
     sys.argv = ["cli.inference.throughput_optimizer", *arguments]

@@ -93,6 +93,9 @@ class Record:
     tolerance: Tolerance
     runs: tuple[Run, ...] = ()
     forwards: tuple[Forward, ...] = ()
+    pd_ratio: dict | None = field(default=None, hash=False)
+    """A PD-ratio run's request and msmodeling's chosen pairing per search
+    (``harness/calibration/pd_ratio.py``)."""
 
 
 def record_paths(folder: Path) -> list[Path]:
@@ -125,6 +128,7 @@ def load_record(path: Path) -> Record:
                 Forward(**{**f, "deployment": _deployment(f["deployment"])})
                 for f in payload.get("forwards", ())
             ),
+            pd_ratio=_pd_ratio(payload.get("pd_ratio")),
         )
     except (KeyError, TypeError, ValueError) as error:
         fail("record", "runs, forwards and msmodeling as the format says", error)
@@ -150,6 +154,16 @@ def _run(raw: dict) -> Run:
         boundary=raw.get("boundary"),
         boundary_known="boundary" in raw,
     )
+
+
+def _pd_ratio(raw: object) -> dict | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or not isinstance(raw.get("request"), dict):
+        raise ValueError("pd_ratio: expected {request: {...}, chosen: {search: row}}")
+    if not isinstance(raw.get("chosen"), dict) or not raw["chosen"]:
+        raise ValueError("pd_ratio.chosen: expected a pairing per search")
+    return raw
 
 
 def _deployment(raw: dict) -> dict[str, object]:

@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from harness.calibration.pd_ratio import pd_ratio_section
 from harness.calibration.record import PROBE_FIELDS, dump
 from harness.errors import SearchbenchError
 from harness.gates.store import write_atomic
@@ -49,7 +50,8 @@ def run_logged(
                 f"msmodeling ran past --timeout {timeout:g} s ({search})"
             ) from None
         lines = [json.loads(x) for x in log.read_text().splitlines()] if log.exists() else []
-    logged = [line for line in lines if line.get("kind") in ("probe", "reported")]
+    kinds = ("probe", "reported", "pd_table", "pd_instances")
+    logged = [line for line in lines if line.get("kind") in kinds]
     if done.returncode != 0 or not any(line["kind"] == "probe" for line in logged):
         tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
         raise RecordingError(f"msmodeling ({search}) exited {done.returncode}: {tail[0][:200]}")
@@ -67,7 +69,7 @@ def record_payload(
     runs: dict[tuple[str, int | None], dict] = {}
     for search, lines in logs.items():
         for line in lines:
-            if line.get("kind") == "reported":
+            if line.get("kind") != "probe":
                 continue
             strategy = _strategy_of(request, line)
             budget = line.get("max_batched_tokens")
@@ -90,11 +92,14 @@ def record_payload(
         probes = list(run["probes"].values())
         feasible = [p["batch"] for p in probes if p["feasible"]]
         out.append({**run, "probes": probes, "boundary": max(feasible) if feasible else None})
-    return {
+    payload = {
         "description": description,
         "msmodeling": {"commit": commit, "command": command},
         "runs": out,
     }
+    if request.pd_ratio:
+        payload["pd_ratio"] = pd_ratio_section(request, logs, OUR_NAME)
+    return payload
 
 
 def _place_reported(runs: dict, strategy: str, search: str, line: dict) -> None:

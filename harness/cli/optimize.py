@@ -20,6 +20,7 @@ from harness.cli.flags import (
     use_msmodeling,
 )
 from harness.optimizer import optimize
+from harness.optimizer.pd_ratio import describe, pairing
 from harness.reporting import (
     best_rows,
     outcome_rows,
@@ -80,13 +81,18 @@ def command(args: argparse.Namespace) -> int:
     names = [run.name for run in request.searches_in_run_order]
     best = best_rows(outcomes, names[0], time)
     note = repeat_note(rows)
+    found = [pairing(request, outcomes, name) for name in names] if request.pd_ratio else []
     if args.format == "json":
         payload = {"rows": rows, "best": best, "projected_msmodeling_s": totals}
+        if found:
+            payload["pd_ratio"] = {f.search: f.summary() for f in found}
         print(to_json({**OPTIMIZE_REPORT, **payload}))
     elif args.format == "csv":
         print(to_csv(rows), end="")
     else:
         _print_tables(rows, names, best, note, totals)
+        for one in found:
+            print(describe(one, request.num_devices))
         print(est_s_note(time))
         return 0
     if note:

@@ -100,6 +100,8 @@ def deployments(draw, searches: tuple[SearchRun, ...]) -> OptimizerRequest:
             drawn[declared.name] = drawer(draw, drawn)
         elif declared.knob.draws:
             drawn[declared.name] = draw(st.sampled_from(declared.knob.draws))
+        elif declared.knob.section is not None:
+            continue  # PD-ratio mode pairs two searches; the fuzz checks one search at a time
         elif isinstance(declared.kind, Switch):
             drawn[declared.name] = draw(st.booleans())
     if drawn["tpot_limit_ms"] is None and drawn["ttft_limit_ms"] is None:

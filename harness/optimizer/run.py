@@ -80,11 +80,14 @@ def _merge(first: SearchResult, retry: SearchResult) -> SearchResult:
     seconds = None
     if first.seconds is not None and retry.seconds is not None:
         seconds = first.seconds + retry.seconds
+    start = retry.binary_search_from
     return replace(
         retry,
         probes=first.probes + retry.probes,
         sequence=first.sequence + retry.sequence,
         trace=first.trace + retry.trace,
+        # the retry's binary search, in the merged trace (msmodeling keeps the retry's rows only)
+        binary_search_from=None if start is None else len(first.trace) + start,
         seconds=seconds,
         probe_seconds=first.probe_seconds + retry.probe_seconds,
     )

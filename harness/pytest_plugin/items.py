@@ -25,7 +25,7 @@ class ScenarioFile(pytest.File):
         scenario, error = collected.scenario, collected.error
         if scenario is not None:
             try:
-                items = gate_items(scenario.strategy_keys())
+                items = gate_items(scenario.strategy_keys(), scenario)
             except SearchbenchError as refused:
                 error = refused
         if error is not None:

@@ -37,6 +37,10 @@ class Knob:
     """How a searched value appears in strategy keys and labels (``MTP`` in ``TP=8,MTP=1``)."""
     draws: tuple = ()
     """Values the fuzz draws from, where the fuzz draws this knob on its own."""
+    section: str | None = None
+    """The scenario mapping (in ``deployment``) this knob is written in, under its own name; the
+    switch named like the section is that mapping's presence (``pd_ratio: {prefill_devices:
+    4, decode_devices: 8}`` sets ``pd_ratio``, ``prefill_devices`` and ``decode_devices``)."""
 
 
 @dataclass(frozen=True)

@@ -24,12 +24,32 @@ def strategies(request: OptimizerRequest) -> list[Strategy]:
             "num_devices",
             f"{request.num_devices} is outside 1..{grid}, the device grid of {request.device}",
         )
+    if request.pd_ratio:
+        return [
+            strategy
+            for phase, field in ((door.Phase.PREFILL, "prefill_devices"),
+                                 (door.Phase.DECODE, "decode_devices"))
+            for strategy in _strategies(request, model.is_moe, [phase], field)
+        ]  # fmt: skip
+    return _strategies(request, model.is_moe, request.phases(), None)
+
+
+def _strategies(request: OptimizerRequest, moe: bool, phases, devices_field: str | None):
+    """The strategies of ``phases`` on the request's devices, or (PD-ratio mode) on the devices
+    per instance ``devices_field`` names: msmodeling enumerates each phase's layouts on its
+    own device count (``ParallelRunner._run_pd_phase``)."""
+    devices = request.num_devices if devices_field is None else getattr(request, devices_field)
     tp_sizes = request.tp_sizes
     if tp_sizes is None and request.ep_sizes is None and request.moe_dp_sizes is None:
         tp_sizes = ()
-    found = door.layouts(
-        request.model, request.num_devices, tp_sizes, request.ep_sizes, request.moe_dp_sizes
-    )
+    try:
+        found = door.layouts(
+            request.model, devices, tp_sizes, request.ep_sizes, request.moe_dp_sizes
+        )
+    except DeploymentError as error:
+        if devices_field is None:
+            raise
+        raise DeploymentError(devices_field, f"{devices} devices: {error.message}") from None
     counted: list[list] = []
     for layout in found:
         if counted and counted[-1][0] == layout:
@@ -40,14 +60,15 @@ def strategies(request: OptimizerRequest) -> list[Strategy]:
         Strategy(
             layout,
             phase,
-            model.is_moe,
+            moe,
             *phase_limits(phase, request.tpot_limit_ms, request.ttft_limit_ms),
             repeats=repeats,
             num_mtp_tokens=mtp,
+            num_devices=None if devices_field is None else devices,
         )
         for layout, repeats in counted
         for mtp in dict.fromkeys(request.num_mtp_tokens)
-        for phase in request.phases()
+        for phase in phases
     ]
 
 
@@ -57,6 +78,8 @@ def deployment_fields(
     """``Deployment.create``'s fields for one strategy at one token budget: the request's
     deployment knobs under their own names, the strategy's searched values, phase and limits."""
     fields = {k.name: getattr(request, k.name) for k in request.knobs() if k.per_probe}
+    if strategy.num_devices is not None:
+        fields["num_devices"] = strategy.num_devices
     fields.update(
         strategy.searched,
         phase=strategy.phase,

@@ -7,15 +7,13 @@ else. A knob's field name is its name everywhere, from the scenario key to the s
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import cache, cached_property
+from dataclasses import dataclass
+from functools import cache
 
 from harness import door
-from harness.errors import DeploymentError, HarnessInputError
-from harness.request import layouts
 from harness.request.kinds import Integer, Items, Limit, Number, Range, Switch, Text
 from harness.request.knobs import Declared, knob, knobs_of
-from harness.request.strategy import Strategy
+from harness.request.rules import BASELINE_SEARCH, RequestRules, SearchRun
 
 SIZES = Items(Integer(minimum=1), distinct=True)
 LIMIT_COUNT = 10**8
@@ -25,21 +23,11 @@ check_positive_integer puts on --input-length, --output-length and --max-batched
 then overflowed its arrays)."""
 
 
-BASELINE_SEARCH = "exponential"
-"""msmodeling's default search: the reference every gate, table, budget and fuzz measures
-against, wherever the user lists it."""
-
-
-@dataclass(frozen=True)
-class SearchRun:
-    """A registered search and its parameters, as the user named them."""
-
-    name: str
-    params: dict[str, object] = field(default_factory=dict, hash=False)
-
-
 @dataclass(frozen=True, kw_only=True)
-class OptimizerRequest:
+class OptimizerRequest(RequestRules):
+    """The knob table; what a request means beyond it (checks, phases, strategies, the
+    reference search) is ``RequestRules``."""
+
     model: str = knob(
         "HF id of a bundled model, or a path to a config.json or its folder "
         "(in scenarios, relative to the file)",
@@ -158,6 +146,36 @@ class OptimizerRequest:
         flags=("--serving-cost",),
         draws=(0.0, 0.0, 0.0, 2.0, 20.0),
     )
+    pd_ratio: bool = knob(
+        "PD-ratio mode: prefill instances searched on prefill_devices each, decode instances on "
+        "decode_devices each, their rows cross-joined (pd_ratio = decode QPS / prefill QPS) and "
+        "the instances split within num_devices; needs a TTFT limit",
+        Switch(),
+        default=False,
+        flags=("--enable-optimize-prefill-decode-ratio",),
+        deployment=False,
+        section="pd_ratio",
+    )
+    prefill_devices: int | None = knob(
+        "devices per prefill instance (PD-ratio mode)",
+        Integer(minimum=1),
+        default=None,
+        flags=("--prefill-devices-per-instance",),
+        nullable=True,
+        deployment=False,
+        section="pd_ratio",
+        example=4,
+    )
+    decode_devices: int | None = knob(
+        "devices per decode instance (PD-ratio mode)",
+        Integer(minimum=1),
+        default=None,
+        flags=("--decode-devices-per-instance",),
+        nullable=True,
+        deployment=False,
+        section="pd_ratio",
+        example=8,
+    )
     quantize_linear_action: str = knob(
         "linear-weight quantization",
         Text(door.LINEAR_QUANTIZATIONS),
@@ -203,68 +221,6 @@ class OptimizerRequest:
         deployment=False,
     )
     searches: tuple[SearchRun, ...] = (SearchRun(BASELINE_SEARCH), SearchRun("two_point"))
-
-    def __post_init__(self) -> None:
-        if self.batch_range is not None:
-            low, high = self.batch_range
-            if low < 1 or low > high:
-                raise HarnessInputError(
-                    f"batch_range: need 1 <= min <= max, got min={low} max={high}"
-                )
-        if self.disagg and self.tpot_limit_ms is None and self.ttft_limit_ms is None:
-            raise HarnessInputError(
-                "disagg: needs a TTFT limit (prefill phase) and/or a TPOT limit (decode phase)"
-            )
-        if not self.searches:
-            raise HarnessInputError("search: name at least one search")
-        for name in ("tp_sizes", "ep_sizes", "moe_dp_sizes"):
-            sizes = getattr(self, name)
-            if sizes is not None and len(sizes) > self.num_devices:
-                raise DeploymentError(
-                    name,
-                    f"{len(sizes):,} sizes for num_devices={self.num_devices}; sizes are "
-                    f"distinct and from 1 to num_devices, so at most {self.num_devices}",
-                )
-
-    @property
-    def reference(self) -> SearchRun:
-        """The search the others are measured against: the baseline search if it is listed,
-        else the first."""
-        return next((s for s in self.searches if s.name == BASELINE_SEARCH), self.searches[0])
-
-    @property
-    def searches_in_run_order(self) -> tuple[SearchRun, ...]:
-        """The reference first (the others' probe budgets follow from it), then the rest."""
-        reference = self.reference
-        return (reference, *(s for s in self.searches if s is not reference))
-
-    def phases(self) -> list[door.Phase]:
-        """agg; or in disagg mode prefill (if there is a TTFT limit) and decode (a TPOT limit)."""
-        if not self.disagg:
-            return [door.Phase.AGG]
-        out = []
-        if self.ttft_limit_ms is not None:
-            out.append(door.Phase.PREFILL)
-        if self.tpot_limit_ms is not None:
-            out.append(door.Phase.DECODE)
-        return out
-
-    @staticmethod
-    def knobs() -> tuple[Declared, ...]:
-        """The deployment knobs, in declaration order."""
-        return request_knobs()
-
-    @cached_property
-    def strategy_list(self) -> tuple[Strategy, ...]:
-        return tuple(layouts.strategies(self))
-
-    def strategies(self) -> list[Strategy]:
-        """Every parallel strategy and phase the optimizer searches, in msmodeling's order."""
-        return list(self.strategy_list)
-
-    def deployment(self, strategy: Strategy, max_batched_tokens: int | None) -> door.Deployment:
-        """The simulator's deployment for one strategy and token budget."""
-        return layouts.deployment(self, strategy, max_batched_tokens)
 
 
 @cache

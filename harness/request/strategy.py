@@ -23,6 +23,9 @@ class Strategy:
     """How many times msmodeling searches this layout (a dense model, once per EP size)."""
     num_mtp_tokens: int = 0
     """MTP draft tokens per decode step (msmodeling enumerates them after the layout)."""
+    num_devices: int | None = None
+    """The devices one instance of this phase runs on, in PD-ratio mode (None: the request's
+    num_devices)."""
 
     @property
     def key(self) -> str:

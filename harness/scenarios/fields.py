@@ -58,12 +58,38 @@ def _knob_field(declared: Declared) -> Field:
     )
 
 
+def _deployment_fields() -> tuple[Field, ...]:
+    """A key per knob; a knob with a ``section`` is a key of that mapping instead, and the
+    switch named like the section is the mapping itself (written: on)."""
+    out = []
+    for declared in request_knobs():
+        section = declared.knob.section
+        if section is None:
+            out.append(_knob_field(declared))
+        elif section == declared.name:
+            members = tuple(
+                _knob_field(d)
+                for d in request_knobs()
+                if d.knob.section == section and d.name != section
+            )
+            out.append(
+                Field(
+                    section,
+                    "mapping",
+                    f"{_knob_field(declared).description} Writing this mapping turns it on.",
+                    children=members,
+                    knob=declared,
+                )
+            )
+    return tuple(out)
+
+
 DEPLOYMENT = Field(
     "deployment",
     "mapping",
     "What is served, where, and under which limits (msmodeling's throughput-optimizer flags).",
     required=True,
-    children=tuple(_knob_field(declared) for declared in request_knobs()),
+    children=_deployment_fields(),
 )
 
 SEARCHES = Field(

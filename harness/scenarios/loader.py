@@ -134,6 +134,13 @@ def _known_misses(doc: Document, entries: dict, plan: SearchPlan) -> tuple[Known
 def _request(doc: Document, path: Path, dep: dict, plan: SearchPlan) -> OptimizerRequest:
     written = [field.name for field in DEPLOYMENT.children if f"__line__{field.name}" in dep]
     kwargs = {name: dep[name] for name in written}
+    for field in DEPLOYMENT.children:
+        if field.kind == "mapping" and field.name in kwargs:
+            section = kwargs.pop(field.name)
+            kwargs[field.name] = True
+            kwargs.update({c.name: section[c.name] for c in field.children})
+            dep.update({f"__line__{c.name}": section.get(f"__line__{c.name}",
+                        dep[f"__line__{field.name}"]) for c in field.children})  # fmt: skip
     model = str(kwargs["model"])
     if model.lower() not in {m.lower() for m in BUNDLED_MODEL_IDS}:
         local = path.parent / model

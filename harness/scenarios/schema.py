@@ -72,6 +72,11 @@ def _template_lines(field: Field, indent: int) -> list[str]:
         choices = child.kind.choices if isinstance(child.kind, Text) else None
         if choices and len(choices) <= 12:
             lines.append(f"{pad}# allowed: {', '.join(choices)}")
+        if child.kind == "mapping" and child.knob is not None:
+            # A knob's section turns its mode on where it is written: left commented out.
+            members = ", ".join(f"{c.name}: {_yaml_value(c.example)}" for c in child.children)
+            lines.append(f"{pad}# {child.name}: {{{members}}}")
+            continue
         if child.kind == "mapping":
             lines.append(f"{pad}{child.name}:")
             lines += _template_lines(child, indent + 1)

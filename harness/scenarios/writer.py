@@ -12,6 +12,15 @@ def deployment_mapping(request: OptimizerRequest) -> dict[str, object]:
     out: dict[str, object] = {}
     for declared in request_knobs():
         value = getattr(request, declared.name)
+        section = declared.knob.section
+        if section is not None:
+            if declared.name == section and value:
+                out[section] = {
+                    d.name: d.kind.to_file(getattr(request, d.name))
+                    for d in request_knobs()
+                    if d.knob.section == section and d.name != section
+                }
+            continue
         if declared.required or value != declared.default:
             out[declared.name] = declared.kind.to_file(value)
     return out

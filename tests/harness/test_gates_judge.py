@@ -39,8 +39,10 @@ def snapshot(folder: Path) -> dict[str, str]:
 
 
 def test_the_registry_names_the_items_the_checks_carry(run: ScenarioRun, tmp_path: Path) -> None:
-    items = gate_items(run.keys)
-    assert [gate.name for gate in GATES] == ["answers", "probes", "seconds", "regression"]
+    items = gate_items(run.keys, run.scenario)
+    names = ["answers", "probes", "seconds", "pairing", "regression"]
+    assert [gate.name for gate in GATES] == names
+    # pairing is a PD-ratio scenario's gate only (tests/harness/test_pd_ratio.py)
     assert [item.name for item in items] == [
         *(f"answers[{key}]" for key in run.keys),
         "probes",

@@ -10,7 +10,7 @@ import pytest
 from harness.cli import build_parser, main
 from harness.cli.msmodeling_flags import ANSWERS
 
-MSMODELING_FLAGS = """
+_MSMODELING_FLAGS = """
 --acceptance-length --batch-range --chrome-trace --chrome-trace-file --compilation-config
 --compile --compile-allow-graph-break --concurrency-search-strategy --dcp-sizes
 --decode-devices-per-instance --device --devices --disagg --draft-model-config-path
@@ -24,16 +24,14 @@ MSMODELING_FLAGS = """
 --quantize-attention-action --quantize-linear-action --quantize-non-expert-linear-action
 --reserved-memory-gb --serving-cost --speculative-method --tp-sizes --tpot-limit --tpot-limits
 --ttft-limit --ttft-limits --word-embedding-tp --log-level
-""".split()
+"""
+MSMODELING_FLAGS = _MSMODELING_FLAGS.split()
 """Every option of msmodeling 84fec85's throughput optimizer (cli/inference/
 throughput_optimizer.py, cli/utils.py, and spec_cli's --log-level)."""
 
 MODES_UNDER_WAY = {
     "--dcp-sizes",
     "--max-search-combinations",
-    "--decode-devices-per-instance",
-    "--prefill-devices-per-instance",
-    "--enable-optimize-prefill-decode-ratio",
     "--mxfp4-group-size",
     "--quantize-non-expert-linear-action",
     "--word-embedding-tp",
@@ -115,7 +113,7 @@ def test_accepted_flags_change_nothing(capsys) -> None:
 
 
 def test_model_id_is_msmodelings_spelling_of_the_model(capsys) -> None:
-    rest = QWEN3_8B[1:] + ["--tpot-limit", "50", "--format", "json"]
+    rest = [*QWEN3_8B[1:], "--tpot-limit", "50", "--format", "json"]
     main(["optimize", *QWEN3_8B, "--tpot-limit", "50", "--format", "json"])
     positional = json.loads(capsys.readouterr().out)["rows"]
     assert main(["optimize", "--model-id", "Qwen/Qwen3-8B", *rest]) == 0

@@ -1,0 +1,101 @@
+"""What a request means beyond its knobs: its checks, its phases and strategies, the
+deployment of each, and the search the others are measured against."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from harness import door
+from harness.errors import DeploymentError, HarnessInputError
+from harness.request import layouts
+from harness.request.pd_ratio import pd_ratio_checks
+from harness.request.strategy import Strategy
+
+if TYPE_CHECKING:
+    from harness.request.knobs import Declared
+
+BASELINE_SEARCH = "exponential"
+"""msmodeling's default search: the reference every gate, table, budget and fuzz measures
+against, wherever the user lists it."""
+
+
+@dataclass(frozen=True)
+class SearchRun:
+    """A registered search and its parameters, as the user named them."""
+
+    name: str
+    params: dict[str, object] = field(default_factory=dict, hash=False)
+
+
+class RequestRules:
+    """The methods of ``OptimizerRequest`` (its fields are the knob table in ``request.py``)."""
+
+    def __post_init__(self) -> None:
+        if self.batch_range is not None:
+            low, high = self.batch_range
+            if low < 1 or low > high:
+                raise HarnessInputError(
+                    f"batch_range: need 1 <= min <= max, got min={low} max={high}"
+                )
+        if self.disagg and self.tpot_limit_ms is None and self.ttft_limit_ms is None:
+            raise HarnessInputError(
+                "disagg: needs a TTFT limit (prefill phase) and/or a TPOT limit (decode phase)"
+            )
+        pd_ratio_checks(self)
+        if not self.searches:
+            raise HarnessInputError("search: name at least one search")
+        for name in ("tp_sizes", "ep_sizes", "moe_dp_sizes"):
+            sizes = getattr(self, name)
+            if sizes is not None and len(sizes) > self.num_devices:
+                raise DeploymentError(
+                    name,
+                    f"{len(sizes):,} sizes for num_devices={self.num_devices}; sizes are "
+                    f"distinct and from 1 to num_devices, so at most {self.num_devices}",
+                )
+
+    @property
+    def reference(self) -> SearchRun:
+        """The search the others are measured against: the baseline search if it is listed,
+        else the first."""
+        return next((s for s in self.searches if s.name == BASELINE_SEARCH), self.searches[0])
+
+    @property
+    def searches_in_run_order(self) -> tuple[SearchRun, ...]:
+        """The reference first (the others' probe budgets follow from it), then the rest."""
+        reference = self.reference
+        return (reference, *(s for s in self.searches if s is not reference))
+
+    def phases(self) -> list[door.Phase]:
+        """agg; or in disagg mode prefill (if there is a TTFT limit) and decode (a TPOT limit);
+        in PD-ratio mode both, each on its own devices per instance."""
+        if self.pd_ratio:
+            return [door.Phase.PREFILL, door.Phase.DECODE]
+        if not self.disagg:
+            return [door.Phase.AGG]
+        out = []
+        if self.ttft_limit_ms is not None:
+            out.append(door.Phase.PREFILL)
+        if self.tpot_limit_ms is not None:
+            out.append(door.Phase.DECODE)
+        return out
+
+    @staticmethod
+    def knobs() -> tuple[Declared, ...]:
+        """The deployment knobs, in declaration order."""
+        from harness.request.request import request_knobs
+
+        return request_knobs()
+
+    @cached_property
+    def strategy_list(self) -> tuple[Strategy, ...]:
+        return tuple(layouts.strategies(self))
+
+    def strategies(self) -> list[Strategy]:
+        """Every parallel strategy and phase the optimizer searches, in msmodeling's order."""
+        return list(self.strategy_list)
+
+    def deployment(self, strategy: Strategy, max_batched_tokens: int | None) -> door.Deployment:
+        """The simulator's deployment for one strategy and token budget."""
+        return layouts.deployment(self, strategy, max_batched_tokens)

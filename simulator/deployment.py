@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from simulator.dcp import check_dcp
 from simulator.devices import DeviceProfile, get_device
 from simulator.errors import SimulatorInputError
 from simulator.models import ModelConfig, load_model
@@ -56,6 +57,8 @@ class Deployment:
     enable_shared_expert_tp: bool = False
     num_mtp_tokens: int = 0
     mtp_acceptance_rates: tuple[float, ...] = DEFAULT_MTP_ACCEPTANCE_RATES
+    dcp: int = 1
+    """Decode context parallel ranks within each TP group (``simulator/dcp.py``)."""
 
     @property
     def decode_query_len(self) -> int:
@@ -79,6 +82,7 @@ class Deployment:
             self.compile,
             self.enable_shared_expert_tp,
             self.num_mtp_tokens,
+            self.dcp,
         )
 
     @property
@@ -127,6 +131,7 @@ class Deployment:
         enable_shared_expert_tp: bool = False,
         num_mtp_tokens: int = 0,
         mtp_acceptance_rates: tuple[float, ...] = DEFAULT_MTP_ACCEPTANCE_RATES,
+        dcp: int = 1,
     ) -> Deployment:
         """Validate names and numbers into a Deployment; every error names its field."""
         model_config = model if isinstance(model, ModelConfig) else load_model(model)
@@ -138,11 +143,14 @@ class Deployment:
         for name, limit in (("tpot_limit_ms", tpot_limit_ms), ("ttft_limit_ms", ttft_limit_ms)):
             if limit is not None and not 0 < limit < float("inf"):
                 raise SimulatorInputError(name, f"must be > 0 ms (finite), got {limit}")
+        parallel = make_parallel(model_config, num_devices, tp, ep, moe_dp)
+        dcp = check_dcp(model_config, parallel.tp, dcp, phase is not Phase.PREFILL)
+        _check_dcp_modes(dcp, max_batched_tokens, input_length, num_mtp_tokens)
         return cls(
             model=model_config,
             device=profile,
             num_devices=num_devices,
-            parallel=make_parallel(model_config, num_devices, tp, ep, moe_dp),
+            parallel=parallel,
             input_length=input_length,
             output_length=output_length,
             quantize_linear_action=parse_linear_quant(quantize_linear_action),
@@ -156,6 +164,7 @@ class Deployment:
             enable_shared_expert_tp=bool(enable_shared_expert_tp),
             num_mtp_tokens=num_mtp_tokens,
             mtp_acceptance_rates=rates,
+            dcp=dcp,
         )
 
 
@@ -215,6 +224,21 @@ def _check_budget(max_batched_tokens, input_length: int, phase: Phase, mtp: int)
             f"{max_batched_tokens} splits input_length {input_length} into {chunks:,} prefill "
             f"chunks; the chunked replay steps through at most {MAX_PREFILL_CHUNKS}",
             [f">= {least}"],
+        )
+
+
+def _check_dcp_modes(dcp: int, max_batched_tokens, input_length: int, mtp: int) -> None:
+    """What DCP is not modelled with yet (msmodeling runs both): MTP and chunked prefill."""
+    if dcp > 1 and mtp:
+        raise SimulatorInputError(
+            "dcp", f"DCP={dcp} with MTP (num_mtp_tokens {mtp}) is not modelled yet", [1]
+        )
+    if dcp > 1 and max_batched_tokens is not None and max_batched_tokens < input_length:
+        raise SimulatorInputError(
+            "dcp",
+            f"DCP={dcp} with chunked prefill (max_batched_tokens below input_length) is not "
+            "modelled: its mixed steps switch DCP off per step",
+            [1],
         )
 
 

@@ -36,7 +36,8 @@ def strategies(request: OptimizerRequest) -> list[Strategy]:
             counted[-1][1] += 1
         else:
             counted.append([layout, 1])
-    return [
+    dcps = door.dcp_sizes(request.dcp_sizes, request.num_devices)
+    out = [
         Strategy(
             layout,
             phase,
@@ -44,11 +45,29 @@ def strategies(request: OptimizerRequest) -> list[Strategy]:
             *phase_limits(phase, request.tpot_limit_ms, request.ttft_limit_ms),
             repeats=repeats,
             num_mtp_tokens=mtp,
+            dcp=dcp,
         )
         for layout, repeats in counted
         for mtp in dict.fromkeys(request.num_mtp_tokens)
         for phase in request.phases()
+        for dcp in _phase_dcps(model, layout.tp, phase, dcps)
     ]
+    if not out:
+        raise DeploymentError(
+            "dcp_sizes",
+            f"no valid parallel combination: DCP {dcps} must divide a TP size, and leave each "
+            "GQA rank a KV head (num_key_value_heads >= TP / DCP)",
+        )
+    return out
+
+
+def _phase_dcps(model, tp: int, phase, dcps: list[int]) -> list[int]:
+    """msmodeling's DCP candidates of one layout: a prefill phase runs at 1
+    (``parallel_runner._get_user_config(is_prefill=True)``); otherwise those that divide TP
+    and, for GQA, leave each rank a KV head (the others fail msmodeling's model build)."""
+    if phase is door.Phase.PREFILL:
+        return [1]
+    return [dcp for dcp in dcps if door.dcp_refusal(model, tp, dcp) is None]
 
 
 def deployment_fields(

@@ -25,6 +25,9 @@ check_positive_integer puts on --input-length, --output-length and --max-batched
 then overflowed its arrays)."""
 
 
+DEFAULT_MAX_SEARCH_COMBINATIONS = 100
+"""msmodeling's DEFAULT_MAX_SEARCH_COMBINATIONS (serving_cast/service/utils.py)."""
+
 BASELINE_SEARCH = "exponential"
 """msmodeling's default search: the reference every gate, table, budget and fuzz measures
 against, wherever the user lists it."""
@@ -92,6 +95,24 @@ class OptimizerRequest:
         flags=("--num-mtp-tokens",),
         searched="num_mtp_tokens",
         label="MTP",
+    )
+    dcp_sizes: tuple[int, ...] | None = knob(
+        "decode context parallel sizes to search: the KV cache split over DCP ranks of each TP "
+        "group, decode only, DCP dividing TP; absent for 1, empty for powers of two",
+        SIZES,
+        default=None,
+        flags=("--dcp-sizes",),
+        nullable=True,
+        searched="dcp",
+        label="DCP",
+    )
+    max_search_combinations: int = knob(
+        "warn (on stderr, as msmodeling does) above this many TP x EP x MoE-DP x MTP x DCP "
+        "combinations; 0 never warns",
+        Integer(minimum=0),
+        default=DEFAULT_MAX_SEARCH_COMBINATIONS,
+        flags=("--max-search-combinations",),
+        deployment=False,
     )
     enable_shared_expert_tp: bool = knob(
         "run MoE shared experts tensor-parallel (1/TP of their width, one more all-reduce)",
@@ -198,7 +219,7 @@ class OptimizerRequest:
             )
         if not self.searches:
             raise HarnessInputError("search: name at least one search")
-        for name in ("tp_sizes", "ep_sizes", "moe_dp_sizes"):
+        for name in ("tp_sizes", "ep_sizes", "moe_dp_sizes", "dcp_sizes"):
             sizes = getattr(self, name)
             if sizes is not None and len(sizes) > self.num_devices:
                 raise DeploymentError(

@@ -8,6 +8,10 @@ and LSE, upcast to fp32, each rank keeping its own heads. msmodeling binds both 
 with value-neutral scalar ops (``x.reshape(-1)[0].to(dtype) * 0`` added onto a tensor), which it
 costs like any op: a few fixed costs per layer. Prefill forwards run none of it, so every op
 here is charged only in decode forwards (``runs_when="decode"``, decode tokens only).
+
+The elementwise adds are memory-bound in every shape (one flop per element against 4 to 12
+bytes moved), so their flops are left out: the roofline then folds them into its one flat form
+(its per-feature test cannot see that ``tokens - prefill_tokens`` is never negative).
 """
 
 from __future__ import annotations
@@ -63,10 +67,11 @@ def dcp_ops(b: Builder, count: int) -> None:
         b.add(name, count, read=_decode_rows(INT64), write=_decode_rows(INT64), runs_when=DECODE)
     _gather_query(b, count, heads * mla.qk_head_dim)
     _merge(b, count, heads, mla.v_head_dim, eager)
-    # The merged output keeps this rank's heads: a contiguous copy, then the bound a2a result.
+    # The merged output keeps this rank's heads: a contiguous copy (none of one token's slice,
+    # already contiguous), then the bound a2a result.
     width = heads * mla.v_head_dim
     b.add("clone", count, read=decode_tokens(BF16 * width), write=decode_tokens(BF16 * width),
-          runs_when=DECODE)  # fmt: skip
+          runs_when="dcp_batched")  # fmt: skip
     _bind(b, count, width)
 
 
@@ -83,8 +88,7 @@ def _merge(b: Builder, count: int, heads: int, head_dim: int, eager: bool) -> No
         b.add("empty", count, read=Affine(), write=payload, runs_when=DECODE)
     _scalar(b, count, "_to_copy", 1)
     _scalar(b, count, "mul", 1)
-    b.add("add", count, read=payload, write=payload, gp=payload / FP32, gp_dtype="fp32",
-          runs_when=DECODE)  # fmt: skip
+    b.add("add", count, read=payload, write=payload, runs_when=DECODE)
     exchanged = payload * ((dcp - 1) / dcp)
     _collective(b, "all_to_all", count, all_to_all(dcp_link(b), exchanged, payload * 2))
     _scalar(b, count, "_to_copy", 1)
@@ -100,8 +104,7 @@ def _scalar(b: Builder, count: int, name: str, calls: int) -> None:
 def _bind(b: Builder, count: int, width: int) -> None:
     """``tensor + scalar``: an add over a 16-bit tensor of ``width`` per token."""
     tensor = decode_tokens(BF16 * width)
-    b.add("add", count, read=tensor + Affine(decode=BF16), write=tensor, gp=tensor / BF16,
-          runs_when=DECODE)  # fmt: skip
+    b.add("add", count, read=tensor + Affine(decode=BF16), write=tensor, runs_when=DECODE)
 
 
 def _collective(b: Builder, name: str, count: int, collective: Collective) -> None:

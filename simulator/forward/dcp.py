@@ -9,9 +9,8 @@ with value-neutral scalar ops (``x.reshape(-1)[0].to(dtype) * 0`` added onto a t
 costs like any op: a few fixed costs per layer. Prefill forwards run none of it, so every op
 here is charged only in decode forwards (``runs_when="decode"``, decode tokens only).
 
-The elementwise adds are memory-bound in every shape (one flop per element against 4 to 12
-bytes moved), so their flops are left out: the roofline then folds them into its one flat form
-(its per-feature test cannot see that ``tokens - prefill_tokens`` is never negative).
+Their sizes are in the ``dcp_*`` features (``features.py``), which are 0 in prefill forwards
+and without DCP, so a forward without DCP evaluates none of their terms.
 """
 
 from __future__ import annotations
@@ -29,12 +28,9 @@ DECODE = "decode"
 
 
 def decode_tokens(width: float) -> Affine:
-    """``width`` per token of a decode forward (nothing in prefill forwards)."""
-    return Affine(tokens=float(width), prefill_tokens=-float(width))
-
-
-def _decode_rows(width: float) -> Affine:
-    return Affine(rows=float(width), prefill_rows=-float(width))
+    """``width`` per token of a DCP decode forward (nothing in prefill forwards). Without MTP
+    (not modelled with DCP) a decode forward has one token per sequence."""
+    return Affine(dcp_tokens=float(width))
 
 
 def dcp_link(b: Builder) -> Link:
@@ -64,7 +60,7 @@ def dcp_ops(b: Builder, count: int) -> None:
     heads = model.num_heads // dep.tp
     # The sequence lengths sharded: (seq + dcp - 1) // dcp, clamped to 1, per request.
     for name in ("add", "div", "clamp"):
-        b.add(name, count, read=_decode_rows(INT64), write=_decode_rows(INT64), runs_when=DECODE)
+        b.add(name, count, read=decode_tokens(INT64), write=decode_tokens(INT64), runs_when=DECODE)
     _gather_query(b, count, heads * mla.qk_head_dim)
     _merge(b, count, heads, mla.v_head_dim, eager)
     # The merged output keeps this rank's heads: a contiguous copy (none of one token's slice,
@@ -88,7 +84,8 @@ def _merge(b: Builder, count: int, heads: int, head_dim: int, eager: bool) -> No
         b.add("empty", count, read=Affine(), write=payload, runs_when=DECODE)
     _scalar(b, count, "_to_copy", 1)
     _scalar(b, count, "mul", 1)
-    b.add("add", count, read=payload, write=payload, runs_when=DECODE)
+    b.add("add", count, read=payload, write=payload, gp=payload / FP32, gp_dtype="fp32",
+          runs_when=DECODE)  # fmt: skip
     exchanged = payload * ((dcp - 1) / dcp)
     _collective(b, "all_to_all", count, all_to_all(dcp_link(b), exchanged, payload * 2))
     _scalar(b, count, "_to_copy", 1)
@@ -104,7 +101,8 @@ def _scalar(b: Builder, count: int, name: str, calls: int) -> None:
 def _bind(b: Builder, count: int, width: int) -> None:
     """``tensor + scalar``: an add over a 16-bit tensor of ``width`` per token."""
     tensor = decode_tokens(BF16 * width)
-    b.add("add", count, read=tensor + Affine(decode=BF16), write=tensor, runs_when=DECODE)
+    b.add("add", count, read=tensor + Affine(decode=BF16), write=tensor, gp=tensor / BF16,
+          runs_when=DECODE)  # fmt: skip
 
 
 def _collective(b: Builder, name: str, count: int, collective: Collective) -> None:
@@ -134,6 +132,5 @@ def shard_mla_terms(mma: dict, gp: dict, read: dict, write: dict, dcp: int) -> N
         terms["prefill_qs"] = terms.get("prefill_qs", 0.0) + per_qs
         terms["dcp_qs"] = per_qs * dcp
     read["dcp_kv_read"] = read.get("kv_read", 0.0)
-    for terms, per_token in ((read, read.pop("tokens")), (write, write.pop("tokens"))):
-        terms["tokens"] = per_token * dcp
-        terms["prefill_tokens"] = terms.get("prefill_tokens", 0.0) + per_token * (1 - dcp)
+    for terms in (read, write):
+        terms["dcp_tokens"] = terms["tokens"] * (dcp - 1)

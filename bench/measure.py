@@ -83,9 +83,9 @@ def _median(call, rounds: int) -> float:
     return statistics.median(samples)
 
 
-def probe_us(deployment: dict, tp: int, ep: int | None = None) -> float:
+def probe_us(deployment: dict, tp: int, ep: int | None = None, **more) -> float:
     """One probe as a search makes it, through the probe interface and its recorder."""
-    layout = {"tp_sizes": (tp,), **({"ep_sizes": (ep,)} if ep else {})}
+    layout = {"tp_sizes": (tp,), **({"ep_sizes": (ep,)} if ep else {}), **more}
     request = OptimizerRequest(**deployment, **layout, searches=(SearchRun("bench_walker"),))
     outcomes = optimize(request)
     probes = {outcome.result.probes for outcome in outcomes}
@@ -93,6 +93,17 @@ def probe_us(deployment: dict, tp: int, ep: int | None = None) -> float:
         raise SystemExit(f"the walker made {probes} probes, not {WALK}: the figure would lie")
     walks = len(outcomes)  # one walk per strategy and phase: two where disagg runs both
     return _median(lambda: optimize(request), rounds=15) / (WALK * walks) * 1e6
+
+
+def _dcp_probes() -> dict[str, float]:
+    """DCP probes (a tree without DCP has no ``dcp_sizes`` knob, and no such rows)."""
+    try:
+        return {
+            "probe_dense_dcp_us": probe_us(MISSION, 8, dcp_sizes=(2,)),
+            "probe_deepseek_dcp_us": probe_us(DEEPSEEK, 4, 16, dcp_sizes=(4,)),
+        }
+    except TypeError:
+        return {}
 
 
 def mission_optimize_ms() -> float:
@@ -131,6 +142,7 @@ def main() -> None:
         "probe_dense_us": probe_us(MISSION, 8),
         "probe_moe_us": probe_us(MOE, 8, 4),
         "probe_deepseek_us": probe_us(DEEPSEEK, 4, 16),
+        **_dcp_probes(),
         "mission_optimize_ms": mission_optimize_ms(),
         "help_s": process_s(["--help"]),
         "cli_optimize_s": process_s(CLI_OPTIMIZE),

@@ -33,6 +33,8 @@ from simulator import (
     load_model,
     make_parallel,
 )
+from simulator.dcp import dcp_sizes as _dcp_sizes
+from simulator.dcp import refusal as dcp_refusal
 from simulator.models import CONFIG_DIR
 
 if TYPE_CHECKING:
@@ -44,7 +46,12 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 KEPT_SIMULATORS = 256
 """Simulators kept at once; a fuzz run draws thousands of deployments, each needed briefly."""
-_REQUEST_FIELD_OF = {"tp": "tp_sizes", "ep": "ep_sizes", "moe_dp": "moe_dp_sizes"}
+_REQUEST_FIELD_OF = {
+    "tp": "tp_sizes",
+    "ep": "ep_sizes",
+    "moe_dp": "moe_dp_sizes",
+    "dcp": "dcp_sizes",
+}
 """The request field to blame for a refused searched value."""
 
 DEVICE_NAMES = tuple(DEVICES)
@@ -95,6 +102,11 @@ def layouts(model_name: str, num_devices: int, tp_sizes, ep_sizes, moe_dp_sizes)
     )
 
 
+def dcp_sizes(sizes, num_devices: int) -> list[int]:
+    """msmodeling's DCP candidates (``simulator.dcp.dcp_sizes``)."""
+    return simulator_call(lambda: _dcp_sizes(sizes, num_devices))
+
+
 @lru_cache(maxsize=4096)
 def deployment(**fields) -> Deployment:
     """The simulator's deployment of these fields (``Deployment.create``'s names), built once."""
@@ -122,6 +134,8 @@ __all__ = [
     "ParallelConfig",
     "Phase",
     "StopReason",
+    "dcp_refusal",
+    "dcp_sizes",
     "deployment",
     "device_grid_size",
     "forget",

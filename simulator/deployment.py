@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from simulator.checks import check_mtp, check_serving, positive_int
+from simulator.dcp import check_dcp
 from simulator.devices import DeviceProfile, get_device
 from simulator.errors import SimulatorInputError
 from simulator.models import ModelConfig, load_model
@@ -71,6 +72,9 @@ class Deployment:
         """Prompt tokens a prefill computes (its query and sequence); decode sees the whole."""
         return effective_input_length(self.input_length, self.prefix_cache_hit_rate)
 
+    dcp: int = 1
+    """Decode context parallel ranks within each TP group (``simulator/dcp.py``)."""
+
     @property
     def decode_query_len(self) -> int:
         """Tokens each request feeds a decode step: its own plus one per MTP draft."""
@@ -93,6 +97,7 @@ class Deployment:
             self.compile,
             self.enable_shared_expert_tp,
             self.num_mtp_tokens,
+            self.dcp,
         )
 
     @property
@@ -143,6 +148,7 @@ class Deployment:
         mtp_acceptance_rates: tuple[float, ...] = DEFAULT_MTP_ACCEPTANCE_RATES,
         prefix_cache_hit_rate: float = 0.0,
         serving_cost_ms: float = 0.0,
+        dcp: int = 1,
     ) -> Deployment:
         """Validate names and numbers into a Deployment; every error names its field."""
         model_config = model if isinstance(model, ModelConfig) else load_model(model)
@@ -157,11 +163,15 @@ class Deployment:
         for name, limit in (("tpot_limit_ms", tpot_limit_ms), ("ttft_limit_ms", ttft_limit_ms)):
             if limit is not None and not 0 < limit < float("inf"):
                 raise SimulatorInputError(name, f"must be > 0 ms (finite), got {limit}")
+        parallel = make_parallel(model_config, num_devices, tp, ep, moe_dp)
+        dcp = check_dcp(model_config, parallel.tp, dcp, phase is not Phase.PREFILL)
+        prefill = effective_input_length(input_length, prefix_cache_hit_rate)
+        _check_dcp_modes(dcp, max_batched_tokens, prefill, num_mtp_tokens)
         return cls(
             model=model_config,
             device=profile,
             num_devices=num_devices,
-            parallel=make_parallel(model_config, num_devices, tp, ep, moe_dp),
+            parallel=parallel,
             input_length=input_length,
             output_length=output_length,
             quantize_linear_action=parse_linear_quant(quantize_linear_action),
@@ -177,6 +187,7 @@ class Deployment:
             mtp_acceptance_rates=rates,
             prefix_cache_hit_rate=float(prefix_cache_hit_rate),
             serving_cost_ms=float(serving_cost_ms),
+            dcp=dcp,
         )
 
 
@@ -241,4 +252,19 @@ def _check_budget(max_batched_tokens, input_length: int, hit_rate: float, phase,
             f"{max_batched_tokens} splits {what} into {chunks:,} prefill "
             f"chunks; the chunked replay steps through at most {MAX_PREFILL_CHUNKS}",
             [f">= {least}"],
+        )
+
+
+def _check_dcp_modes(dcp: int, max_batched_tokens, prefill_length: int, mtp: int) -> None:
+    """What DCP is not modelled with yet (msmodeling runs both): MTP and chunked prefill."""
+    if dcp > 1 and mtp:
+        raise SimulatorInputError(
+            "dcp", f"DCP={dcp} with MTP (num_mtp_tokens {mtp}) is not modelled yet", [1]
+        )
+    if dcp > 1 and max_batched_tokens is not None and max_batched_tokens < prefill_length:
+        raise SimulatorInputError(
+            "dcp",
+            f"DCP={dcp} with chunked prefill (max_batched_tokens below input_length) is not "
+            "modelled: its mixed steps switch DCP off per step",
+            [1],
         )

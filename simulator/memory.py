@@ -112,9 +112,12 @@ def kv_bytes_per_token(dep: Deployment) -> int:
     )
 
 
-def kv_cache_bytes(per_token: int, rank_batch, max_context):
-    """KV bytes for this forward's requests, allocated in whole 128-token blocks."""
+def kv_cache_bytes(per_token: int, rank_batch, max_context, dcp_factor: int = 1):
+    """KV bytes for this forward's requests, allocated in whole 128-token blocks; under DCP
+    the blocks are divided by the capacity factor, rounded up (``simulator/dcp.py``)."""
     blocks = -(-(rank_batch * max_context) // KV_BLOCK_SIZE)
+    if dcp_factor > 1:
+        blocks = -(-blocks // dcp_factor)
     return blocks * (KV_BLOCK_SIZE * per_token)
 
 

@@ -69,7 +69,8 @@ class Simulator:
         single forwards with ``roofline.latency_s``."""
         import numpy as np
 
-        return Features.of(np.asarray(rank_batch), query_len, seq_len, VECTOR)
+        dcp = self.deployment.dcp
+        return Features.of(np.asarray(rank_batch), query_len, seq_len, VECTOR, dcp)
 
 
 def _phase_of(dep: Deployment, forwards: Forwards):

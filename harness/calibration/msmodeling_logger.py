@@ -66,6 +66,7 @@ def _layout(optimizer) -> dict:
         "ep": config.expert_parallel_size,
         "moe_tp": config.moe_tensor_parallel_size,
         "moe_dp": config.moe_data_parallel_size,
+        "dcp": getattr(config, "decode_context_parallel_size", 1),
     }
 
 

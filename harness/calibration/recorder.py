@@ -120,12 +120,14 @@ def _strategy_of(request: OptimizerRequest, line: dict) -> Strategy:
             and (not strategy.moe or parallel.ep == layout["ep"])
             and (not strategy.moe or parallel.moe_dp == layout["moe_dp"])
             and strategy.num_mtp_tokens == line["num_mtp_tokens"]
+            and strategy.dcp == layout.get("dcp", 1)
             and strategy.phase.value == line["phase"]
         ):
             return strategy
     raise RecordingError(
         f"msmodeling probed layout {layout}, phase {line['phase']}, MTP "
-        f"{line['num_mtp_tokens']}, which the request's flags do not enumerate"
+        f"{line['num_mtp_tokens']}, DCP {layout.get('dcp', 1)}, which the request's flags "
+        "do not enumerate"
     )
 
 

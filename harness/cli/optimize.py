@@ -33,6 +33,7 @@ from harness.reporting import (
 )
 from harness.reporting.render import est_s_note
 from harness.request import OptimizerRequest
+from harness.request.combinations import combinations_warning
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -74,6 +75,9 @@ def _progress_printer():
 
 def command(args: argparse.Namespace) -> int:
     request = request_from(args)
+    warning = combinations_warning(request)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
     outcomes = optimize(request, progress=_progress_printer(), only=args.strategy)
     time = time_settings(args)
     rows = outcome_rows(outcomes, time)

@@ -49,6 +49,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "--num-mtp-tokens", type=int, default=0, help="MTP draft tokens per decode step (0..9)"
     )
     parser.add_argument(
+        "--dcp", type=int, default=1, help="decode context parallel ranks (dividing --tp)"
+    )
+    parser.add_argument(
         "--phase",
         choices=tuple(p.value for p in door.Phase),
         default=door.Phase.AGG.value,
@@ -101,6 +104,7 @@ def deployment_from(args: argparse.Namespace) -> door.Deployment:
         model.is_moe,
         *phase_limits(phase, request.tpot_limit_ms, request.ttft_limit_ms),
         num_mtp_tokens=args.num_mtp_tokens,
+        dcp=args.dcp,
     )
     return request.deployment(strategy, request.max_batched_tokens)
 

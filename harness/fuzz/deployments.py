@@ -69,6 +69,16 @@ def _num_mtp_tokens(draw, drawn):
     return (draw(st.sampled_from(MTP_TOKENS)) if has_mtp else 0,)
 
 
+def _dcp_sizes(draw, drawn):
+    """Mostly no DCP; else one size that the layout runs (not with MTP, not modelled)."""
+    tp = drawn["tp_sizes"][0]
+    model = door.model(drawn["model"])
+    allowed = [d for d in _powers_up_to(tp)[1:] if door.dcp_refusal(model, tp, d) is None]
+    if not allowed or any(drawn["num_mtp_tokens"]) or draw(st.integers(0, 3)):
+        return None
+    return (draw(st.sampled_from(allowed)),)
+
+
 def _enable_shared_expert_tp(draw, drawn):
     return bool(door.model(drawn["model"]).shared_experts) and draw(st.booleans())
 
@@ -85,6 +95,7 @@ DRAWERS: dict[str, Callable] = {
     "ep_sizes": _ep_sizes,
     "moe_dp_sizes": _moe_dp_sizes,
     "num_mtp_tokens": _num_mtp_tokens,
+    "dcp_sizes": _dcp_sizes,
     "enable_shared_expert_tp": _enable_shared_expert_tp,
     "disagg": _disagg,
 }

@@ -19,7 +19,8 @@ from harness.fuzz.settings import FuzzSettings
 from harness.request import Declared, OptimizerRequest, request_knobs
 from harness.scenarios.writer import deployment_mapping
 
-KEPT = ("model", "device")
+KEPT = ("model", "device", "max_search_combinations")
+"""Never shrunk: the model and device name the finding; the combinations limit only warns."""
 MAX_TRIALS = 120
 """Evaluations one shrink may spend (each runs the search, the baseline and the oracle)."""
 

@@ -29,12 +29,12 @@ def strategies(request: OptimizerRequest) -> list[Strategy]:
             strategy
             for phase, field in ((door.Phase.PREFILL, "prefill_devices"),
                                  (door.Phase.DECODE, "decode_devices"))
-            for strategy in _strategies(request, model.is_moe, [phase], field)
+            for strategy in _strategies(request, model, [phase], field)
         ]  # fmt: skip
-    return _strategies(request, model.is_moe, request.phases(), None)
+    return _strategies(request, model, request.phases(), None)
 
 
-def _strategies(request: OptimizerRequest, moe: bool, phases, devices_field: str | None):
+def _strategies(request: OptimizerRequest, model, phases, devices_field: str | None):
     """The strategies of ``phases`` on the request's devices, or (PD-ratio mode) on the devices
     per instance ``devices_field`` names: msmodeling enumerates each phase's layouts on its
     own device count (``ParallelRunner._run_pd_phase``)."""
@@ -56,20 +56,39 @@ def _strategies(request: OptimizerRequest, moe: bool, phases, devices_field: str
             counted[-1][1] += 1
         else:
             counted.append([layout, 1])
-    return [
+    dcps = door.dcp_sizes(request.dcp_sizes, devices)
+    out = [
         Strategy(
             layout,
             phase,
-            moe,
+            model.is_moe,
             *phase_limits(phase, request.tpot_limit_ms, request.ttft_limit_ms),
             repeats=repeats,
             num_mtp_tokens=mtp,
             num_devices=None if devices_field is None else devices,
+            dcp=dcp,
         )
         for layout, repeats in counted
         for mtp in dict.fromkeys(request.num_mtp_tokens)
         for phase in phases
+        for dcp in _phase_dcps(model, layout.tp, phase, dcps)
     ]
+    if not out:
+        raise DeploymentError(
+            "dcp_sizes",
+            f"no valid parallel combination: DCP {dcps} must divide a TP size, and leave each "
+            "GQA rank a KV head (num_key_value_heads >= TP / DCP)",
+        )
+    return out
+
+
+def _phase_dcps(model, tp: int, phase, dcps: list[int]) -> list[int]:
+    """msmodeling's DCP candidates of one layout: a prefill phase runs at 1
+    (``parallel_runner._get_user_config(is_prefill=True)``); otherwise those that divide TP
+    and, for GQA, leave each rank a KV head (the others fail msmodeling's model build)."""
+    if phase is door.Phase.PREFILL:
+        return [1]
+    return [dcp for dcp in dcps if door.dcp_refusal(model, tp, dcp) is None]
 
 
 def deployment_fields(

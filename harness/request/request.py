@@ -23,6 +23,10 @@ check_positive_integer puts on --input-length, --output-length and --max-batched
 then overflowed its arrays)."""
 
 
+DEFAULT_MAX_SEARCH_COMBINATIONS = 100
+"""msmodeling's DEFAULT_MAX_SEARCH_COMBINATIONS (serving_cast/service/utils.py)."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class OptimizerRequest(RequestRules):
     """The knob table; what a request means beyond it (checks, phases, strategies, the
@@ -80,6 +84,24 @@ class OptimizerRequest(RequestRules):
         flags=("--num-mtp-tokens",),
         searched="num_mtp_tokens",
         label="MTP",
+    )
+    dcp_sizes: tuple[int, ...] | None = knob(
+        "decode context parallel sizes to search: the KV cache split over DCP ranks of each TP "
+        "group, decode only, DCP dividing TP; absent for 1, empty for powers of two",
+        SIZES,
+        default=None,
+        flags=("--dcp-sizes",),
+        nullable=True,
+        searched="dcp",
+        label="DCP",
+    )
+    max_search_combinations: int = knob(
+        "warn (on stderr, as msmodeling does) above this many TP x EP x MoE-DP x MTP x DCP "
+        "combinations; 0 never warns",
+        Integer(minimum=0),
+        default=DEFAULT_MAX_SEARCH_COMBINATIONS,
+        flags=("--max-search-combinations",),
+        deployment=False,
     )
     enable_shared_expert_tp: bool = knob(
         "run MoE shared experts tensor-parallel (1/TP of their width, one more all-reduce)",

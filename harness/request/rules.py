@@ -46,7 +46,7 @@ class RequestRules:
         pd_ratio_checks(self)
         if not self.searches:
             raise HarnessInputError("search: name at least one search")
-        for name in ("tp_sizes", "ep_sizes", "moe_dp_sizes"):
+        for name in ("tp_sizes", "ep_sizes", "moe_dp_sizes", "dcp_sizes"):
             sizes = getattr(self, name)
             if sizes is not None and len(sizes) > self.num_devices:
                 raise DeploymentError(

@@ -1,8 +1,9 @@
 """A strategy: one parallel layout (TP x DP, and EP x MoE-DP for MoE), with its MTP draft count,
 in one serving phase, and the limits that phase is searched under.
 
-Its ``key`` (``TP=8``, ``TP=2,EP=4``, ``TP=1,EP=2,MoE-DP=2,MTP=1,decode``) names it in every
-output, item id and baseline; its ``label`` is msmodeling's spelling of the layout.
+Its ``key`` (``TP=8``, ``TP=2,EP=4``, ``TP=1,EP=2,MoE-DP=2,MTP=1,decode``,
+``TP=8,DCP=2,decode``) names it in every output, item id and baseline; its ``label`` is
+msmodeling's spelling of the layout.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ class Strategy:
     num_devices: int | None = None
     """The devices one instance of this phase runs on, in PD-ratio mode (None: the request's
     num_devices)."""
+    dcp: int = 1
+    """Decode context parallel ranks (msmodeling enumerates them after MTP, decode only)."""
 
     @property
     def key(self) -> str:
@@ -36,12 +39,17 @@ class Strategy:
                 key += f",MoE-DP={self.parallel.moe_dp}"
         if self.num_mtp_tokens:
             key += f",MTP={self.num_mtp_tokens}"
+        if self.dcp != 1:
+            key += f",DCP={self.dcp}"
         return key if self.phase is Phase.AGG else f"{key},{self.phase.value}"
 
     @property
     def label(self) -> str:
         label = self.parallel.label(self.moe)
-        return f"{label} | MTP={self.num_mtp_tokens}" if self.num_mtp_tokens else label
+        if self.num_mtp_tokens:
+            label += f" | MTP={self.num_mtp_tokens}"
+        # msmodeling's format_parallel_label shows DCP only where it is on.
+        return f"{label} | DCP={self.dcp}" if self.dcp != 1 else label
 
     @property
     def searched(self) -> dict[str, int | None]:
@@ -52,6 +60,7 @@ class Strategy:
             "ep": layout.ep if self.moe else None,
             "moe_dp": layout.moe_dp,
             "num_mtp_tokens": self.num_mtp_tokens,
+            "dcp": self.dcp,
         }
 
 

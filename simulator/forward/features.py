@@ -5,7 +5,10 @@ Ops cost affine sums of these (``affine.py``): ``tokens`` (query tokens), ``rows
 that cost prefill and decode differently (MLA) ``prefill`` (1 in a prefill forward) with its
 ``prefill_tokens``, ``prefill_qs`` and ``prefill_rows``; ``decode`` (1 in a decode forward) and
 ``batched`` (1 with more than one sequence) for the fixed costs of ops only such forwards run.
-``one`` is the constant term.
+Under decode context parallel (``simulator/dcp.py``) a decode forward's MLA attention reads
+``ceil(seq / dcp)`` keys: ``dcp_tokens`` is its query tokens, ``dcp_qs`` its query x
+shard-length sum, ``dcp_kv_read`` the change in ``kv_read`` and ``dcp_batched`` 1 with more than
+one sequence (all 0 without DCP and in prefill forwards). ``one`` is the constant term.
 """
 
 from __future__ import annotations
@@ -31,15 +34,28 @@ class Features(NamedTuple):
     prefill_rows: object
     decode: object
     batched: object
+    dcp_tokens: object = 0.0
+    dcp_qs: object = 0.0
+    dcp_kv_read: object = 0.0
+    dcp_batched: object = 0.0
 
     @classmethod
-    def of(cls, rank_batch, query_len, seq_len, num: Numbers) -> Features:
+    def of(cls, rank_batch, query_len, seq_len, num: Numbers, dcp: int = 1) -> Features:
         """Features of forwards of ``rank_batch`` sequences of ``query_len`` new tokens each,
-        attending over ``seq_len`` tokens."""
+        attending over ``seq_len`` tokens, with ``dcp`` decode context parallel ranks."""
         rows = num.as_float(rank_batch)
         tokens = rows * query_len
         prefill = num.as_float(query_len >= PREFILL_FROM_QUERY_LEN)
         qs = tokens * seq_len
+        dcp_tokens = dcp_qs = dcp_kv_read = dcp_batched = 0.0
+        if dcp > 1:
+            # msmodeling rounds the shard up (at least 1): the longest shard sets the step.
+            shard = num.as_float(-(-seq_len // dcp))
+            decode_rows = rows * (1.0 - prefill)
+            dcp_tokens = decode_rows * query_len
+            dcp_qs = dcp_tokens * shard
+            dcp_kv_read = decode_rows * (shard - seq_len)
+            dcp_batched = (1.0 - prefill) * num.as_float(rank_batch > 1)
         return cls(
             tokens,
             rows,
@@ -51,6 +67,10 @@ class Features(NamedTuple):
             rows * prefill,
             1.0 - prefill,
             num.as_float(rank_batch > 1),
+            dcp_tokens,
+            dcp_qs,
+            dcp_kv_read,
+            dcp_batched,
         )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from simulator.deployment import Deployment
 from simulator.dtypes import BF16
 from simulator.forward.affine import Affine, tokens
+from simulator.forward.dcp import dcp_ops
 from simulator.forward.head import embedding, head, main_head_rows
 from simulator.forward.mla import mla_attention
 from simulator.forward.mtp import mtp_layers
@@ -67,6 +68,7 @@ def _eager_layer(b: Builder, layers: int, dense: int) -> None:
     eager_norm(b, layers, h, h)
     if dep.model.mla is not None:
         q = mla_attention(b, layers)
+        dcp_ops(b, layers)
     else:
         for width in (q, kv, kv):
             linear(b, "static_quant_linear", layers, h, width, quant_op=True)
@@ -76,6 +78,7 @@ def _eager_layer(b: Builder, layers: int, dense: int) -> None:
         _eager_rope(b, layers, q, d)
         _eager_rope(b, layers, kv, d)
         attention(b, layers)
+        dcp_ops(b, layers)
     linear(b, "static_quant_linear", layers, q, h, quant_op=True)
     tp_all_reduce(b, layers)
     residual_add(b, layers, h)
@@ -111,6 +114,7 @@ def _compiled_layer(b: Builder, layers: int, dense: int) -> None:
         # mlapo quantizes its own input, so the norm in front of it stays plain.
         fused_norm(b, "rms_norm", layers, h)
         q = mla_attention(b, layers)
+        dcp_ops(b, layers)
     else:
         name = "rms_norm_dynamic_quant_symmetric" if fuse else "rms_norm"
         fused_norm(b, name, layers, h, quant_out=fuse)
@@ -127,6 +131,7 @@ def _compiled_layer(b: Builder, layers: int, dense: int) -> None:
             gp_dtype="fp32",
         )
         attention(b, layers)
+        dcp_ops(b, layers)
     linear(b, "static_quant_linear", layers, q, h, quant_op=True)
     tp_all_reduce(b, layers)
     moe = layers - dense

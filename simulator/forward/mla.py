@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from simulator.dtypes import ACTIVATION_DTYPE, BF16, INT32, INT64
+from simulator.forward.dcp import shard_mla_terms
 from simulator.memory import KV_BLOCK_SIZE
 
 if TYPE_CHECKING:
@@ -52,25 +53,31 @@ def mla_attention(b: Builder, count: int) -> int:
     # Decode reads the absorbed bf16 projections; prefill reads kv_b_proj as stored.
     absorbed_bytes = BF16 * kv_b
     up_bytes = dep.quantize_linear_action.scheme.weight_bytes * kv_b
+    mma = {
+        "tokens": 2.0 * kv_b,
+        "attn_qs": decode_qs_mma,
+        "prefill_qs": prefill_qs_mma - decode_qs_mma,
+    }
+    gp = {"attn_qs": 4.0 * heads}
+    read = {
+        "one": absorbed_bytes,
+        "prefill": up_bytes - absorbed_bytes,
+        "tokens": BF16 * heads * (nope + rope),
+        "rows": 3 * INT32,
+        "kv_read": kv_bytes * latent + INT32 / KV_BLOCK_SIZE,
+    }
+    write = {"tokens": BF16 * heads * v}
+    if dep.dcp > 1:
+        shard_mla_terms(mma, gp, read, write, dep.dcp)
     b.add(
         "multihead_latent_attention",
         count,
-        mma={
-            "tokens": 2.0 * kv_b,
-            "attn_qs": decode_qs_mma,
-            "prefill_qs": prefill_qs_mma - decode_qs_mma,
-        },
+        mma=mma,
         mma_dtype=ACTIVATION_DTYPE,
-        gp={"attn_qs": 4.0 * heads},
+        gp=gp,
         gp_dtype=ACTIVATION_DTYPE,
-        read={
-            "one": absorbed_bytes,
-            "prefill": up_bytes - absorbed_bytes,
-            "tokens": BF16 * heads * (nope + rope),
-            "rows": 3 * INT32,
-            "kv_read": kv_bytes * latent + INT32 / KV_BLOCK_SIZE,
-        },
-        write={"tokens": BF16 * heads * v},
+        read=read,
+        write=write,
     )
     return heads * v
 

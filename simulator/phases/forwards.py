@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from simulator.dcp import kv_capacity_factor
 from simulator.deployment import Deployment
 from simulator.devices import GIB
 from simulator.forward.features import Features
@@ -66,6 +67,7 @@ class Forwards:
         )
         # msmodeling sizes every forward's cache for the MTP drafts too.
         self._cache_extra = 1 + dep.num_mtp_tokens
+        self._kv_factor = kv_capacity_factor(dep.model, dep.tp, dep.dcp)
         self._kept: dict[tuple[int, int, int], ForwardCost] = {}
 
     def costs(self, num: Numbers, shapes: list[tuple]) -> list[ForwardCost]:
@@ -82,7 +84,7 @@ class Forwards:
                 if len(kept) >= KEPT_SHAPES:
                     kept.clear()
                 b, q, s = shape
-                f = Features.of(b, q, s, SCALAR)
+                f = Features.of(b, q, s, SCALAR, self.dep.dcp)
                 ms = self.roofline.latency_s(f, SCALAR) * 1e3
                 kept[shape] = ForwardCost(ms, *self._memory(b, s, f.tokens, f.rows))
         return [kept[shape] for shape in shapes]
@@ -101,7 +103,7 @@ class Forwards:
             inverses.append(inverse)
             sizes.append(n)
         rank_batch, query, seq = (np.concatenate(parts) for parts in zip(*columns, strict=True))
-        features = Features.of(rank_batch, query, seq, num)
+        features = Features.of(rank_batch, query, seq, num, self.dep.dcp)
         latency = self.roofline.latency_s(features, num) * 1e3
         both = ForwardCost(latency, *self._memory(rank_batch, seq, features.tokens, features.rows))
         out, start = [], 0
@@ -115,7 +117,9 @@ class Forwards:
 
     def _memory(self, rank_batch, seq_len, tokens, rows):
         """KV, activation and bytes left of forwards (numbers or arrays)."""
-        kv = kv_cache_bytes(self._kv_per_token, rank_batch, seq_len + self._cache_extra)
+        kv = kv_cache_bytes(
+            self._kv_per_token, rank_batch, seq_len + self._cache_extra, self._kv_factor
+        )
         act = tokens * self._activation_per_token + rows * self._logits_per_row
         act = act + self._activation_fixed
         return kv, act, self._budget_bytes - kv - act

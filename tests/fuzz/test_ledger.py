@@ -104,7 +104,7 @@ def test_a_miss_rate_and_worst_miss_against_the_ledgers(capsys, monkeypatch) -> 
     ]
     cells = [cell.strip() for cell in row.strip("|").split("|")]
     assert cells[1].startswith("0 of ") and cells[2] == "-"
-    assert cells[3] == "2 of 1084 (0.18%)" and cells[4] == "13.75%"
+    assert cells[3] == "1 of 1109 (0.09%)" and cells[4] == "13.75%"
 
 
 def test_an_unusable_ledger_is_one_line_and_update_repairs_it(capsys, tmp_path) -> None:

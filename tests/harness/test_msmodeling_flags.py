@@ -30,8 +30,6 @@ MSMODELING_FLAGS = _MSMODELING_FLAGS.split()
 throughput_optimizer.py, cli/utils.py, and spec_cli's --log-level)."""
 
 MODES_UNDER_WAY = {
-    "--dcp-sizes",
-    "--max-search-combinations",
     "--mxfp4-group-size",
     "--quantize-non-expert-linear-action",
     "--word-embedding-tp",

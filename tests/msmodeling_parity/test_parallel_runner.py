@@ -92,3 +92,66 @@ def test_a_dense_model_is_searched_once_per_ep_size() -> None:
     )
     (strategy,) = request.strategies()
     assert (strategy.key, strategy.label, strategy.repeats) == ("TP=8", "TP=8 | PP=1 | DP=1", 3)
+
+
+def dcp_strategies(**fields) -> list[tuple[str, str]]:
+    request = OptimizerRequest(input_length=100, output_length=10, tpot_limit_ms=50, **fields)
+    return [(s.key, s.label) for s in request.strategies()]
+
+
+def test_dcp_is_constrained_by_tp_not_by_devices() -> None:
+    """test_get_user_config_dcp_constrained_by_tp: DCP 8 does not divide TP 4, and DCP takes no
+    devices (DP = N / TP). Its 4 devices are 8 here: the CLI refuses a size above the devices."""
+    found = dcp_strategies(model=DENSE, num_devices=8, tp_sizes=(4,), dcp_sizes=(1, 2, 4, 8))
+    assert found == [
+        ("TP=4", "TP=4 | PP=1 | DP=2"),
+        ("TP=4,DCP=2", "TP=4 | PP=1 | DP=2 | DCP=2"),
+        ("TP=4,DCP=4", "TP=4 | PP=1 | DP=2 | DCP=4"),
+    ]
+
+
+def test_dcp_is_off_by_default() -> None:
+    """test_get_user_config_dcp_default_disabled: without dcp_sizes every strategy has DCP 1."""
+    request = OptimizerRequest(model=DENSE, input_length=100, output_length=10, num_devices=4)
+    assert {s.dcp for s in request.strategies()} == {1}
+
+
+def test_prefill_is_forced_to_dcp_one() -> None:
+    """test_get_user_config_prefill_forces_dcp_one: disagg prefill at DCP 1, decode searched,
+    even when 1 is not among the sizes."""
+    found = dcp_strategies(
+        model=DENSE, num_devices=4, tp_sizes=(4,), dcp_sizes=(2, 4), disagg=True, ttft_limit_ms=1e4
+    )
+    assert [key for key, _ in found] == ["TP=4,prefill", "TP=4,DCP=2,decode", "TP=4,DCP=4,decode"]
+
+
+def test_dcp_labels_follow_mtp_and_moe_parts() -> None:
+    """format_parallel_label: ... | EP | MOE-TP | MOE-DP, then MTP, then DCP."""
+    found = dcp_strategies(
+        model="deepseek-ai/DeepSeek-V3", device="ATLAS_800_A3_752T_128G_DIE", num_devices=16,
+        tp_sizes=(8,), ep_sizes=(16,), dcp_sizes=(4,),
+    )  # fmt: skip
+    assert found == [
+        ("TP=8,EP=16,DCP=4", "TP=8 | PP=1 | DP=2 | EP=16 | MoE-TP=1 | MoE-DP=1 | DCP=4")
+    ]
+
+
+def test_a_gqa_layout_without_a_kv_head_per_dcp_rank_is_dropped() -> None:
+    """msmodeling's model build fails (_validate_gqa_dcp_kv_heads) and the strategy is dropped:
+    Qwen3-30B-A3B's 4 KV heads at TP=16 need DCP >= 4."""
+    found = dcp_strategies(
+        model=MOE, device="ATLAS_800_A3_752T_128G_DIE", num_devices=16, tp_sizes=(16,),
+        ep_sizes=(16,), dcp_sizes=(1, 2, 4),
+    )  # fmt: skip
+    assert [key for key, _ in found] == ["TP=16,EP=16", "TP=16,EP=16,DCP=4"]
+
+
+def test_no_layout_left_for_dcp_is_an_error() -> None:
+    with pytest.raises(DeploymentError, match="dcp_sizes"):
+        dcp_strategies(model=DENSE, num_devices=2, tp_sizes=(1,), dcp_sizes=(2,))
+
+
+def test_a_dcp_size_above_the_device_count_is_an_error() -> None:
+    """throughput_optimizer's _normalize_and_validate: larger than --num-devices."""
+    with pytest.raises(DeploymentError, match="dcp_sizes"):
+        dcp_strategies(model=DENSE, num_devices=4, dcp_sizes=(8,))

@@ -11,7 +11,7 @@ from simulator.numbers import SCALAR
 
 def op_table(dep: Deployment, rank_batch: int, query_len: int, seq_len: int) -> dict:
     """{op name: (total ms, calls)} of one forward; ops that cost nothing are left out."""
-    features = Features.of(float(rank_batch), query_len, seq_len, SCALAR)
+    features = Features.of(float(rank_batch), query_len, seq_len, SCALAR, dep.dcp)
     values = {"one": 1.0, **features._asdict()}
     device = dep.device
     fixed = {"mma": device.mma_op_cost_s, "gp": device.gp_op_cost_s, "comm": device.comm_op_cost_s}

@@ -7,9 +7,16 @@ from enum import Enum
 
 from simulator.devices import DeviceProfile, get_device
 from simulator.errors import SimulatorInputError
+from simulator.linears import (
+    DEFAULT_MXFP4_GROUP_SIZE,
+    Linears,
+    WordEmbeddingTP,
+    check_linears,
+    resolve_linears,
+)
 from simulator.models import ModelConfig, load_model
 from simulator.parallel import ParallelConfig, make_parallel
-from simulator.quantization import KVQuant, LinearQuant, parse_kv_quant, parse_linear_quant
+from simulator.quantization import KVQuant, LinearQuant, parse_kv_quant
 
 AUTO_MAX_BATCHED_TOKENS_FACTORS = (4, 2, 1)
 MAX_COUNT = 10**8
@@ -56,6 +63,18 @@ class Deployment:
     enable_shared_expert_tp: bool = False
     num_mtp_tokens: int = 0
     mtp_acceptance_rates: tuple[float, ...] = DEFAULT_MTP_ACCEPTANCE_RATES
+    quantize_non_expert_linear_action: LinearQuant = LinearQuant.DISABLED
+    mxfp4_group_size: int = DEFAULT_MXFP4_GROUP_SIZE
+    word_embedding_tp: WordEmbeddingTP | None = None
+
+    @property
+    def linears(self) -> Linears:
+        """The quantization of the routed experts and of the non-expert linears."""
+        return resolve_linears(
+            self.quantize_linear_action,
+            self.quantize_non_expert_linear_action,
+            self.mxfp4_group_size,
+        )
 
     @property
     def decode_query_len(self) -> int:
@@ -79,6 +98,9 @@ class Deployment:
             self.compile,
             self.enable_shared_expert_tp,
             self.num_mtp_tokens,
+            self.quantize_non_expert_linear_action,
+            self.mxfp4_group_size,
+            self.word_embedding_tp,
         )
 
     @property
@@ -127,6 +149,9 @@ class Deployment:
         enable_shared_expert_tp: bool = False,
         num_mtp_tokens: int = 0,
         mtp_acceptance_rates: tuple[float, ...] = DEFAULT_MTP_ACCEPTANCE_RATES,
+        quantize_non_expert_linear_action: str | LinearQuant = LinearQuant.DISABLED,
+        mxfp4_group_size: int = DEFAULT_MXFP4_GROUP_SIZE,
+        word_embedding_tp: str | WordEmbeddingTP | None = None,
     ) -> Deployment:
         """Validate names and numbers into a Deployment; every error names its field."""
         model_config = model if isinstance(model, ModelConfig) else load_model(model)
@@ -135,6 +160,10 @@ class Deployment:
         phase = _phase(phase)
         _check_budget(max_batched_tokens, input_length, phase, num_mtp_tokens)
         rates = _check_mtp(model_config, num_mtp_tokens, mtp_acceptance_rates)
+        linear_fields = check_linears(
+            model_config, bool(compile), quantize_linear_action,
+            quantize_non_expert_linear_action, mxfp4_group_size, word_embedding_tp,
+        )  # fmt: skip
         for name, limit in (("tpot_limit_ms", tpot_limit_ms), ("ttft_limit_ms", ttft_limit_ms)):
             if limit is not None and not 0 < limit < float("inf"):
                 raise SimulatorInputError(name, f"must be > 0 ms (finite), got {limit}")
@@ -145,7 +174,6 @@ class Deployment:
             parallel=make_parallel(model_config, num_devices, tp, ep, moe_dp),
             input_length=input_length,
             output_length=output_length,
-            quantize_linear_action=parse_linear_quant(quantize_linear_action),
             quantize_attention_action=parse_kv_quant(quantize_attention_action),
             compile=bool(compile),
             reserved_memory_gb=float(reserved_memory_gb),
@@ -156,6 +184,7 @@ class Deployment:
             enable_shared_expert_tp=bool(enable_shared_expert_tp),
             num_mtp_tokens=num_mtp_tokens,
             mtp_acceptance_rates=rates,
+            **linear_fields,
         )
 
 

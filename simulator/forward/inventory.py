@@ -31,7 +31,7 @@ def build_ops(dep: Deployment) -> list[Op]:
     b = Builder(dep)
     model = dep.model
     layer = _compiled_layer if dep.compile else _eager_layer
-    embedding(b, 1)
+    embedding(b, 1, main=True)
     layer(b, model.num_layers, model.dense_layers)
     _rope_tables(b)
     head(b, 1, main_head_rows(dep), norm=True, selects_always=dep.num_mtp_tokens > 0)
@@ -158,6 +158,5 @@ def _norms_fuse_quantize(dep: Deployment) -> bool:
     traced in as a constant and no scalar wildcard, unlike the plain-norm patterns, so they
     match only a model whose ``rms_norm_eps`` is exactly that value (Qwen3 and DeepSeek-V3 yes,
     Llama-3.1's 1e-5 no): then every linear keeps its own quantize op."""
-    action = dep.quantize_linear_action
-    quantizes = action.is_quantized and action.scheme.quantizes_activations
+    quantizes = dep.linears.non_expert.quantizes_activations
     return quantizes and dep.model.rms_norm_eps == FUSED_NORM_QUANT_EPS

@@ -37,6 +37,15 @@ DEEPSEEK = dict(
     tpot_limit_ms=80,
     compile=True,
 )
+QUANT_EXTRAS_DENSE = dict(
+    MISSION, quantize_non_expert_linear_action="MXFP4", mxfp4_group_size=64,
+    word_embedding_tp="row",
+)  # fmt: skip
+QUANT_EXTRAS_MOE = dict(
+    MOE, quantize_linear_action="MXFP4", quantize_non_expert_linear_action="W8A8_DYNAMIC",
+    word_embedding_tp="col",
+)  # fmt: skip
+"""The quantization extras (issue 22) on the dense and MoE probes' deployments."""
 CLI_OPTIMIZE = [
     "optimize", "Qwen/Qwen3-32B", "--num-devices", "8", "--tp-sizes", "8", "--input-length",
     "3500", "--output-length", "1500", "--tpot-limits", "50", "--search", "exponential",
@@ -119,6 +128,11 @@ def main() -> None:
         "help_s": process_s(["--help"]),
         "cli_optimize_s": process_s(CLI_OPTIMIZE),
     }
+    try:
+        out["probe_dense_quant_extras_us"] = probe_us(QUANT_EXTRAS_DENSE, 8)
+        out["probe_moe_quant_extras_us"] = probe_us(QUANT_EXTRAS_MOE, 8, 4)
+    except TypeError:  # a tree without the quantization extras' knobs
+        pass
     if "--fuzz" in sys.argv:
         out["fuzz_1000_s"] = fuzz_s()
     print(json.dumps(out))

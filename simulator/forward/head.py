@@ -7,13 +7,15 @@ from __future__ import annotations
 from simulator.deployment import Deployment
 from simulator.dtypes import BF16, INT64
 from simulator.forward.affine import Affine, tokens
-from simulator.forward.ops import Builder, eager_norm, fused_norm, tp_all_gather, tp_all_reduce
+from simulator.forward.ops import Builder, eager_norm, fused_norm, tp_all_gather
 from simulator.linears import WordEmbeddingTP
 
 
-def embedding(b: Builder, count: int, *, main: bool = False) -> None:
+def embedding(b: Builder, count: int, *, main: bool = False) -> int:
     """A token embedding; the ``main`` model's follows ``word_embedding_tp`` (MTP layers keep
-    theirs whole: msmodeling's TP plan matches ``embed_tokens`` alone)."""
+    theirs whole: msmodeling's TP plan matches ``embed_tokens`` alone). Returns the TP
+    all-reduces of the hidden state it leaves to the caller (row mode's one, which costs what
+    each layer's does, so it joins theirs as one op)."""
     dep = b.dep
     h = dep.model.hidden_size
     mode = dep.word_embedding_tp if main and dep.tp > 1 else None
@@ -22,12 +24,12 @@ def embedding(b: Builder, count: int, *, main: bool = False) -> None:
         width = -(-h // dep.tp)
         b.add("embedding", count, read=tokens(INT64 + BF16 * width), write=tokens(BF16 * width))
         tp_all_gather(b, count, tokens(BF16 * width))
-        return
+        return 0
     if mode is WordEmbeddingTP.ROW:
         _row_sharded_lookup(b, count, h)
-        tp_all_reduce(b, count)
-        return
+        return count
     b.add("embedding", count, read=tokens(INT64 + BF16 * h), write=tokens(BF16 * h))
+    return 0
 
 
 def _row_sharded_lookup(b: Builder, count: int, h: int) -> None:

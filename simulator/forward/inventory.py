@@ -31,8 +31,8 @@ def build_ops(dep: Deployment) -> list[Op]:
     b = Builder(dep)
     model = dep.model
     layer = _compiled_layer if dep.compile else _eager_layer
-    embedding(b, 1, main=True)
-    layer(b, model.num_layers, model.dense_layers)
+    reduces = embedding(b, 1, main=True)
+    layer(b, model.num_layers, model.dense_layers, reduces)
     _rope_tables(b)
     head(b, 1, main_head_rows(dep), norm=True, selects_always=dep.num_mtp_tokens > 0)
     if dep.num_mtp_tokens:
@@ -61,7 +61,8 @@ def _eager_rope(b: Builder, count: int, width: int, d: int) -> None:
     b.add("add", count, read=tokens(2 * BF16 * w), write=tokens(BF16 * w), gp=tokens(w))
 
 
-def _eager_layer(b: Builder, layers: int, dense: int) -> None:
+def _eager_layer(b: Builder, layers: int, dense: int, reduces: int = 0) -> None:
+    """``reduces``: more TP all-reduces of the hidden state, counted with the layers' own."""
     dep = b.dep
     h, q, kv, d, inter = shapes(dep)
     eager_norm(b, layers, h, h)
@@ -77,7 +78,7 @@ def _eager_layer(b: Builder, layers: int, dense: int) -> None:
         _eager_rope(b, layers, kv, d)
         attention(b, layers)
     linear(b, "static_quant_linear", layers, q, h, quant_op=True)
-    tp_all_reduce(b, layers)
+    tp_all_reduce(b, layers + reduces)
     residual_add(b, layers, h)
     eager_norm(b, layers, h, h)
     if dense:
@@ -103,7 +104,7 @@ def _eager_layer(b: Builder, layers: int, dense: int) -> None:
     residual_add(b, layers, h)
 
 
-def _compiled_layer(b: Builder, layers: int, dense: int) -> None:
+def _compiled_layer(b: Builder, layers: int, dense: int, reduces: int = 0) -> None:
     dep = b.dep
     h, q, kv, d, inter = shapes(dep)
     fuse = _norms_fuse_quantize(dep)
@@ -128,7 +129,7 @@ def _compiled_layer(b: Builder, layers: int, dense: int) -> None:
         )
         attention(b, layers)
     linear(b, "static_quant_linear", layers, q, h, quant_op=True)
-    tp_all_reduce(b, layers)
+    tp_all_reduce(b, layers + reduces)
     moe = layers - dense
     # The post-attention norm quantizes its output only where a dense MLP consumes it.
     if dense:

@@ -114,3 +114,32 @@ def test_mxfp4_runs_on_a_device_without_fp4_units() -> None:
     d = dep(device="ATLAS_800_A2_376T_64G", quantize_linear_action="MXFP4")
     ttft, tpot, _ = probe(d)
     assert 0 < ttft < float("inf") and 0 < tpot < float("inf")
+
+
+@pytest.mark.parametrize(
+    "model, fields, gib",
+    [
+        # msmodeling's text_generate on one-layer copies ("Model weight size", 3 decimals)
+        ("Qwen/Qwen3-8B", {"quantize_linear_action": "MXFP4"}, 2.433),
+        (
+            "Qwen/Qwen3-30B-A3B",
+            {"num_devices": 8, "tp": 4, "ep": 4, "quantize_linear_action": "MXFP4"},
+            0.784,
+        ),
+        (
+            "Qwen/Qwen3-30B-A3B",
+            {
+                "num_devices": 8, "tp": 4, "ep": 4, "quantize_linear_action": "MXFP4",
+                "quantize_non_expert_linear_action": "FP8", "mxfp4_group_size": 48,
+            },
+            0.786,
+        ),
+        ("Qwen/Qwen3-8B", {"num_devices": 2, "tp": 2, "word_embedding_tp": "col"}, 1.269),
+        ("Qwen/Qwen3-8B", {"num_devices": 2, "tp": 2, "word_embedding_tp": "row"}, 1.269),
+    ],
+)  # fmt: skip
+def test_one_layer_weights_match_msmodelings_traces(tmp_path, model, fields, gib) -> None:
+    from harness.calibration.check import _trimmed_model
+
+    trimmed = _trimmed_model(model, {"num_hidden_layers": 1}, tmp_path)
+    assert weight_bytes(dep(trimmed, **fields)) / GIB == pytest.approx(gib, abs=0.0005)

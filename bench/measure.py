@@ -38,12 +38,24 @@ DEEPSEEK = dict(
     tpot_limit_ms=80,
     compile=True,
 )
+QUANT_EXTRAS_DENSE = dict(
+    MISSION, quantize_non_expert_linear_action="MXFP4", mxfp4_group_size=64,
+    word_embedding_tp="row",
+)  # fmt: skip
+QUANT_EXTRAS_MOE = dict(
+    MOE, quantize_linear_action="MXFP4", quantize_non_expert_linear_action="W8A8_DYNAMIC",
+    word_embedding_tp="col",
+)  # fmt: skip
+"""The quantization extras (issue 22) on the dense and MoE probes' deployments."""
 MODES = {
-    "probe_prefix_cache_us": (dict(MISSION, prefix_cache_hit_rate=0.5), 8),
+    "probe_prefix_cache_us": (dict(MISSION, prefix_cache_hit_rate=0.5), 8, None),
     "probe_serving_cost_us": (
         dict(MISSION, serving_cost_ms=20.0, ttft_limit_ms=3000.0, disagg=True),
         8,
+        None,
     ),
+    "probe_dense_quant_extras_us": (QUANT_EXTRAS_DENSE, 8, None),
+    "probe_moe_quant_extras_us": (QUANT_EXTRAS_MOE, 8, 4),
 }
 """Probes of the mission's model under a mode, each held to a multiple of its plain probe;
 skipped on a tree without the mode."""
@@ -147,9 +159,9 @@ def main() -> None:
         "help_s": process_s(["--help"]),
         "cli_optimize_s": process_s(CLI_OPTIMIZE),
     }
-    for key, (deployment, tp) in MODES.items():
+    for key, (deployment, tp, ep) in MODES.items():
         try:
-            out[key] = probe_us(deployment, tp)
+            out[key] = probe_us(deployment, tp, ep)
         except TypeError:
             continue
     if "--fuzz" in sys.argv:

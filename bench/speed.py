@@ -31,6 +31,14 @@ ROWS = (
     ("probe_serving_cost_us", "one probe, Qwen3-32B TP=8 disagg, serving cost 20 ms (us)"),
     ("probe_dense_dcp_us", "one probe, Qwen3-32B TP=8 DCP=2 (us)"),
     ("probe_deepseek_dcp_us", "one probe, DeepSeek-V3 TP=4 EP=16 DCP=4 compiled (us)"),
+    (
+        "probe_dense_quant_extras_us",
+        "one probe, Qwen3-32B TP=8, MXFP4 non-expert, row embedding (us)",
+    ),
+    (
+        "probe_moe_quant_extras_us",
+        "one probe, Qwen3-30B-A3B TP=8 EP=4, MXFP4 + W8A8 non-expert, col embedding (us)",
+    ),
     ("mission_optimize_ms", "mission optimize, 4 TPs x 3 searches (ms)"),
     ("fuzz_1000_s", "fuzz, 1000 deployments, seed 1 (s)"),
     ("help_s", "searchbench --help, whole process (s)"),
@@ -51,6 +59,8 @@ RELATIVE = {
     "probe_serving_cost_us": ("probe_dense_us", 1.5),
     "probe_dense_dcp_us": ("probe_dense_us", 1.5),
     "probe_deepseek_dcp_us": ("probe_deepseek_us", 1.5),
+    "probe_dense_quant_extras_us": ("probe_dense_us", 1.5),
+    "probe_moe_quant_extras_us": ("probe_moe_us", 1.5),
 }
 """(the plain probe, the most this one may cost against it), measured in the same run: an MoE
 probe at most twice a dense one (issue 19), a probe under a mode at most 1.5x the same model's

@@ -17,6 +17,7 @@ from simulator import (
     AUTO_MAX_BATCHED_TOKENS_FACTORS,
     BUNDLED_MODELS,
     DEFAULT_MTP_ACCEPTANCE_RATES,
+    DEFAULT_MXFP4_GROUP_SIZE,
     DEFAULT_RESERVED_MEMORY_GB,
     DEVICES,
     MAX_MTP_TOKENS,
@@ -28,6 +29,7 @@ from simulator import (
     Phase,
     SimulatorInputError,
     StopReason,
+    WordEmbeddingTP,
     enumerate_parallel,
     get_device,
     load_model,
@@ -58,6 +60,7 @@ DEVICE_NAMES = tuple(DEVICES)
 BUNDLED_MODEL_IDS = tuple(BUNDLED_MODELS)
 LINEAR_QUANTIZATIONS = tuple(m.value for m in LinearQuant)
 KV_QUANTIZATIONS = tuple(m.value for m in KVQuant)
+WORD_EMBEDDING_TP_MODES = tuple(m.value for m in WordEmbeddingTP)
 
 
 def __getattr__(name: str) -> object:
@@ -125,11 +128,13 @@ __all__ = [
     "AUTO_MAX_BATCHED_TOKENS_FACTORS",
     "BUNDLED_MODEL_IDS",
     "DEFAULT_MTP_ACCEPTANCE_RATES",
+    "DEFAULT_MXFP4_GROUP_SIZE",
     "DEFAULT_RESERVED_MEMORY_GB",
     "DEVICE_NAMES",
     "KV_QUANTIZATIONS",
     "LINEAR_QUANTIZATIONS",
     "MAX_MTP_TOKENS",
+    "WORD_EMBEDDING_TP_MODES",
     "Deployment",
     "ParallelConfig",
     "Phase",

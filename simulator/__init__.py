@@ -20,6 +20,7 @@ from simulator.deployment import (
 )
 from simulator.devices import DEVICES, DeviceProfile, get_device
 from simulator.errors import SimulatorInputError
+from simulator.linears import DEFAULT_MXFP4_GROUP_SIZE, WordEmbeddingTP
 from simulator.models import BUNDLED_MODELS, ModelConfig, load_model
 from simulator.parallel import ParallelConfig, enumerate_parallel, make_parallel
 from simulator.quantization import KVQuant, LinearQuant
@@ -48,6 +49,7 @@ __all__ = [
     "AUTO_MAX_BATCHED_TOKENS_FACTORS",
     "BUNDLED_MODELS",
     "DEFAULT_MTP_ACCEPTANCE_RATES",
+    "DEFAULT_MXFP4_GROUP_SIZE",
     "DEFAULT_RESERVED_MEMORY_GB",
     "DEVICES",
     "MAX_MTP_TOKENS",
@@ -65,6 +67,7 @@ __all__ = [
     "SimulatorInputError",
     "StopReason",
     "SweepResult",
+    "WordEmbeddingTP",
     "chunked",
     "enumerate_parallel",
     "forget",

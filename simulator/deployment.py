@@ -10,9 +10,16 @@ from simulator.checks import check_mtp, check_serving, positive_int
 from simulator.dcp import check_dcp
 from simulator.devices import DeviceProfile, get_device
 from simulator.errors import SimulatorInputError
+from simulator.linears import (
+    DEFAULT_MXFP4_GROUP_SIZE,
+    Linears,
+    WordEmbeddingTP,
+    check_linears,
+    resolve_linears,
+)
 from simulator.models import ModelConfig, load_model
 from simulator.parallel import ParallelConfig, make_parallel
-from simulator.quantization import KVQuant, LinearQuant, parse_kv_quant, parse_linear_quant
+from simulator.quantization import KVQuant, LinearQuant, parse_kv_quant
 
 AUTO_MAX_BATCHED_TOKENS_FACTORS = (4, 2, 1)
 MAX_COUNT = 10**8
@@ -66,14 +73,25 @@ class Deployment:
     mtp_acceptance_rates: tuple[float, ...] = DEFAULT_MTP_ACCEPTANCE_RATES
     prefix_cache_hit_rate: float = 0.0
     serving_cost_ms: float = 0.0
+    dcp: int = 1
+    """Decode context parallel ranks within each TP group (``simulator/dcp.py``)."""
+    quantize_non_expert_linear_action: LinearQuant = LinearQuant.DISABLED
+    mxfp4_group_size: int = DEFAULT_MXFP4_GROUP_SIZE
+    word_embedding_tp: WordEmbeddingTP | None = None
 
     @property
     def prefill_length(self) -> int:
         """Prompt tokens a prefill computes (its query and sequence); decode sees the whole."""
         return effective_input_length(self.input_length, self.prefix_cache_hit_rate)
 
-    dcp: int = 1
-    """Decode context parallel ranks within each TP group (``simulator/dcp.py``)."""
+    @property
+    def linears(self) -> Linears:
+        """The quantization of the routed experts and of the non-expert linears."""
+        return resolve_linears(
+            self.quantize_linear_action,
+            self.quantize_non_expert_linear_action,
+            self.mxfp4_group_size,
+        )
 
     @property
     def decode_query_len(self) -> int:
@@ -98,6 +116,9 @@ class Deployment:
             self.enable_shared_expert_tp,
             self.num_mtp_tokens,
             self.dcp,
+            self.quantize_non_expert_linear_action,
+            self.mxfp4_group_size,
+            self.word_embedding_tp,
         )
 
     @property
@@ -149,6 +170,9 @@ class Deployment:
         prefix_cache_hit_rate: float = 0.0,
         serving_cost_ms: float = 0.0,
         dcp: int = 1,
+        quantize_non_expert_linear_action: str | LinearQuant = LinearQuant.DISABLED,
+        mxfp4_group_size: int = DEFAULT_MXFP4_GROUP_SIZE,
+        word_embedding_tp: str | WordEmbeddingTP | None = None,
     ) -> Deployment:
         """Validate names and numbers into a Deployment; every error names its field."""
         model_config = model if isinstance(model, ModelConfig) else load_model(model)
@@ -160,6 +184,10 @@ class Deployment:
             max_batched_tokens, input_length, prefix_cache_hit_rate, phase, num_mtp_tokens
         )
         rates = check_mtp(model_config, num_mtp_tokens, mtp_acceptance_rates)
+        linear_fields = check_linears(
+            model_config, bool(compile), quantize_linear_action,
+            quantize_non_expert_linear_action, mxfp4_group_size, word_embedding_tp,
+        )  # fmt: skip
         for name, limit in (("tpot_limit_ms", tpot_limit_ms), ("ttft_limit_ms", ttft_limit_ms)):
             if limit is not None and not 0 < limit < float("inf"):
                 raise SimulatorInputError(name, f"must be > 0 ms (finite), got {limit}")
@@ -174,7 +202,6 @@ class Deployment:
             parallel=parallel,
             input_length=input_length,
             output_length=output_length,
-            quantize_linear_action=parse_linear_quant(quantize_linear_action),
             quantize_attention_action=parse_kv_quant(quantize_attention_action),
             compile=bool(compile),
             reserved_memory_gb=float(reserved_memory_gb),
@@ -188,6 +215,7 @@ class Deployment:
             prefix_cache_hit_rate=float(prefix_cache_hit_rate),
             serving_cost_ms=float(serving_cost_ms),
             dcp=dcp,
+            **linear_fields,
         )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from simulator.deployment import Deployment
 from simulator.dtypes import BF16, FP32
+from simulator.linears import WordEmbeddingTP
 from simulator.models import ModelConfig
 
 KV_BLOCK_SIZE = 128
@@ -36,12 +37,13 @@ def weight_bytes(dep: Deployment) -> int:
     shared with the main model's) for all its layers, and per MTP token one predictor layer of
     two input norms, a replicated 2h x h projection and a decoder block like the last layer."""
     m, tp = dep.model, dep.tp
-    wb = dep.quantize_linear_action.scheme.weight_bytes
+    wb = dep.linears.expert.scheme.weight_bytes
     h = m.hidden_size
     attention = _attention_bytes(dep)
-    dense_mlp = 3 * h * m.intermediate_size // tp * wb
+    dense_mlp = _dense_mlp_bytes(dep)
     moe_mlp = _moe_mlp_bytes(dep) if m.is_moe else dense_mlp
     embedding = m.vocab_size * h * BF16
+    own_embedding = embedding_bytes(dep)
     lm_head = -(-m.vocab_size // tp) * h * BF16
     rope_dim = m.head_dim if m.mla is None else m.mla.qk_rope_head_dim
     rope = 2 * m.max_position_embeddings * rope_dim * ROPE_CACHE_BYTES_PER_ELEMENT
@@ -49,17 +51,41 @@ def weight_bytes(dep: Deployment) -> int:
     # msmodeling swaps the lm_head for its own TP-split ColumnParallelLinear, so a head tied to
     # the embedding (tie_word_embeddings) is stored apart from it all the same.
     head = lm_head + h * BF16
+    eh_proj = 2 * h * h * wb + dep.linears.expert.weight_scale_bytes(2 * h, h)
     predictor_layer = (
-        2 * h * BF16 + 2 * h * h * wb + attention + (moe_mlp if m.mtp_block_is_moe else dense_mlp)
+        2 * h * BF16 + eh_proj + attention + (moe_mlp if m.mtp_block_is_moe else dense_mlp)
     )
     mtp = (embedding + lm_head if dep.num_mtp_tokens else 0) + dep.num_mtp_tokens * predictor_layer
-    return int(layers + embedding + head + rope + mtp)
+    return int(layers + own_embedding + head + rope + mtp)
+
+
+def embedding_bytes(dep: Deployment) -> int:
+    """The main model's token embedding on one rank: whole, or one TP shard of its columns
+    (``col``) or rows (``row``), zero-padded to a whole share (``get_partial_sharded``)."""
+    m, tp = dep.model, dep.tp
+    mode = dep.word_embedding_tp
+    if mode is WordEmbeddingTP.COL:
+        return m.vocab_size * -(-m.hidden_size // tp) * BF16
+    if mode is WordEmbeddingTP.ROW:
+        return -(-m.vocab_size // tp) * m.hidden_size * BF16
+    return m.vocab_size * m.hidden_size * BF16
+
+
+def _dense_mlp_bytes(dep: Deployment) -> int:
+    m, tp = dep.model, dep.tp
+    linears = dep.linears.non_expert
+    h, inter = m.hidden_size, m.intermediate_size
+    scales = 2 * linears.weight_scale_bytes(h, inter // tp) + linears.weight_scale_bytes(
+        inter // tp, h
+    )
+    return 3 * h * inter // tp * linears.scheme.weight_bytes + scales
 
 
 def _attention_bytes(dep: Deployment) -> int:
     """One layer's attention weights and its two norms (and Qwen3's QK norms)."""
     m, tp = dep.model, dep.tp
-    wb = dep.quantize_linear_action.scheme.weight_bytes
+    linears = dep.linears.non_expert
+    wb = linears.scheme.weight_bytes
     h, d = m.hidden_size, m.head_dim
     heads = m.num_heads // tp
     if m.mla is not None:
@@ -76,24 +102,28 @@ def _attention_bytes(dep: Deployment) -> int:
     q = heads * d
     kv = kv_heads_per_rank(m, tp) * d
     norms = 2 * h + (2 * d if m.qk_norm else 0)
-    return (h * q + 2 * h * kv + q * h) * wb + norms * BF16
+    scales = linears.weight_scale_bytes(h, q + 2 * kv) + linears.weight_scale_bytes(q, h)
+    return (h * q + 2 * h * kv + q * h) * wb + norms * BF16 + scales
 
 
 def _moe_mlp_bytes(dep: Deployment) -> int:
     """Rank 0 holds the most experts (msmodeling's assign_experts) and one MoE-TP shard of
     each, zero-padded to ceil(I / MoE-TP); the router stays bf16 (DeepSeek's bias fp32)."""
     m = dep.model
-    wb = dep.quantize_linear_action.scheme.weight_bytes
+    experts, others = dep.linears.expert, dep.linears.non_expert
     h = m.hidden_size
     local_experts = -(-m.num_experts // dep.ep)
     shard = -(-m.moe_intermediate_size // dep.parallel.moe_tp)
-    routed = local_experts * 3 * h * shard * wb + h * m.num_experts * BF16
+    expert_scales = 2 * experts.weight_scale_bytes(h, shard) + experts.weight_scale_bytes(shard, h)
+    routed = local_experts * (3 * h * shard * experts.scheme.weight_bytes + expert_scales)
+    routed += h * m.num_experts * BF16
     if m.sigmoid_router:
         routed += m.num_experts * FP32
     shared = m.shared_experts * m.moe_intermediate_size
     if dep.enable_shared_expert_tp:
         shared //= dep.tp
-    return routed + 3 * h * shared * wb
+    shared_scales = 2 * others.weight_scale_bytes(h, shared) + others.weight_scale_bytes(shared, h)
+    return routed + 3 * h * shared * others.scheme.weight_bytes + shared_scales
 
 
 def kv_bytes_per_token(dep: Deployment) -> int:

@@ -16,6 +16,9 @@ class LinearScheme:
     activation_bytes: float
     quantizes_activations: bool
     dequant_gp_per_weight: float = 0.0
+    block_scales: bool = False
+    """MXFP4: one 1-byte E8M0 scale per ``mxfp4_group_size`` elements along K, for the weights
+    (per output channel) and the quantized activations (per row), instead of per-token fp32."""
 
 
 class LinearQuant(str, Enum):
@@ -27,6 +30,7 @@ class LinearQuant(str, Enum):
     W4A8_STATIC = "W4A8_STATIC"
     W4A8_DYNAMIC = "W4A8_DYNAMIC"
     FP8 = "FP8"
+    MXFP4 = "MXFP4"
 
     @property
     def scheme(self) -> LinearScheme:
@@ -48,6 +52,10 @@ _LINEAR_SCHEMES = {
     LinearQuant.W4A8_STATIC: LinearScheme(0.5, "int8", 1, True, dequant_gp_per_weight=1),
     LinearQuant.W4A8_DYNAMIC: LinearScheme(0.5, "int8", 1, True, dequant_gp_per_weight=2),
     LinearQuant.FP8: LinearScheme(1, "fp8", 1, True),
+    # msmodeling's mxfp4_linear (tensor_cast/performance_model/__init__.py,
+    # _mxfp4_linear_properties_helper): 4-bit payloads of weights and activations (torch.int4,
+    # half a byte) and their E8M0 block scales read from memory, the MMA at the fp4 peak.
+    LinearQuant.MXFP4: LinearScheme(0.5, "fp4", 0.5, True, block_scales=True),
 }
 
 
@@ -76,8 +84,10 @@ class KVQuant(str, Enum):
         return 1 if self is KVQuant.FP8 else 2
 
 
-def parse_linear_quant(value: str | LinearQuant) -> LinearQuant:
-    return _parse(LinearQuant, value, "quantize_linear_action")
+def parse_linear_quant(
+    value: str | LinearQuant, field: str = "quantize_linear_action"
+) -> LinearQuant:
+    return _parse(LinearQuant, value, field)
 
 
 def parse_kv_quant(value: str | KVQuant) -> KVQuant:

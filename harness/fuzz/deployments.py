@@ -87,6 +87,19 @@ def _disagg(draw, drawn):
     return draw(st.integers(0, 6)) == 0
 
 
+def _linear_action(name: str) -> Callable:
+    """A linear action from the knob's draws; MXFP4 only where the simulator models it
+    (eager, no MLA)."""
+
+    def drawer(draw, drawn):
+        choices = next(k.knob.draws for k in request_knobs() if k.name == name)
+        if drawn["compile"] or door.model(drawn["model"]).mla is not None:
+            choices = tuple(c for c in choices if c != "MXFP4")
+        return draw(st.sampled_from(choices))
+
+    return drawer
+
+
 DRAWERS: dict[str, Callable] = {
     "model": _model,
     "device": _device,
@@ -98,6 +111,8 @@ DRAWERS: dict[str, Callable] = {
     "dcp_sizes": _dcp_sizes,
     "enable_shared_expert_tp": _enable_shared_expert_tp,
     "disagg": _disagg,
+    "quantize_linear_action": _linear_action("quantize_linear_action"),
+    "quantize_non_expert_linear_action": _linear_action("quantize_non_expert_linear_action"),
 }
 
 

@@ -203,7 +203,31 @@ class OptimizerRequest(RequestRules):
         Text(door.LINEAR_QUANTIZATIONS),
         default="W8A8_DYNAMIC",
         flags=("--quantize-linear-action",),
-        draws=("W8A8_DYNAMIC", "W8A8_DYNAMIC", "DISABLED", "W4A8_DYNAMIC"),
+        draws=("W8A8_DYNAMIC", "W8A8_DYNAMIC", "DISABLED", "W4A8_DYNAMIC", "MXFP4"),
+    )
+    quantize_non_expert_linear_action: str = knob(
+        "quantization of the non-expert linears (attention, dense MLP, shared experts); "
+        "DISABLED for the linear action's (routed experts keep the linear action)",
+        Text(door.LINEAR_QUANTIZATIONS),
+        default="DISABLED",
+        flags=("--quantize-non-expert-linear-action",),
+        draws=("DISABLED", "DISABLED", "DISABLED", "FP8", "W8A8_DYNAMIC", "MXFP4"),
+    )
+    mxfp4_group_size: int = knob(
+        "MXFP4 block size along K (one E8M0 scale per block)",
+        Integer(minimum=1, maximum=LIMIT_COUNT),
+        default=door.DEFAULT_MXFP4_GROUP_SIZE,
+        flags=("--mxfp4-group-size",),
+        draws=(32, 32, 16, 64, 48),
+    )
+    word_embedding_tp: str | None = knob(
+        "shard the token embedding over TP: col (hidden columns, all-gather) or row (vocab "
+        "rows, all-reduce); absent for a whole embedding per rank",
+        Text(door.WORD_EMBEDDING_TP_MODES),
+        default=None,
+        flags=("--word-embedding-tp",),
+        nullable=True,
+        draws=(None, None, "col", "row"),
     )
     quantize_attention_action: str = knob(
         "KV-cache quantization",

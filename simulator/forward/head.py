@@ -8,11 +8,43 @@ from simulator.deployment import Deployment
 from simulator.dtypes import BF16, INT64
 from simulator.forward.affine import Affine, tokens
 from simulator.forward.ops import Builder, eager_norm, fused_norm, tp_all_gather
+from simulator.linears import WordEmbeddingTP
 
 
-def embedding(b: Builder, count: int) -> None:
-    h = b.dep.model.hidden_size
+def embedding(b: Builder, count: int, *, main: bool = False) -> int:
+    """A token embedding; the ``main`` model's follows ``word_embedding_tp`` (MTP layers keep
+    theirs whole: msmodeling's TP plan matches ``embed_tokens`` alone). Returns the TP
+    all-reduces of the hidden state it leaves to the caller (row mode's one, which costs what
+    each layer's does, so it joins theirs as one op)."""
+    dep = b.dep
+    h = dep.model.hidden_size
+    mode = dep.word_embedding_tp if main and dep.tp > 1 else None
+    if mode is WordEmbeddingTP.COL:
+        # Each rank looks up its ceil(h / TP) columns; an all-gather along the hidden dim.
+        width = -(-h // dep.tp)
+        b.add("embedding", count, read=tokens(INT64 + BF16 * width), write=tokens(BF16 * width))
+        tp_all_gather(b, count, tokens(BF16 * width))
+        return 0
+    if mode is WordEmbeddingTP.ROW:
+        _row_sharded_lookup(b, count, h)
+        return count
     b.add("embedding", count, read=tokens(INT64 + BF16 * h), write=tokens(BF16 * h))
+    return 0
+
+
+def _row_sharded_lookup(b: Builder, count: int, h: int) -> None:
+    """ParallelEmbedding's row mode: ids in this rank's vocab range (ge, lt, and), shifted to
+    it (sub, zeros_like, where), looked up, the other rows zeroed (not, masked_fill_)."""
+    ids, mask = tokens(INT64), tokens(1)
+    b.add("ge", count, read=ids, write=mask)
+    b.add("lt", count, read=ids, write=mask)
+    b.add("bitwise_and", count, read=mask * 2, write=mask)
+    b.add("sub", count, read=ids, write=ids)
+    b.add("zeros_like", count, read=ids, write=ids)
+    b.add("where", count, read=mask + ids * 2, write=ids)
+    b.add("embedding", count, read=tokens(INT64 + BF16 * h), write=tokens(BF16 * h))
+    b.add("bitwise_not", count, read=mask, write=mask)
+    b.add("masked_fill_", count, read=tokens(BF16 * h + 1), write=tokens(BF16 * h))
 
 
 def main_head_rows(dep: Deployment) -> Affine:

@@ -32,8 +32,8 @@ def build_ops(dep: Deployment) -> list[Op]:
     b = Builder(dep)
     model = dep.model
     layer = _compiled_layer if dep.compile else _eager_layer
-    embedding(b, 1)
-    layer(b, model.num_layers, model.dense_layers)
+    reduces = embedding(b, 1, main=True)
+    layer(b, model.num_layers, model.dense_layers, reduces)
     _rope_tables(b)
     head(b, 1, main_head_rows(dep), norm=True, selects_always=dep.num_mtp_tokens > 0)
     if dep.num_mtp_tokens:
@@ -62,7 +62,8 @@ def _eager_rope(b: Builder, count: int, width: int, d: int) -> None:
     b.add("add", count, read=tokens(2 * BF16 * w), write=tokens(BF16 * w), gp=tokens(w))
 
 
-def _eager_layer(b: Builder, layers: int, dense: int) -> None:
+def _eager_layer(b: Builder, layers: int, dense: int, reduces: int = 0) -> None:
+    """``reduces``: more TP all-reduces of the hidden state, counted with the layers' own."""
     dep = b.dep
     h, q, kv, d, inter = shapes(dep)
     eager_norm(b, layers, h, h)
@@ -80,7 +81,7 @@ def _eager_layer(b: Builder, layers: int, dense: int) -> None:
         attention(b, layers)
         dcp_ops(b, layers)
     linear(b, "static_quant_linear", layers, q, h, quant_op=True)
-    tp_all_reduce(b, layers)
+    tp_all_reduce(b, layers + reduces)
     residual_add(b, layers, h)
     eager_norm(b, layers, h, h)
     if dense:
@@ -106,7 +107,7 @@ def _eager_layer(b: Builder, layers: int, dense: int) -> None:
     residual_add(b, layers, h)
 
 
-def _compiled_layer(b: Builder, layers: int, dense: int) -> None:
+def _compiled_layer(b: Builder, layers: int, dense: int, reduces: int = 0) -> None:
     dep = b.dep
     h, q, kv, d, inter = shapes(dep)
     fuse = _norms_fuse_quantize(dep)
@@ -133,7 +134,7 @@ def _compiled_layer(b: Builder, layers: int, dense: int) -> None:
         attention(b, layers)
         dcp_ops(b, layers)
     linear(b, "static_quant_linear", layers, q, h, quant_op=True)
-    tp_all_reduce(b, layers)
+    tp_all_reduce(b, layers + reduces)
     moe = layers - dense
     # The post-attention norm quantizes its output only where a dense MLP consumes it.
     if dense:
@@ -163,6 +164,5 @@ def _norms_fuse_quantize(dep: Deployment) -> bool:
     traced in as a constant and no scalar wildcard, unlike the plain-norm patterns, so they
     match only a model whose ``rms_norm_eps`` is exactly that value (Qwen3 and DeepSeek-V3 yes,
     Llama-3.1's 1e-5 no): then every linear keeps its own quantize op."""
-    action = dep.quantize_linear_action
-    quantizes = action.is_quantized and action.scheme.quantizes_activations
+    quantizes = dep.linears.non_expert.quantizes_activations
     return quantizes and dep.model.rms_norm_eps == FUSED_NORM_QUANT_EPS

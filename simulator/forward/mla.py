@@ -52,7 +52,7 @@ def mla_attention(b: Builder, count: int) -> int:
     prefill_qs_mma = 2.0 * heads * (nope + rope + v)
     # Decode reads the absorbed bf16 projections; prefill reads kv_b_proj as stored.
     absorbed_bytes = BF16 * kv_b
-    up_bytes = dep.quantize_linear_action.scheme.weight_bytes * kv_b
+    up_bytes = dep.linears.non_expert.scheme.weight_bytes * kv_b
     mma = {
         "tokens": 2.0 * kv_b,
         "attn_qs": decode_qs_mma,
@@ -97,8 +97,8 @@ def _preprocess(b: Builder, count: int, heads: int) -> None:
     weights = h * q_rank + q_rank * q_width + h * mla.latent_width
     per_token_mma = 2.0 * weights
     per_token_gp = RMS_NORM_GP * (q_rank + rank) + ROPE_GP * (heads * rope + rope)
-    scheme = dep.quantize_linear_action.scheme
-    quantized = dep.quantize_linear_action.is_quantized
+    scheme = dep.linears.non_expert.scheme
+    quantized = dep.linears.non_expert.is_quantized
     gp = {"tokens": per_token_gp}
     if quantized:
         # Quantize each projection's input and dequantize its weights.

@@ -36,7 +36,7 @@ def mtp_layers(b: Builder, count: int, layer) -> None:
     else:
         eager_norm(b, 2 * count, h, h, weight_in_fp32=True)
     b.add("cat", count, read=tokens(2 * BF16 * h), write=tokens(2 * BF16 * h))
-    linear(b, "static_quant_linear", count, 2 * h, h, quant_op=True)
+    linear(b, "static_quant_linear", count, 2 * h, h, quant_op=True, expert=True)
     layer(b, count, 0 if model.mtp_block_is_moe else count)
     head(b, count, ROWS, norm=False, selects_always=True, draft=True)
     b.add("argmax", count, read=ROWS * (BF16 * vocab), write=ROWS * INT64)

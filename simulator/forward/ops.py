@@ -150,10 +150,14 @@ def linear(
     n: int,
     *,
     quant_op: bool,
+    expert: bool = False,
 ) -> None:
-    """A (possibly quantized) linear; with quant_op, its activation quantize op precedes it."""
-    scheme = b.dep.quantize_linear_action.scheme
-    if not b.dep.quantize_linear_action.is_quantized:
+    """A (possibly quantized) linear; with quant_op, its activation quantize op precedes it.
+    Attention and dense MLPs are non-expert linears; ``expert`` for the linear action's own
+    (an MTP layer's ``eh_proj``)."""
+    quant = b.dep.linears.expert if expert else b.dep.linears.non_expert
+    scheme = quant.scheme
+    if not quant.is_quantized:
         b.add(
             "mm",
             count,
@@ -161,6 +165,9 @@ def linear(
             read=Affine(tokens=BF16 * k, one=BF16 * k * n),
             write=tokens(BF16 * n),
         )
+        return
+    if scheme.block_scales:
+        _mxfp4_linear(b, count, k, n, quant, quant_op=quant_op)
         return
     if quant_op and scheme.quantizes_activations:
         b.add(
@@ -181,6 +188,31 @@ def linear(
         ),
         write=tokens(BF16 * n),
         **(extra if scheme.dequant_gp_per_weight else {}),
+    )
+
+
+def _mxfp4_linear(b: Builder, count: int, k: int, n: int, quant, *, quant_op: bool) -> None:
+    """msmodeling's ``dynamic_quantize_mxfp4`` (reads the 16-bit row, writes the 4-bit payload
+    and a 1-byte scale per block; 2 vector ops per element and one per scale, in the input's
+    dtype) and ``mxfp4_linear`` (payloads and scales of both operands read, fp16 out)."""
+    row = quant.scheme.activation_bytes * k + quant.row_scale_bytes(k)
+    if quant_op:
+        b.add(
+            "dynamic_quantize_mxfp4",
+            count,
+            read=tokens(BF16 * k),
+            write=tokens(row),
+            gp=tokens(2.0 * k + quant.groups(k)),
+        )
+    b.add(
+        "mxfp4_linear",
+        count,
+        mma=tokens(2.0 * k * n),
+        mma_dtype=quant.scheme.mma_dtype,
+        read=Affine(
+            tokens=row, one=quant.scheme.weight_bytes * k * n + quant.weight_scale_bytes(k, n)
+        ),
+        write=tokens(BF16 * n),
     )
 
 

@@ -58,6 +58,7 @@ class Layer:
         self.num = num
         self.groups = MoEGroups.of(dep)
         self.ops = OpCosts(dep, num)
+        self.shared_ops = OpCosts(dep, num, dep.linears.non_expert)
         self.hidden = m.hidden_size
         self.intermediate = m.moe_intermediate_size
         self.shard = -(-m.moe_intermediate_size // self.groups.moe_tp)
@@ -147,8 +148,13 @@ class Layer:
         ops, h, g = self.ops, self.hidden, self.groups
         width = self.shared // g.tp if self.shared_tp else self.shared
         rows = tokens if self.shared_tp else moe_tokens
-        up = ops.linear(rows, h, 2 * width) if self.compile else 2 * ops.linear(rows, h, width)
-        seconds = up + (activation(self, rows, width) + ops.linear(rows, width, h))
+        linears = self.shared_ops
+        up = (
+            linears.linear(rows, h, 2 * width)
+            if self.compile
+            else 2 * linears.linear(rows, h, width)
+        )
+        seconds = up + (activation(self, rows, width) + linears.linear(rows, width, h))
         if self.shared_tp:
             seconds += ops.all_reduce(self.tp_link, rows * BF16 * h)
         return seconds + ops.memory(3 * rows * BF16 * h, rows * h, ops.gp_activation)

@@ -30,6 +30,7 @@ from harness.reporting import (
     to_json,
     verdicts,
 )
+from harness.reporting.hardware import cross_hardware, cross_hardware_payload, cross_hardware_text
 from harness.reporting.render import est_s_note
 from harness.request import OptimizerRequest
 
@@ -79,14 +80,20 @@ def command(args: argparse.Namespace) -> int:
     totals = projected_totals(outcomes, time)
     names = [run.name for run in request.searches_in_run_order]
     best = best_rows(outcomes, names[0], time)
+    hardware = cross_hardware(outcomes, names[0], time)
     note = repeat_note(rows)
     if args.format == "json":
         payload = {"rows": rows, "best": best, "projected_msmodeling_s": totals}
+        if hardware:
+            payload["cross_hardware"] = cross_hardware_payload(hardware)
         print(to_json({**OPTIMIZE_REPORT, **payload}))
     elif args.format == "csv":
         print(to_csv(rows), end="")
     else:
         _print_tables(rows, names, best, note, totals)
+        if hardware:
+            print()
+            print(cross_hardware_text(hardware, names[0]))
         print(est_s_note(time))
         return 0
     if note:

@@ -261,6 +261,36 @@ class Range(Items):
         return (1, value[0]) if len(value) == 1 else (value[0], value[1])
 
 
+@dataclass(frozen=True)
+class OneOrMore(Items):
+    """One value, or a list of distinct ones (msmodeling's ``nargs="+"`` flags, ``--device A B``):
+    a single value in a file reads as a list of one and is written back alone."""
+
+    distinct: bool = True
+    non_empty: bool = True
+
+    @property
+    def expected(self) -> str:  # type: ignore[override]
+        return f"{self.item.expected} or {super().expected}"
+
+    @property
+    def choices(self) -> tuple[str, ...] | None:
+        return getattr(self.item, "choices", None)
+
+    def parse(self, value: object, fail: Fail) -> tuple:
+        if isinstance(value, (list, tuple)):
+            return super().parse(value, fail)
+        return (self.item.parse(value, fail),)
+
+    def schema(self) -> dict[str, object]:
+        return {"oneOf": [self.item.schema(), super().schema()]}
+
+    def to_file(self, value: object) -> object:
+        if value is None:
+            return None
+        return value[0] if len(value) == 1 else list(value)
+
+
 def _bounded(value: float, minimum: float | None, maximum: float | None, fail: Fail) -> None:
     if minimum is not None and value < minimum:
         fail(f"must be >= {_bound(minimum)}, got {value}")

@@ -35,6 +35,9 @@ class Knob:
     """How a searched value appears in strategy keys and labels (``MTP`` in ``TP=8,MTP=1``)."""
     draws: tuple = ()
     """Values the fuzz draws from, where the fuzz draws this knob on its own."""
+    aliases: tuple[str, ...] = ()
+    """Other scenario keys for this knob (msmodeling's flag aliases, ``devices``); a file that
+    gives two spellings of one knob is refused."""
 
 
 @dataclass(frozen=True)

@@ -14,16 +14,19 @@ if TYPE_CHECKING:
 
 
 def strategies(request: OptimizerRequest) -> list[Strategy]:
-    """msmodeling's enumeration; a layout it searches several times (a dense model looped over
+    """msmodeling's enumeration, made once (layouts do not depend on the device) and repeated
+    for each device profile in the order given, as run_multi_device_loop runs them
+    (serving_cast/service/optimizer_curve_plots.py); a layout it searches several times (a dense model looped over
     EP sizes) is one strategy with ``repeats`` > 1. With no sizes at all, TP takes the powers of
     two up to N; with EP or MoE-DP sizes alone, TP stays at N (msmodeling's CLI rule)."""
     model = door.model(request.model)
-    grid = door.device_grid_size(request.device)
-    if not 1 <= request.num_devices <= grid:
-        raise DeploymentError(
-            "num_devices",
-            f"{request.num_devices} is outside 1..{grid}, the device grid of {request.device}",
-        )
+    for name in request.device:  # every profile before any search, as check_device_targets
+        grid = door.device_grid_size(name)
+        if not 1 <= request.num_devices <= grid:
+            raise DeploymentError(
+                "num_devices",
+                f"{request.num_devices} is outside 1..{grid}, the device grid of {name}",
+            )
     tp_sizes = request.tp_sizes
     if tp_sizes is None and request.ep_sizes is None and request.moe_dp_sizes is None:
         tp_sizes = ()
@@ -44,7 +47,9 @@ def strategies(request: OptimizerRequest) -> list[Strategy]:
             *phase_limits(phase, request.tpot_limit_ms, request.ttft_limit_ms),
             repeats=repeats,
             num_mtp_tokens=mtp,
+            device=device if request.compares_devices else None,
         )
+        for device in request.device
         for layout, repeats in counted
         for mtp in dict.fromkeys(request.num_mtp_tokens)
         for phase in request.phases()
@@ -57,6 +62,7 @@ def deployment_fields(
     """``Deployment.create``'s fields for one strategy at one token budget: the request's
     deployment knobs under their own names, the strategy's searched values, phase and limits."""
     fields = {k.name: getattr(request, k.name) for k in request.knobs() if k.per_probe}
+    fields["device"] = request.device[0]  # a strategy of several profiles names its own below
     fields.update(
         strategy.searched,
         phase=strategy.phase,

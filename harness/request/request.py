@@ -13,7 +13,16 @@ from functools import cache, cached_property
 from harness import door
 from harness.errors import DeploymentError, HarnessInputError
 from harness.request import layouts
-from harness.request.kinds import Integer, Items, Limit, Number, Range, Switch, Text
+from harness.request.kinds import (
+    Integer,
+    Items,
+    Limit,
+    Number,
+    OneOrMore,
+    Range,
+    Switch,
+    Text,
+)
 from harness.request.knobs import Declared, knob, knobs_of
 from harness.request.strategy import Strategy
 
@@ -47,11 +56,14 @@ class OptimizerRequest:
         flags=("model",),
         example="Qwen/Qwen3-32B",
     )
-    device: str = knob(
-        "device profile, msmodeling's name",
-        Text(door.DEVICE_NAMES),
-        default="TEST_DEVICE",
+    device: tuple[str, ...] = knob(
+        "device profile, msmodeling's name; several search every strategy on each profile and "
+        "add msmodeling's cross-hardware summary (in a file, also spelled devices)",
+        OneOrMore(Text(door.DEVICE_NAMES)),
+        default=("TEST_DEVICE",),
         flags=("--device", "--devices"),
+        aliases=("devices",),
+        example="TEST_DEVICE",
     )
     num_devices: int = knob(
         "number of devices", Integer(minimum=1), default=1, flags=("--num-devices",), example=8
@@ -186,6 +198,9 @@ class OptimizerRequest:
     searches: tuple[SearchRun, ...] = (SearchRun(BASELINE_SEARCH), SearchRun("two_point"))
 
     def __post_init__(self) -> None:
+        if isinstance(self.device, str):  # one profile, as before several were allowed
+            object.__setattr__(self, "device", (self.device,))
+        self._check_devices()
         if self.batch_range is not None:
             low, high = self.batch_range
             if low < 1 or low > high:
@@ -206,6 +221,24 @@ class OptimizerRequest:
                     f"{len(sizes):,} sizes for num_devices={self.num_devices}; sizes are "
                     f"distinct and from 1 to num_devices, so at most {self.num_devices}",
                 )
+
+    def _check_devices(self) -> None:
+        """msmodeling's check_device_targets (cli/utils.py): at least one name, each known; a
+        name listed twice is refused here, as every list knob refuses one."""
+        if not self.device:
+            raise DeploymentError("device", "name at least one device profile")
+        for index, name in enumerate(self.device):
+            if name in self.device[:index]:
+                raise DeploymentError("device", f"{name} is listed twice")
+            if name not in door.DEVICE_NAMES:
+                raise DeploymentError(
+                    "device", f"{name!r} is not a device profile ({', '.join(door.DEVICE_NAMES)})"
+                )
+
+    @property
+    def compares_devices(self) -> bool:
+        """Several device profiles: every strategy is searched on each, keyed by its device."""
+        return len(self.device) > 1
 
     @property
     def reference(self) -> SearchRun:

@@ -23,10 +23,13 @@ class Strategy:
     """How many times msmodeling searches this layout (a dense model, once per EP size)."""
     num_mtp_tokens: int = 0
     """MTP draft tokens per decode step (msmodeling enumerates them after the layout)."""
+    device: str | None = None
+    """The device profile, when the request compares several (msmodeling's outer loop, one
+    profile after the other); None for the request's one device, which the key leaves out."""
 
     @property
     def key(self) -> str:
-        key = f"TP={self.parallel.tp}"
+        key = f"{self.device},TP={self.parallel.tp}" if self.device else f"TP={self.parallel.tp}"
         if self.moe:
             key += f",EP={self.parallel.ep}"
             if self.parallel.moe_dp != 1:
@@ -41,15 +44,18 @@ class Strategy:
         return f"{label} | MTP={self.num_mtp_tokens}" if self.num_mtp_tokens else label
 
     @property
-    def searched(self) -> dict[str, int | None]:
+    def searched(self) -> dict[str, int | str | None]:
         """The deployment's searched values, under their ``Deployment.create`` names."""
         layout = self.parallel
-        return {
+        out: dict[str, int | str | None] = {
             "tp": layout.tp,
             "ep": layout.ep if self.moe else None,
             "moe_dp": layout.moe_dp,
             "num_mtp_tokens": self.num_mtp_tokens,
         }
+        if self.device is not None:
+            out["device"] = self.device
+        return out
 
 
 def phase_limits(phase: Phase, tpot_limit_ms, ttft_limit_ms) -> tuple[float | None, float | None]:

@@ -16,6 +16,10 @@ def _schema(field: Field) -> dict[str, object]:
             "additionalProperties": False,
             "properties": {child.name: _schema(child) for child in field.children},
         }
+        for child in field.children:
+            for alias in child.knob.knob.aliases if child.knob else ():
+                out["properties"][alias] = {**_schema(child), "description": f"= {child.name}"}
+                out.setdefault("allOf", []).append({"not": {"required": [child.name, alias]}})
         required = [child.name for child in field.children if child.required]
         if required:
             out["required"] = required

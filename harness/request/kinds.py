@@ -278,9 +278,10 @@ class OneOrMore(Items):
         return getattr(self.item, "choices", None)
 
     def parse(self, value: object, fail: Fail) -> tuple:
-        if isinstance(value, (list, tuple)):
+        if isinstance(value, (list, tuple)) and len(value) != 1:
             return super().parse(value, fail)
-        return (self.item.parse(value, fail),)
+        one = value[0] if isinstance(value, (list, tuple)) else value
+        return (self.item.parse(one, fail),)  # one value's errors read as they always did
 
     def schema(self) -> dict[str, object]:
         return {"oneOf": [self.item.schema(), super().schema()]}

@@ -16,9 +16,10 @@ if TYPE_CHECKING:
 def strategies(request: OptimizerRequest) -> list[Strategy]:
     """msmodeling's enumeration, made once (layouts do not depend on the device) and repeated
     for each device profile in the order given, as run_multi_device_loop runs them
-    (serving_cast/service/optimizer_curve_plots.py); a layout it searches several times (a dense model looped over
-    EP sizes) is one strategy with ``repeats`` > 1. With no sizes at all, TP takes the powers of
-    two up to N; with EP or MoE-DP sizes alone, TP stays at N (msmodeling's CLI rule)."""
+    (serving_cast/service/optimizer_curve_plots.py). A layout it searches several times (a
+    dense model looped over EP sizes) is one strategy with ``repeats`` > 1. With no sizes at
+    all, TP takes the powers of two up to N; with EP or MoE-DP sizes alone, TP stays at N
+    (msmodeling's CLI rule)."""
     model = door.model(request.model)
     for name in request.device:  # every profile before any search, as check_device_targets
         grid = door.device_grid_size(name)

@@ -18,7 +18,9 @@ def _schema(field: Field) -> dict[str, object]:
         }
         for child in field.children:
             for alias in child.knob.knob.aliases if child.knob else ():
-                out["properties"][alias] = {**_schema(child), "description": f"= {child.name}"}
+                spelled = {k: v for k, v in _schema(child).items() if k != "default"}
+                spelled["description"] = f"{child.name}, spelled as msmodeling's --{alias}."
+                out["properties"][alias] = spelled
                 out.setdefault("allOf", []).append({"not": {"required": [child.name, alias]}})
         required = [child.name for child in field.children if child.required]
         if required:

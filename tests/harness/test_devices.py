@@ -5,6 +5,7 @@ and one-device requests exactly as before."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,7 @@ from harness.reporting.hardware import cross_hardware, cross_hardware_text
 from harness.request import OptimizerRequest, SearchRun
 from harness.scenarios import load_scenario
 from harness.scenarios.writer import deployment_mapping
+from harness.searches import msmodeling
 from tests.plugin.helpers import BASELINES, REPO, SCENARIOS, project
 
 A2, A280 = "ATLAS_800_A2_376T_64G", "ATLAS_800_A2_280T_64G"
@@ -223,3 +225,56 @@ def test_every_stored_baseline_is_unchanged_by_update_baselines(pytester) -> Non
         stored = (BASELINES / f"{scenario_id}.json").read_bytes()
         written = pytester.path / "baselines" / "search" / f"{scenario_id}.json"
         assert written.read_bytes() == stored, scenario_id
+
+
+MSMODELING_SCENARIOS = REPO / "tests" / "fixtures" / "msmodeling_scenarios"
+
+
+@pytest.mark.skipif(
+    not os.environ.get(msmodeling.ENVIRONMENT),
+    reason=f"set {msmodeling.ENVIRONMENT} to an msmodeling checkout to run its real search code",
+)
+def test_msmodelings_own_searches_probe_as_our_replicas_on_each_device() -> None:
+    """The two-device comparison through the adapter: msmodeling's exponential and
+    linear_exponential, strategy by strategy and device by device, probe as ours do
+    (``same_probes_as``), and the stored baseline holds."""
+    path = MSMODELING_SCENARIOS / f"{TWO_DEVICES}-msmodeling.yaml"
+    baselines = MSMODELING_SCENARIOS / "baselines"
+    done = run_cli("run", str(path), "--baselines", str(baselines), "--format", "json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    keys = {row["strategy"] for row in report["rows"]}
+    assert keys == {f"{d},TP={tp}" for d in (A2, A280) for tp in (1, 2)}
+    assert all(check["passed"] for check in report["checks"])
+    rows = {(row["strategy"], row["search"]): row["probe_sequence"] for row in report["rows"]}
+    for key in keys:
+        assert rows[key, "msmodeling:exponential"] == rows[key, "exponential"]
+        assert rows[key, "msmodeling:linear_exponential"] == rows[key, "two_point"]
+    answers = [c for c in report["checks"] if c["item"].startswith("answers[")]
+    assert len(answers) == 4
+    assert all("msmodeling:linear_exponential probes" in c["message"] for c in answers)
+
+
+def test_device_independent_work_is_done_once(monkeypatch) -> None:
+    """The layouts are enumerated once per request, not per device (as msmodeling traces a
+    workload once for every profile), and the door keeps one simulator per deployment: every
+    search of a strategy shares it, and each device's deployment has its own."""
+    from harness import door
+    from harness.request import layouts
+
+    calls = []
+    enumerate_layouts = door.layouts
+    monkeypatch.setattr(
+        layouts.door, "layouts", lambda *a: calls.append(a) or enumerate_layouts(*a)
+    )
+    req = dataclass_replace(
+        request((A2, A280, "ATLAS_800_A3_752T_128G_DIE")),
+        searches=(SearchRun("exponential"), SearchRun("two_point"), SearchRun("exhaustive")),
+    )
+    assert len(req.strategies()) == 6 and len(calls) == 1
+    door.forget()
+    outcomes = optimize(req)
+    deployments = {req.deployment(o.strategy, o.max_batched_tokens) for o in outcomes}
+    assert len(deployments) == 6
+    assert door.simulator.cache_info().misses == len(deployments)
+    assert len(calls) == 1

@@ -278,3 +278,29 @@ def test_device_independent_work_is_done_once(monkeypatch) -> None:
     assert len(deployments) == 6
     assert door.simulator.cache_info().misses == len(deployments)
     assert len(calls) == 1
+
+
+def test_compare_and_history_keep_the_device_in_the_key(tmp_path: Path) -> None:
+    done = run_cli("run", f"scenarios/{TWO_DEVICES}.yaml", "--format", "json")
+    base = json.loads(done.stdout)
+    (tmp_path / "base.json").write_text(done.stdout)
+    branch = dict(base, rows=[r for r in base["rows"] if not r["strategy"].startswith(A280)])
+    (tmp_path / "branch.json").write_text(json.dumps(branch))
+    compared = run_cli("compare", str(tmp_path / "base.json"), str(tmp_path / "branch.json"))
+    assert compared.returncode == 1
+    assert f"| {A280},TP=1 " in compared.stdout and "FAIL: gone" in compared.stdout
+    history = tmp_path / "history"
+    for row in base["rows"]:  # the branch spends one probe more on one device's strategy
+        row["probes"] += row["strategy"] == f"{A280},TP=1" and row["search"] == "exponential"
+    (tmp_path / "branch.json").write_text(json.dumps(base))
+    for commit, report in (("a" * 40, "base.json"), ("b" * 40, "branch.json")):
+        recorded = run_cli("history", "record", str(tmp_path / report), "--commit", commit,
+                           "--date", f"2026-01-0{1 + (commit[0] == 'b')}T00:00:00Z",
+                           "--subject", commit[0], "--history", str(history))  # fmt: skip
+        assert recorded.returncode == 0, recorded.stderr
+    stored = json.loads((history / f"{'a' * 40}.json").read_text())
+    assert {r["strategy"] for r in stored["rows"]} >= {f"{A2},TP=1", f"{A280},TP=2"}
+    bisected = run_cli("history", "bisect", "probes", TWO_DEVICES, "--strategy", f"{A280},TP=1",
+                       "--history", str(history), "--format", "json")  # fmt: skip
+    assert bisected.returncode == 0, bisected.stderr
+    assert f"{A280},TP=1" in bisected.stdout and A2 not in bisected.stdout

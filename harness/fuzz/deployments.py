@@ -3,8 +3,9 @@
 A knob that declares ``draws`` is drawn from them (a switch from true and false); the knobs whose
 values depend on others drawn before them (the model's heads bound TP, its experts EP) have a
 drawer here. A drawn deployment is one request with one parallel layout, so every example is
-one strategy (or two phases of one, in disagg mode), on each of its one or two devices. The token budget stays automatic (4x the
-input), so no draw needs chunked prefill: each chunked batch size is a step-by-step replay, and
+one strategy (or two phases of one, in disagg mode) on each of its one or two devices. The
+token budget stays automatic (4x the input), so no draw needs chunked prefill: each chunked
+batch size is a step-by-step replay, and
 an oracle over thousands of them per draw does not fit fuzzing's time budget. Chunked prefill
 is gated by its scenario and calibration tests instead.
 """

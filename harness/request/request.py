@@ -63,7 +63,6 @@ class OptimizerRequest:
         default=("TEST_DEVICE",),
         flags=("--device", "--devices"),
         aliases=("devices",),
-        example="TEST_DEVICE",
     )
     num_devices: int = knob(
         "number of devices", Integer(minimum=1), default=1, flags=("--num-devices",), example=8

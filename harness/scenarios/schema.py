@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-from harness.request.kinds import Text
 from harness.scenarios.fields import ROOT, Field
 
 
@@ -75,7 +74,7 @@ def _template_lines(field: Field, indent: int) -> list[str]:
     pad = "  " * indent
     for child in field.children:
         lines.append(f"{pad}# {child.description}")
-        choices = child.kind.choices if isinstance(child.kind, Text) else None
+        choices = getattr(child.kind, "choices", None) if not isinstance(child.kind, str) else None
         if choices and len(choices) <= 12:
             lines.append(f"{pad}# allowed: {', '.join(choices)}")
         if child.kind == "mapping":

@@ -263,19 +263,13 @@ class Range(Items):
 
 @dataclass(frozen=True)
 class OneOrMore(Items):
-    """One value, or a list of distinct ones (msmodeling's ``nargs="+"`` flags, ``--device A B``):
-    a single value in a file reads as a list of one and is written back alone."""
+    """One value or a list of distinct ones (msmodeling's ``nargs="+"``, ``--device A B``); one
+    value in a file reads as a list of one and is written back alone."""
 
     distinct: bool = True
     non_empty: bool = True
-
-    @property
-    def expected(self) -> str:  # type: ignore[override]
-        return f"{self.item.expected} or {super().expected}"
-
-    @property
-    def choices(self) -> tuple[str, ...] | None:
-        return getattr(self.item, "choices", None)
+    expected = property(lambda self: f"{self.item.expected} or {Items.expected.fget(self)}")
+    choices = property(lambda self: getattr(self.item, "choices", None))
 
     def parse(self, value: object, fail: Fail) -> tuple:
         if isinstance(value, (list, tuple)) and len(value) != 1:
@@ -287,9 +281,7 @@ class OneOrMore(Items):
         return {"oneOf": [self.item.schema(), super().schema()]}
 
     def to_file(self, value: object) -> object:
-        if value is None:
-            return None
-        return value[0] if len(value) == 1 else list(value)
+        return None if value is None else value[0] if len(value) == 1 else list(value)
 
 
 def _bounded(value: float, minimum: float | None, maximum: float | None, fail: Fail) -> None:
@@ -304,9 +296,4 @@ def _bound(bound: float) -> str:
 
 
 def _bounds(minimum: float | None, maximum: float | None) -> dict[str, float]:
-    out = {}
-    if minimum is not None:
-        out["minimum"] = minimum
-    if maximum is not None:
-        out["maximum"] = maximum
-    return out
+    return {k: v for k, v in (("minimum", minimum), ("maximum", maximum)) if v is not None}

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import math
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -49,7 +49,7 @@ def check_record(record: Record) -> list[Drift]:
     out: list[Drift] = []
     with tempfile.TemporaryDirectory() as folder:
         for run in record.runs:
-            out += _run_drifts(run, record.tolerance)
+            out += _run_drifts(run, replace(record.tolerance, **run.tolerance))
         for forward in record.forwards:
             out.append(_forward_drift(forward, record.tolerance, Path(folder)))
     if record.pd_ratio is not None:

@@ -73,7 +73,12 @@ def _layout(optimizer) -> dict:
 def _where(optimizer, data, disagg: bool) -> dict:
     phase = "agg" if not disagg else ("decode" if data.ttft_limits is None else "prefill")
     mtp = data.num_mtp_tokens or 0
-    return {"layout": _layout(optimizer), "num_mtp_tokens": mtp, "phase": phase}
+    where = {"layout": _layout(optimizer), "num_mtp_tokens": mtp, "phase": phase}
+    user_input = getattr(optimizer.model_runner, "user_input", None)
+    device = getattr(user_input, "device", None)
+    if device is not None:  # one profile per ParallelRunner (run_multi_device_loop)
+        where["device"] = device
+    return where
 
 
 def _probe_line(optimizer, data, summary, seconds: float, disagg: bool) -> dict:

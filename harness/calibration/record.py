@@ -67,6 +67,10 @@ class Run:
     boundary: int | None = None
     """The largest feasible batch msmodeling found (None: batch 1 already fails)."""
     boundary_known: bool = False
+    tolerance: dict[str, float] = field(default_factory=dict, hash=False)
+    """This run's own allowances over the record's (``Tolerance`` fields), with the reason
+    in ``tolerance_reason``."""
+    tolerance_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -153,6 +157,8 @@ def _run(raw: dict) -> Run:
         reported=dict(raw.get("reported", {})),
         boundary=raw.get("boundary"),
         boundary_known="boundary" in raw,
+        tolerance=dict(raw.get("tolerance", {})),
+        tolerance_reason=str(raw.get("tolerance_reason", "")),
     )
 
 

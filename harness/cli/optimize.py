@@ -31,6 +31,7 @@ from harness.reporting import (
     to_json,
     verdicts,
 )
+from harness.reporting.hardware import cross_hardware, cross_hardware_payload, cross_hardware_text
 from harness.reporting.render import est_s_note
 from harness.request import OptimizerRequest
 from harness.request.combinations import combinations_warning
@@ -84,12 +85,15 @@ def command(args: argparse.Namespace) -> int:
     totals = projected_totals(outcomes, time)
     names = [run.name for run in request.searches_in_run_order]
     best = best_rows(outcomes, names[0], time)
+    hardware = cross_hardware(outcomes, names[0], time)
     note = repeat_note(rows)
     found = [pairing(request, outcomes, name) for name in names] if request.pd_ratio else []
     if args.format == "json":
         payload = {"rows": rows, "best": best, "projected_msmodeling_s": totals}
         if found:
             payload["pd_ratio"] = {f.search: f.summary() for f in found}
+        if hardware:
+            payload["cross_hardware"] = cross_hardware_payload(hardware)
         print(to_json({**OPTIMIZE_REPORT, **payload}))
     elif args.format == "csv":
         print(to_csv(rows), end="")
@@ -97,6 +101,9 @@ def command(args: argparse.Namespace) -> int:
         _print_tables(rows, names, best, note, totals)
         for one in found:
             print(describe(one, request.num_devices))
+        if hardware:
+            print()
+            print(cross_hardware_text(hardware, names[0]))
         print(est_s_note(time))
         return 0
     if note:

@@ -93,6 +93,11 @@ def parse_batch_spec(spec: str) -> list[int]:
 
 def deployment_from(args: argparse.Namespace) -> door.Deployment:
     request = OptimizerRequest(**knob_values(args, per_probe_only=True))
+    if request.compares_devices:
+        raise HarnessInputError(
+            f"--device: probe runs one deployment, so one device profile; got "
+            f"{len(request.device)} ({' '.join(request.device)})"
+        )
     model = door.model(request.model)
     phase = door.Phase(args.phase)
     layout = door.simulator_call(

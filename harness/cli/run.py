@@ -31,6 +31,7 @@ from harness.reporting import (
     table,
 )
 from harness.reporting.formats import Output, add_format_flag, render_output
+from harness.reporting.hardware import cross_hardware, cross_hardware_text
 from harness.reporting.render import est_s_note
 from harness.reporting.run_report import run_report
 from harness.seconds import CALIBRATION, TimeSettings
@@ -88,11 +89,15 @@ class ScenarioResult:
         seconds = projected_totals(run.outcomes, time)
         shown = " / ".join(f"{name} {seconds[name]:g}" for name in compared if name in seconds)
         heading = f"## {scenario.id}: {scenario.description}"
+        section = f"{heading}\n{scenario_table(rows, compared, declared_misses(run))}"
+        hardware = cross_hardware(run.outcomes, scenario.searches.baseline.name, time)
+        if hardware:
+            section += "\n\n" + cross_hardware_text(hardware, scenario.searches.baseline.name)
         return cls(
             rows,
             tuple(checks),
             (scenario.id, len(checks) - failed, failed, probes, shown),
-            f"{heading}\n{scenario_table(rows, compared, declared_misses(run))}",
+            section,
             sum(o.result.failure is not None for o in run.outcomes),
             tuple((name, seconds[name]) for name in compared if name in seconds),
         )

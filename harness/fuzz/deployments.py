@@ -3,8 +3,9 @@
 A knob that declares ``draws`` is drawn from them (a switch from true and false); the knobs whose
 values depend on others drawn before them (the model's heads bound TP, its experts EP) have a
 drawer here. A drawn deployment is one request with one parallel layout, so every example is
-one strategy (or two phases of one, in disagg mode). The token budget stays automatic (4x the
-input), so no draw needs chunked prefill: each chunked batch size is a step-by-step replay, and
+one strategy (or two phases of one, in disagg mode) on each of its one or two devices. The
+token budget stays automatic (4x the input), so no draw needs chunked prefill: each chunked
+batch size is a step-by-step replay, and
 an oracle over thousands of them per draw does not fit fuzzing's time budget. Chunked prefill
 is gated by its scenario and calibration tests instead.
 """
@@ -20,6 +21,8 @@ from harness.request import OptimizerRequest, SearchRun, request_knobs
 from harness.request.kinds import Switch
 
 DEVICE_COUNTS = (1, 2, 4, 8, 16)
+SEVERAL_DEVICES_ONE_IN = 5
+"""One draw in about five compares two device profiles (each layout searched on both)."""
 MTP_TOKENS = (0, 0, 1, 2)
 """Drawn only for models with MTP layers (DeepSeek); the other knobs refuse MTP."""
 DEFAULT_TPOT_LIMIT_MS = 50.0
@@ -35,11 +38,16 @@ def _model(draw, drawn):
 
 
 def _device(draw, drawn):
-    return draw(st.sampled_from(sorted(door.DEVICE_NAMES)))
+    """One profile, or now and then two compared in one run (``--device A B``)."""
+    names = sorted(door.DEVICE_NAMES)
+    first = draw(st.sampled_from(names))
+    if draw(st.integers(0, SEVERAL_DEVICES_ONE_IN - 1)) < SEVERAL_DEVICES_ONE_IN - 1:
+        return (first,)  # hypothesis starts from, and shrinks towards, one device
+    return (first, draw(st.sampled_from([n for n in names if n != first])))
 
 
 def _num_devices(draw, drawn):
-    grid = door.device_grid_size(drawn["device"])
+    grid = min(door.device_grid_size(name) for name in drawn["device"])
     return draw(st.sampled_from([n for n in DEVICE_COUNTS if n <= grid]))
 
 

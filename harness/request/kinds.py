@@ -261,6 +261,29 @@ class Range(Items):
         return (1, value[0]) if len(value) == 1 else (value[0], value[1])
 
 
+@dataclass(frozen=True)
+class OneOrMore(Items):
+    """One value or a list of distinct ones (msmodeling's ``nargs="+"``, ``--device A B``); one
+    value in a file reads as a list of one and is written back alone."""
+
+    distinct: bool = True
+    non_empty: bool = True
+    expected = property(lambda self: f"{self.item.expected} or {Items.expected.fget(self)}")
+    choices = property(lambda self: getattr(self.item, "choices", None))
+
+    def parse(self, value: object, fail: Fail) -> tuple:
+        if isinstance(value, (list, tuple)) and len(value) != 1:
+            return super().parse(value, fail)
+        one = value[0] if isinstance(value, (list, tuple)) else value
+        return (self.item.parse(one, fail),)  # one value's errors read as they always did
+
+    def schema(self) -> dict[str, object]:
+        return {"oneOf": [self.item.schema(), super().schema()]}
+
+    def to_file(self, value: object) -> object:
+        return None if value is None else value[0] if len(value) == 1 else list(value)
+
+
 def _bounded(value: float, minimum: float | None, maximum: float | None, fail: Fail) -> None:
     if minimum is not None and value < minimum:
         fail(f"must be >= {_bound(minimum)}, got {value}")
@@ -273,9 +296,4 @@ def _bound(bound: float) -> str:
 
 
 def _bounds(minimum: float | None, maximum: float | None) -> dict[str, float]:
-    out = {}
-    if minimum is not None:
-        out["minimum"] = minimum
-    if maximum is not None:
-        out["maximum"] = maximum
-    return out
+    return {k: v for k, v in (("minimum", minimum), ("maximum", maximum)) if v is not None}

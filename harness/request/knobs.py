@@ -41,6 +41,9 @@ class Knob:
     """The scenario mapping (in ``deployment``) this knob is written in, under its own name; the
     switch named like the section is that mapping's presence (``pd_ratio: {prefill_devices:
     4, decode_devices: 8}`` sets ``pd_ratio``, ``prefill_devices`` and ``decode_devices``)."""
+    aliases: tuple[str, ...] = ()
+    """Other scenario keys for this knob (msmodeling's flag aliases, ``devices``); a file that
+    gives two spellings of one knob is refused."""
 
 
 @dataclass(frozen=True)

@@ -14,16 +14,20 @@ if TYPE_CHECKING:
 
 
 def strategies(request: OptimizerRequest) -> list[Strategy]:
-    """msmodeling's enumeration; a layout it searches several times (a dense model looped over
-    EP sizes) is one strategy with ``repeats`` > 1. With no sizes at all, TP takes the powers of
-    two up to N; with EP or MoE-DP sizes alone, TP stays at N (msmodeling's CLI rule)."""
+    """msmodeling's enumeration, made once (layouts do not depend on the device) and repeated
+    for each device profile in the order given, as run_multi_device_loop runs them
+    (serving_cast/service/optimizer_curve_plots.py). A layout it searches several times (a
+    dense model looped over EP sizes) is one strategy with ``repeats`` > 1. With no sizes at
+    all, TP takes the powers of two up to N; with EP or MoE-DP sizes alone, TP stays at N
+    (msmodeling's CLI rule)."""
     model = door.model(request.model)
-    grid = door.device_grid_size(request.device)
-    if not 1 <= request.num_devices <= grid:
-        raise DeploymentError(
-            "num_devices",
-            f"{request.num_devices} is outside 1..{grid}, the device grid of {request.device}",
-        )
+    for name in request.device:  # every profile before any search, as check_device_targets
+        grid = door.device_grid_size(name)
+        if not 1 <= request.num_devices <= grid:
+            raise DeploymentError(
+                "num_devices",
+                f"{request.num_devices} is outside 1..{grid}, the device grid of {name}",
+            )
     if request.pd_ratio:
         return [
             strategy
@@ -67,7 +71,9 @@ def _strategies(request: OptimizerRequest, model, phases, devices_field: str | N
             num_mtp_tokens=mtp,
             num_devices=None if devices_field is None else devices,
             dcp=dcp,
+            device=device if request.compares_devices else None,
         )
+        for device in request.device
         for layout, repeats in counted
         for mtp in dict.fromkeys(request.num_mtp_tokens)
         for phase in phases
@@ -99,6 +105,7 @@ def deployment_fields(
     fields = {k.name: getattr(request, k.name) for k in request.knobs() if k.per_probe}
     if strategy.num_devices is not None:
         fields["num_devices"] = strategy.num_devices
+    fields["device"] = request.device[0]  # a strategy of several profiles names its own below
     fields.update(
         strategy.searched,
         phase=strategy.phase,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from harness import door
-from harness.request.kinds import Integer, Items, Limit, Number, Range, Switch, Text
+from harness.request.kinds import Integer, Items, Limit, Number, OneOrMore, Range, Switch, Text
 from harness.request.knobs import Declared, knob, knobs_of
 from harness.request.rules import BASELINE_SEARCH, RequestRules, SearchRun
 
@@ -39,11 +39,13 @@ class OptimizerRequest(RequestRules):
         flags=("model",),
         example="Qwen/Qwen3-32B",
     )
-    device: str = knob(
-        "device profile, msmodeling's name",
-        Text(door.DEVICE_NAMES),
-        default="TEST_DEVICE",
+    device: tuple[str, ...] = knob(
+        "device profile, msmodeling's name; several search every strategy on each profile and "
+        "add msmodeling's cross-hardware summary (in a file, also spelled devices)",
+        OneOrMore(Text(door.DEVICE_NAMES)),
+        default=("TEST_DEVICE",),
         flags=("--device", "--devices"),
+        aliases=("devices",),
     )
     num_devices: int = knob(
         "number of devices", Integer(minimum=1), default=1, flags=("--num-devices",), example=8

@@ -33,6 +33,9 @@ class RequestRules:
     """The methods of ``OptimizerRequest`` (its fields are the knob table in ``request.py``)."""
 
     def __post_init__(self) -> None:
+        if isinstance(self.device, str):  # one profile, as before several were allowed
+            object.__setattr__(self, "device", (self.device,))
+        self._check_devices()
         if self.batch_range is not None:
             low, high = self.batch_range
             if low < 1 or low > high:
@@ -54,6 +57,24 @@ class RequestRules:
                     f"{len(sizes):,} sizes for num_devices={self.num_devices}; sizes are "
                     f"distinct and from 1 to num_devices, so at most {self.num_devices}",
                 )
+
+    def _check_devices(self) -> None:
+        """msmodeling's check_device_targets (cli/utils.py): at least one name, each known; a
+        name listed twice is refused here, as every list knob refuses one."""
+        if not self.device:
+            raise DeploymentError("device", "name at least one device profile")
+        for index, name in enumerate(self.device):
+            if name in self.device[:index]:
+                raise DeploymentError("device", f"{name} is listed twice")
+            if name not in door.DEVICE_NAMES:
+                raise DeploymentError(
+                    "device", f"{name!r} is not a device profile ({', '.join(door.DEVICE_NAMES)})"
+                )
+
+    @property
+    def compares_devices(self) -> bool:
+        """Several device profiles: every strategy is searched on each, keyed by its device."""
+        return len(self.device) > 1
 
     @property
     def reference(self) -> SearchRun:

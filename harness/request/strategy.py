@@ -29,10 +29,13 @@ class Strategy:
     num_devices)."""
     dcp: int = 1
     """Decode context parallel ranks (msmodeling enumerates them after MTP, decode only)."""
+    device: str | None = None
+    """The device profile, when the request compares several (msmodeling's outer loop, one
+    profile after the other); None for the request's one device, which the key leaves out."""
 
     @property
     def key(self) -> str:
-        key = f"TP={self.parallel.tp}"
+        key = f"{self.device},TP={self.parallel.tp}" if self.device else f"TP={self.parallel.tp}"
         if self.moe:
             key += f",EP={self.parallel.ep}"
             if self.parallel.moe_dp != 1:
@@ -52,16 +55,19 @@ class Strategy:
         return f"{label} | DCP={self.dcp}" if self.dcp != 1 else label
 
     @property
-    def searched(self) -> dict[str, int | None]:
+    def searched(self) -> dict[str, int | str | None]:
         """The deployment's searched values, under their ``Deployment.create`` names."""
         layout = self.parallel
-        return {
+        out: dict[str, int | str | None] = {
             "tp": layout.tp,
             "ep": layout.ep if self.moe else None,
             "moe_dp": layout.moe_dp,
             "num_mtp_tokens": self.num_mtp_tokens,
             "dcp": self.dcp,
         }
+        if self.device is not None:
+            out["device"] = self.device
+        return out
 
 
 def phase_limits(phase: Phase, tpot_limit_ms, ttft_limit_ms) -> tuple[float | None, float | None]:

@@ -156,6 +156,7 @@ class Document:
     def fill(self, node: yaml.Node | None, spec: Field, field: str) -> dict[str, object]:
         entries = self.mapping(node, field) if node is not None else {}
         allowed = {child.name: child for child in spec.children}
+        entries, spelled = self.unaliased(entries, spec, field)
         for key, (key_node, _) in entries.items():
             if key not in allowed:
                 name = f"{field}.{plain(key)}" if field else plain(key)
@@ -166,7 +167,8 @@ class Document:
                 raise self.error(key_node, name, message)
         out: dict[str, object] = {"__node__": node}
         for name, child in allowed.items():
-            path = f"{field}.{name}" if field else name
+            key = spelled.get(name, name)
+            path = f"{field}.{key}" if field else key
             if name not in entries:
                 if child.required:
                     raise self.error(node or self.root, path, f"required, {child.expected}")
@@ -175,6 +177,22 @@ class Document:
                 out[name] = self.convert(entries[name][1], child, path)
                 out[f"__line__{name}"] = entries[name][1]
         return out
+
+    def unaliased(self, entries: dict, spec: Field, field: str) -> tuple[dict, dict[str, str]]:
+        """Entries with each knob's other spelling (``devices``) under its name, and the
+        spelling each renamed one was written in; both spellings of one knob are refused."""
+        spelled: dict[str, str] = {}
+        for child in spec.children:
+            for alias in child.knob.knob.aliases if child.knob else ():
+                if alias not in entries:
+                    continue
+                if child.name in entries:
+                    key_node = entries[alias][0]
+                    message = f"{child.name} is given too; write one of them, {child.name}: NAME "
+                    raise self.error(key_node, f"{field}.{alias}", message + "or [NAME, ...]")
+                entries = {(child.name if k == alias else k): v for k, v in entries.items()}
+                spelled[child.name] = alias
+        return entries, spelled
 
     def misses(self, node: yaml.Node, field: str) -> dict[str, tuple[yaml.Node, object]]:
         """search -> reason (every strategy), or search -> {strategy key: reason}."""

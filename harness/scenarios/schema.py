@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-from harness.request.kinds import Text
 from harness.scenarios.fields import ROOT, Field
 
 
@@ -16,6 +15,12 @@ def _schema(field: Field) -> dict[str, object]:
             "additionalProperties": False,
             "properties": {child.name: _schema(child) for child in field.children},
         }
+        for child in field.children:
+            for alias in child.knob.knob.aliases if child.knob else ():
+                spelled = {k: v for k, v in _schema(child).items() if k != "default"}
+                spelled["description"] = f"{child.name}, spelled as msmodeling's --{alias}."
+                out["properties"][alias] = spelled
+                out.setdefault("allOf", []).append({"not": {"required": [child.name, alias]}})
         required = [child.name for child in field.children if child.required]
         if required:
             out["required"] = required
@@ -69,7 +74,7 @@ def _template_lines(field: Field, indent: int) -> list[str]:
     pad = "  " * indent
     for child in field.children:
         lines.append(f"{pad}# {child.description}")
-        choices = child.kind.choices if isinstance(child.kind, Text) else None
+        choices = getattr(child.kind, "choices", None) if not isinstance(child.kind, str) else None
         if choices and len(choices) <= 12:
             lines.append(f"{pad}# allowed: {', '.join(choices)}")
         if child.kind == "mapping" and child.knob is not None:

@@ -21,6 +21,12 @@ def check_serving(hit_rate, serving_cost_ms) -> None:
         )
 
 
+def check_limits(tpot_limit_ms, ttft_limit_ms) -> None:
+    for name, limit in (("tpot_limit_ms", tpot_limit_ms), ("ttft_limit_ms", ttft_limit_ms)):
+        if limit is not None and not 0 < limit < float("inf"):
+            raise SimulatorInputError(name, f"must be > 0 ms (finite), got {limit}")
+
+
 def _real(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 

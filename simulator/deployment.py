@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from enum import Enum
 
-from simulator.checks import check_mtp, check_serving, positive_int
+from simulator.checks import check_limits, check_mtp, check_serving, positive_int
 from simulator.dcp import check_dcp
 from simulator.devices import DeviceProfile, get_device
 from simulator.errors import SimulatorInputError
@@ -188,35 +188,23 @@ class Deployment:
             model_config, bool(compile), quantize_linear_action,
             quantize_non_expert_linear_action, mxfp4_group_size, word_embedding_tp,
         )  # fmt: skip
-        for name, limit in (("tpot_limit_ms", tpot_limit_ms), ("ttft_limit_ms", ttft_limit_ms)):
-            if limit is not None and not 0 < limit < float("inf"):
-                raise SimulatorInputError(name, f"must be > 0 ms (finite), got {limit}")
+        check_limits(tpot_limit_ms, ttft_limit_ms)
         parallel = make_parallel(model_config, num_devices, tp, ep, moe_dp)
         dcp = check_dcp(model_config, parallel.tp, dcp, phase is not Phase.PREFILL)
         prefill = effective_input_length(input_length, prefix_cache_hit_rate)
         _check_dcp_modes(dcp, max_batched_tokens, prefill, num_mtp_tokens)
         return cls(
-            model=model_config,
-            device=profile,
-            num_devices=num_devices,
-            parallel=parallel,
-            input_length=input_length,
-            output_length=output_length,
+            model=model_config, device=profile, num_devices=num_devices, parallel=parallel,
+            input_length=input_length, output_length=output_length,
             quantize_attention_action=parse_kv_quant(quantize_attention_action),
-            compile=bool(compile),
-            reserved_memory_gb=float(reserved_memory_gb),
-            max_batched_tokens=max_batched_tokens,
-            phase=phase,
-            tpot_limit_ms=tpot_limit_ms,
-            ttft_limit_ms=ttft_limit_ms,
+            compile=bool(compile), reserved_memory_gb=float(reserved_memory_gb),
+            max_batched_tokens=max_batched_tokens, phase=phase,
+            tpot_limit_ms=tpot_limit_ms, ttft_limit_ms=ttft_limit_ms,
             enable_shared_expert_tp=bool(enable_shared_expert_tp),
-            num_mtp_tokens=num_mtp_tokens,
-            mtp_acceptance_rates=rates,
+            num_mtp_tokens=num_mtp_tokens, mtp_acceptance_rates=rates,
             prefix_cache_hit_rate=float(prefix_cache_hit_rate),
-            serving_cost_ms=float(serving_cost_ms),
-            dcp=dcp,
-            **linear_fields,
-        )
+            serving_cost_ms=float(serving_cost_ms), dcp=dcp, **linear_fields,
+        )  # fmt: skip
 
 
 def _check_sizes(

@@ -56,9 +56,11 @@ MODES = {
     ),
     "probe_dense_quant_extras_us": (QUANT_EXTRAS_DENSE, 8, None),
     "probe_moe_quant_extras_us": (QUANT_EXTRAS_MOE, 8, 4),
+    "probe_dense_dcp_us": (dict(MISSION, dcp_sizes=(2,)), 8, None),
+    "probe_deepseek_dcp_us": (dict(DEEPSEEK, dcp_sizes=(4,)), 4, 16),
 }
-"""Probes of the mission's model under a mode, each held to a multiple of its plain probe;
-skipped on a tree without the mode."""
+"""Probes under a mode, each held to a multiple of its model's plain probe; skipped on a tree
+without the mode."""
 CLI_OPTIMIZE = [
     "optimize", "Qwen/Qwen3-32B", "--num-devices", "8", "--tp-sizes", "8", "--input-length",
     "3500", "--output-length", "1500", "--tpot-limit", "50", "--search", "exponential",
@@ -95,9 +97,9 @@ def _median(call, rounds: int) -> float:
     return statistics.median(samples)
 
 
-def probe_us(deployment: dict, tp: int, ep: int | None = None, **more) -> float:
+def probe_us(deployment: dict, tp: int, ep: int | None = None) -> float:
     """One probe as a search makes it, through the probe interface and its recorder."""
-    layout = {"tp_sizes": (tp,), **({"ep_sizes": (ep,)} if ep else {}), **more}
+    layout = {"tp_sizes": (tp,), **({"ep_sizes": (ep,)} if ep else {})}
     request = OptimizerRequest(**deployment, **layout, searches=(SearchRun("bench_walker"),))
     outcomes = optimize(request)
     probes = {outcome.result.probes for outcome in outcomes}
@@ -105,17 +107,6 @@ def probe_us(deployment: dict, tp: int, ep: int | None = None, **more) -> float:
         raise SystemExit(f"the walker made {probes} probes, not {WALK}: the figure would lie")
     walks = len(outcomes)  # one walk per strategy and phase: two where disagg runs both
     return _median(lambda: optimize(request), rounds=15) / (WALK * walks) * 1e6
-
-
-def _dcp_probes() -> dict[str, float]:
-    """DCP probes (a tree without DCP has no ``dcp_sizes`` knob, and no such rows)."""
-    try:
-        return {
-            "probe_dense_dcp_us": probe_us(MISSION, 8, dcp_sizes=(2,)),
-            "probe_deepseek_dcp_us": probe_us(DEEPSEEK, 4, 16, dcp_sizes=(4,)),
-        }
-    except TypeError:
-        return {}
 
 
 def mission_optimize_ms() -> float:
@@ -154,7 +145,6 @@ def main() -> None:
         "probe_dense_us": probe_us(MISSION, 8),
         "probe_moe_us": probe_us(MOE, 8, 4),
         "probe_deepseek_us": probe_us(DEEPSEEK, 4, 16),
-        **_dcp_probes(),
         "mission_optimize_ms": mission_optimize_ms(),
         "help_s": process_s(["--help"]),
         "cli_optimize_s": process_s(CLI_OPTIMIZE),

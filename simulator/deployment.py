@@ -180,9 +180,8 @@ class Deployment:
         _check_sizes(profile, num_devices, input_length, output_length, reserved_memory_gb)
         phase = _phase(phase)
         check_serving(prefix_cache_hit_rate, serving_cost_ms)
-        _check_budget(
-            max_batched_tokens, input_length, prefix_cache_hit_rate, phase, num_mtp_tokens
-        )
+        prefill = effective_input_length(input_length, prefix_cache_hit_rate)
+        _check_budget(max_batched_tokens, input_length, prefill, phase, num_mtp_tokens)
         rates = check_mtp(model_config, num_mtp_tokens, mtp_acceptance_rates)
         linear_fields = check_linears(
             model_config, bool(compile), quantize_linear_action,
@@ -191,7 +190,6 @@ class Deployment:
         check_limits(tpot_limit_ms, ttft_limit_ms)
         parallel = make_parallel(model_config, num_devices, tp, ep, moe_dp)
         dcp = check_dcp(model_config, parallel.tp, dcp, phase is not Phase.PREFILL)
-        prefill = effective_input_length(input_length, prefix_cache_hit_rate)
         _check_dcp_modes(dcp, max_batched_tokens, prefill, num_mtp_tokens)
         return cls(
             model=model_config, device=profile, num_devices=num_devices, parallel=parallel,
@@ -235,13 +233,12 @@ def _phase(value: str | Phase) -> Phase:
         ) from None
 
 
-def _check_budget(max_batched_tokens, input_length: int, hit_rate: float, phase, mtp) -> None:
+def _check_budget(max_batched_tokens, input_length: int, prefill: int, phase, mtp) -> None:
     """A budget below the prompt's prefill length (after the prefix cache, as msmodeling's
     chunk plan splits it) means chunked prefill, modelled in agg without MTP."""
     if max_batched_tokens is None:
         return
     positive_int("max_batched_tokens", max_batched_tokens, MAX_BUDGET)
-    prefill = effective_input_length(input_length, hit_rate)
     if prefill <= max_batched_tokens:
         return
     what = f"input_length {input_length}"

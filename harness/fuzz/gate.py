@@ -16,36 +16,33 @@ from pathlib import Path
 from harness.fuzz import ledger as ledgers
 from harness.fuzz.document import FuzzRun, LedgerSummary
 from harness.fuzz.report import Found, FuzzReport, MergeError, Stop, merge_reports
-from harness.fuzz.run import Progress, fuzz
+from harness.fuzz.run import RECEIVED, Interrupted, Progress, fuzz
 from harness.fuzz.settings import LEDGER_FOLDER, FuzzSettings
 from harness.fuzz.shrink import shrink
 from harness.fuzz.verdict import judge, merge_verdicts, with_shrunk
 from harness.scenarios import find_layout
 
 
-class Interrupted(KeyboardInterrupt):
-    """A signal that stops a fuzz as Ctrl-C does (a search's containment lets it through)."""
-
-    def __init__(self, signal_name: str) -> None:
-        super().__init__(signal_name)
-        self.signal_name = signal_name
-
-
 @contextmanager
 def interruptible() -> Iterator[None]:
-    """SIGTERM stops a fuzz as Ctrl-C does: with a summary of what ran, not silently."""
+    """SIGINT and SIGTERM stop a fuzz with a summary of what ran, not silently. Each is recorded
+    before it is raised, so one that Python drops (raised inside a gc callback) still stops the
+    run at its next draw."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def stop(signum, frame):
-        raise Interrupted(signal.Signals(signum).name)
+        RECEIVED.append(signal.Signals(signum).name)
+        raise Interrupted(RECEIVED[-1])
 
-    previous = signal.signal(signal.SIGTERM, stop)
+    previous = {name: signal.signal(name, stop) for name in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for name, handler in previous.items():
+            signal.signal(name, handler)
+        RECEIVED.clear()
 
 
 def ledger_path(settings: FuzzSettings, start: Path | None = None) -> Path:

@@ -31,6 +31,19 @@ Progress = Callable[[int, int, int], None]
 """``progress(drawn, examples, checked)`` after every draw."""
 
 
+class Interrupted(KeyboardInterrupt):
+    """A signal that stops a fuzz as Ctrl-C does (a search's containment lets it through)."""
+
+    def __init__(self, signal_name: str) -> None:
+        super().__init__(signal_name)
+        self.signal_name = signal_name
+
+
+RECEIVED: list[str] = []
+"""Stop signals received during the running fuzz (``gate.interruptible`` records them): one
+that Python dropped, raised inside a gc callback, still stops the run at the next draw."""
+
+
 class _Stopped(Exception):
     """Ends hypothesis' generation at the first strict failure (no shrink phase runs)."""
 
@@ -117,6 +130,8 @@ def fuzz(settings: FuzzSettings, progress: Progress | None = None) -> FuzzReport
     def check_one(request: OptimizerRequest) -> None:
         if tally.stop is not None:
             raise _Stopped  # hypothesis replays the example that stopped the run
+        if RECEIVED:
+            raise Interrupted(RECEIVED[-1])
         index = tally.drawn
         tally.drawn += 1
         if settings.in_shard(index):

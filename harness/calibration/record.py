@@ -67,6 +67,8 @@ class Run:
     boundary: int | None = None
     """The largest feasible batch msmodeling found (None: batch 1 already fails)."""
     boundary_known: bool = False
+    batch_range: tuple[int, int] | None = None
+    """msmodeling's --batch-range of the run: its searches probe only that range."""
     tolerance: dict[str, float] = field(default_factory=dict, hash=False)
     """This run's own allowances over the record's (``Tolerance`` fields), with the reason
     in ``tolerance_reason``."""
@@ -157,6 +159,7 @@ def _run(raw: dict) -> Run:
         reported=dict(raw.get("reported", {})),
         boundary=raw.get("boundary"),
         boundary_known="boundary" in raw,
+        batch_range=tuple(raw["batch_range"]) if raw.get("batch_range") else None,
         tolerance=dict(raw.get("tolerance", {})),
         tolerance_reason=str(raw.get("tolerance_reason", "")),
     )

@@ -209,3 +209,22 @@ def test_record_against_a_real_checkout(tmp_path: Path, capsys) -> None:
     verdicts = [[(p.batch, p.feasible, p.reason) for p in r.probes] for r in rerun.runs]
     assert verdicts == [[(p.batch, p.feasible, p.reason) for p in r.probes] for r in record.runs]
     assert [r.sequences for r in rerun.runs] == [r.sequences for r in record.runs]
+
+
+def test_a_record_keeps_msmodelings_batch_range_and_checks_searches_inside_it() -> None:
+    """msmodeling's --batch-range bounds both searches; a record checked without it would
+    compare their sequences against searches over the whole range."""
+    from dataclasses import replace
+
+    from harness import door
+    from harness.calibration.check import _search
+    from harness.calibration.record import _run
+
+    ranged = replace(REQUEST, batch_range=(1, 48))
+    logs = {"exponential": [_line(1, "exponential", True), _line(48, "exponential", True)]}
+    (raw,) = record_payload(ranged, logs, "cmd", "84fec85", "a test")["runs"]
+    run = _run(raw)
+    assert run.batch_range == (1, 48)
+    deployment = door.deployment(**run.deployment)
+    assert max(_search("exponential", deployment, run.batch_range).sequence) <= 48
+    assert max(_search("exponential", deployment).sequence) > 48

@@ -9,6 +9,7 @@ from enum import Enum
 from simulator.checks import check_mtp, check_serving, positive_int
 from simulator.devices import DeviceProfile, get_device
 from simulator.errors import SimulatorInputError
+from simulator.lengths import Lengths
 from simulator.models import ModelConfig, load_model
 from simulator.parallel import ParallelConfig, make_parallel
 from simulator.quantization import KVQuant, LinearQuant, parse_kv_quant, parse_linear_quant
@@ -50,7 +51,8 @@ class Deployment:
     device: DeviceProfile
     num_devices: int
     parallel: ParallelConfig
-    input_length: int
+    input_length: int | Lengths
+    """Prompt tokens per request, or a length distribution (``lengths.py``)."""
     output_length: int
     quantize_linear_action: LinearQuant = LinearQuant.W8A8_DYNAMIC
     quantize_attention_action: KVQuant = KVQuant.DISABLED
@@ -68,8 +70,24 @@ class Deployment:
 
     @property
     def prefill_length(self) -> int:
-        """Prompt tokens a prefill computes (its query and sequence); decode sees the whole."""
+        """Prompt tokens a prefill computes (its query and sequence); decode sees the whole.
+        A distribution's is the mean over its representatives (msmodeling's)."""
+        if isinstance(self.input_length, Lengths):
+            return self.input_length.effective_length(self.prefix_cache_hit_rate)
         return effective_input_length(self.input_length, self.prefix_cache_hit_rate)
+
+    @property
+    def lengths(self) -> Lengths | None:
+        """The length distribution, where the prompts have one."""
+        return self.input_length if isinstance(self.input_length, Lengths) else None
+
+    @property
+    def decode_prompt_length(self) -> int:
+        """The prompt a decode step attends over: the whole prompt; with a distribution,
+        msmodeling's agg uses the mean prefill length (get_effective_input_length)."""
+        if isinstance(self.input_length, Lengths):
+            return self.prefill_length
+        return self.input_length
 
     @property
     def decode_query_len(self) -> int:
@@ -116,6 +134,10 @@ class Deployment:
         """Per-DP-replica token budget; auto starts at 4x input (the optimizer retries 2x, 1x)."""
         if self.max_batched_tokens is not None:
             return self.max_batched_tokens
+        if isinstance(self.input_length, Lengths):
+            # get_auto_max_batched_tokens_candidates: a distribution has no single raw
+            # input length, so the factors scale the mean prefill length.
+            return AUTO_MAX_BATCHED_TOKENS_FACTORS[0] * self.prefill_length
         return AUTO_MAX_BATCHED_TOKENS_FACTORS[0] * self.input_length
 
     @classmethod
@@ -128,7 +150,7 @@ class Deployment:
         tp: int = 1,
         ep: int | None = None,
         moe_dp: int = 1,
-        input_length: int,
+        input_length: int | Lengths,
         output_length: int,
         quantize_linear_action: str | LinearQuant = LinearQuant.W8A8_DYNAMIC,
         quantize_attention_action: str | KVQuant = KVQuant.DISABLED,
@@ -150,9 +172,12 @@ class Deployment:
         _check_sizes(profile, num_devices, input_length, output_length, reserved_memory_gb)
         phase = _phase(phase)
         check_serving(prefix_cache_hit_rate, serving_cost_ms)
-        _check_budget(
-            max_batched_tokens, input_length, prefix_cache_hit_rate, phase, num_mtp_tokens
-        )
+        if isinstance(input_length, Lengths):
+            _check_lengths(input_length, phase, max_batched_tokens)
+        else:
+            _check_budget(
+                max_batched_tokens, input_length, prefix_cache_hit_rate, phase, num_mtp_tokens
+            )
         rates = check_mtp(model_config, num_mtp_tokens, mtp_acceptance_rates)
         for name, limit in (("tpot_limit_ms", tpot_limit_ms), ("ttft_limit_ms", ttft_limit_ms)):
             if limit is not None and not 0 < limit < float("inf"):
@@ -191,7 +216,8 @@ def _check_sizes(
             f"{num_devices} exceeds the {profile.grid.size}-device grid of {profile.name}",
             [f"1..{profile.grid.size}"],
         )
-    positive_int("input_length", input_length, MAX_COUNT)
+    if not isinstance(input_length, Lengths):
+        positive_int("input_length", input_length, MAX_COUNT)
     positive_int("output_length", output_length, MAX_COUNT)
     if not (0 <= reserved_memory_gb < float("inf")):
         raise SimulatorInputError(
@@ -242,3 +268,20 @@ def _check_budget(max_batched_tokens, input_length: int, hit_rate: float, phase,
             f"chunks; the chunked replay steps through at most {MAX_PREFILL_CHUNKS}",
             [f">= {least}"],
         )
+
+
+def _check_lengths(lengths: Lengths, phase: Phase, max_batched_tokens) -> None:
+    """msmodeling serves a distribution in agg and disagg prefill only
+    (cli/inference/throughput_optimizer.py refuses the rest); every bin within LIMIT_COUNT."""
+    if phase is Phase.DECODE:
+        raise SimulatorInputError(
+            "input_length",
+            "a length distribution is served in agg and disagg prefill only, not disagg decode",
+            ["agg", "prefill"],
+        )
+    if lengths.longest > MAX_COUNT:
+        raise SimulatorInputError(
+            "input_length", f"max_tokens {lengths.longest} exceeds {MAX_COUNT:,}"
+        )
+    if max_batched_tokens is not None:
+        positive_int("max_batched_tokens", max_batched_tokens, MAX_BUDGET)

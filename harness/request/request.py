@@ -15,6 +15,7 @@ from harness.errors import DeploymentError, HarnessInputError
 from harness.request import layouts
 from harness.request.kinds import Integer, Items, Limit, Number, Range, Switch, Text
 from harness.request.knobs import Declared, knob, knobs_of
+from harness.request.lengths import InputLength
 from harness.request.strategy import Strategy
 
 SIZES = Items(Integer(minimum=1), distinct=True)
@@ -118,9 +119,11 @@ class OptimizerRequest:
         nullable=True,
         draws=(None, None, 1000.0, 2000.0, 8000.0, 20000.0),
     )
-    input_length: int = knob(
-        "prompt tokens per request",
-        Integer(minimum=1, maximum=LIMIT_COUNT),
+    input_length: int | door.Lengths = knob(  # noqa: RUF009 (Lengths is frozen)
+        "prompt tokens per request, or a length distribution: msmodeling's YAML file of bins "
+        "(min_tokens, max_tokens, weight; in scenarios, relative to the file) or the bins "
+        "inline as {bins: [...]}; agg and disagg prefill only",
+        InputLength(maximum=LIMIT_COUNT),
         flags=("--input-length",),
         example=3500,
         draws=(64, 128, 512, 1024, 2048, 3500, 8000),
@@ -215,6 +218,16 @@ class OptimizerRequest:
             raise HarnessInputError(
                 "disagg: needs a TTFT limit (prefill phase) and/or a TPOT limit (decode phase)"
             )
+        # cli/inference/throughput_optimizer.py: "--input-length FILE currently supports
+        # aggregation runs or disaggregation prefill-only runs with --ttft-limit and without
+        # --tpot-limit." (PD-ratio optimization refuses a distribution there too.)
+        prefill_only = self.ttft_limit_ms is not None and self.tpot_limit_ms is None
+        if isinstance(self.input_length, door.Lengths) and self.disagg and not prefill_only:
+            raise DeploymentError(
+                "input_length",
+                "a length distribution is served in agg, or in disagg prefill only "
+                "(a TTFT limit and no TPOT limit), as msmodeling's",
+            )
         if not self.searches:
             raise HarnessInputError("search: name at least one search")
         for name in ("tp_sizes", "ep_sizes", "moe_dp_sizes"):
@@ -225,6 +238,14 @@ class OptimizerRequest:
                     f"{len(sizes):,} sizes for num_devices={self.num_devices}; sizes are "
                     f"distinct and from 1 to num_devices, so at most {self.num_devices}",
                 )
+
+    @property
+    def prefill_length(self) -> int:
+        """The prompt length msmodeling's automatic budgets scale: the input, or a
+        distribution's mean prefill length (get_auto_max_batched_tokens_candidates)."""
+        if isinstance(self.input_length, door.Lengths):
+            return self.input_length.effective_length(self.prefix_cache_hit_rate)
+        return self.input_length
 
     @property
     def reference(self) -> SearchRun:

@@ -93,7 +93,7 @@ def test_the_flag_takes_a_file(tmp_path: Path, capsys) -> None:
     [{"tpot_limit_ms": 50.0}, {"tpot_limit_ms": 50.0, "ttft_limit_ms": 2000.0}],
 )
 def test_disagg_takes_a_distribution_in_prefill_only_runs(limits) -> None:
-    with pytest.raises(DeploymentError, match="^input_length: .*disagg prefill only"):
+    with pytest.raises(DeploymentError, match=r"^input_length: .*disagg prefill only"):
         OptimizerRequest(
             model="Qwen/Qwen3-8B", input_length=EXPECTED, output_length=10, disagg=True, **limits
         )

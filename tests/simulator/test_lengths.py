@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from simulator import Deployment, Lengths, SimulatorInputError, probe, sweep
-from simulator.phases.forwards import Forwards
-from simulator.phases.mixed import MixedPrefill, mixed_features
 from simulator.lengths import Piece
 from simulator.numbers import SCALAR
+from simulator.phases.forwards import Forwards
+from simulator.phases.mixed import MixedPrefill, mixed_features
 
 CHAT_RAG = Lengths.of([(100, 700, 0.5), (700, 2000, 0.3), (2000, 5000, 0.2)])
 
@@ -64,7 +64,7 @@ def test_the_chunk_plan_packs_requests_in_bin_order_up_to_the_budget() -> None:
     ],
 )
 def test_bins_are_checked_as_msmodeling_checks_them(bins, words) -> None:
-    with pytest.raises(SimulatorInputError, match="^input_length: ") as info:
+    with pytest.raises(SimulatorInputError, match=r"^input_length: ") as info:
         Lengths.of(bins)
     assert words in str(info.value)
 
@@ -135,7 +135,7 @@ def test_agg_decodes_at_half_the_output_plus_the_mean_prefill() -> None:
 
 
 def test_disagg_decode_refuses_a_distribution() -> None:
-    with pytest.raises(SimulatorInputError, match="input_length: .*not disagg decode"):
+    with pytest.raises(SimulatorInputError, match=r"input_length: .*not disagg decode"):
         Deployment.create("Qwen/Qwen3-8B", input_length=CHAT_RAG, output_length=10, phase="decode")
 
 

@@ -29,6 +29,7 @@ ROWS = (
     ("probe_deepseek_us", "one probe, DeepSeek-V3 TP=4 EP=16 compiled (us)"),
     ("probe_prefix_cache_us", "one probe, Qwen3-32B TP=8, prefix cache 0.5 (us)"),
     ("probe_serving_cost_us", "one probe, Qwen3-32B TP=8 disagg, serving cost 20 ms (us)"),
+    ("probe_lengths_us", "one probe, Qwen3-32B TP=8, a 10-bin length distribution (us)"),
     ("mission_optimize_ms", "mission optimize, 4 TPs x 3 searches (ms)"),
     ("fuzz_1000_s", "fuzz, 1000 deployments, seed 1 (s)"),
     ("help_s", "searchbench --help, whole process (s)"),
@@ -47,9 +48,11 @@ RELATIVE = {
     "probe_deepseek_us": 2.0,
     "probe_prefix_cache_us": 1.5,
     "probe_serving_cost_us": 1.5,
+    "probe_lengths_us": 3.0,
 }
 """Multiples of the dense probe, measured in the same run: twice for a model of another class
-(issue 19), 1.5x for a mode of the same model (issue 22)."""
+(issue 19), 1.5x for a mode of the same model (issue 22), 3x for a 10-bin length distribution
+(issue 26: each probe replays its own mixed prefill chunks)."""
 
 
 def measure(tree: Path, fuzz: bool) -> dict[str, float]:

@@ -9,6 +9,7 @@ prefill, in bin order, into chunks of at most the token budget: one forward per 
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -60,6 +61,7 @@ class Lengths:
     def longest(self) -> int:
         return max(b.max_tokens for b in self.bins)
 
+    @functools.lru_cache(maxsize=64)  # noqa: B019 (frozen and hashed by its bins)
     def representatives(self, hit_rate: float) -> tuple[Representative, ...]:
         """msmodeling's "mid" rows: floor((min + max) / 2), less floor(mid x hit) cached."""
         total = sum(b.weight for b in self.bins)

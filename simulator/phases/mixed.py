@@ -20,12 +20,19 @@ from typing import NamedTuple
 from simulator.deployment import Deployment
 from simulator.forward.features import Features
 from simulator.lengths import Lengths, Piece
-from simulator.numbers import SCALAR, Numbers
+from simulator.numbers import SCALAR, VECTOR, Numbers
 from simulator.phases.decode import DecodeStep
 from simulator.phases.forwards import ForwardCost, Forwards, ForwardShape
 from simulator.phases.waves import INF, NAN
 from simulator.results import Evaluation, StopReason
 from simulator.timing import agg_timing
+
+
+KEPT_CHUNKS = 65_536
+"""Chunk compositions kept per deployment before the memo starts afresh."""
+KEPT_REPLAYS = 8
+VECTOR_FROM = 64
+"""New chunks costed in one vectorized pass from this many on (Python numbers below)."""
 
 
 class Replay(NamedTuple):
@@ -56,6 +63,8 @@ class MixedPrefill:
         self.forwards = forwards
         self.lengths = lengths
         self._kept: dict[tuple[Piece, ...], ForwardCost] = {}
+        self._replays: dict[int, tuple[list[list[Piece]], Replay]] = {}
+        """The last probes' plans and replays: a probe's shapes are asked for right after it."""
 
     def rank_concurrency(self, batch_size: int) -> int:
         dp = self.dep.dp
@@ -70,21 +79,45 @@ class MixedPrefill:
         )
 
     def cost(self, pieces: list[Piece]) -> ForwardCost:
-        key = tuple(pieces)
-        kept = self._kept.get(key)
-        if kept is None:
-            f = mixed_features(pieces)
-            ms = self.forwards.roofline.latency_s(f, SCALAR) * 1e3
-            context = sum(p.count * p.seq_len for p in pieces)
-            kept = ForwardCost(ms, *self.forwards.mixed_memory(context, f.tokens, f.rows))
-            self._kept[key] = kept
-        return kept
+        return self.costs([pieces])[0]
+
+    def costs(self, plan: list[list[Piece]]) -> list[ForwardCost]:
+        """The chunks' costs; those not kept yet in one vectorized roofline pass."""
+        kept = self._kept
+        keys = [tuple(pieces) for pieces in plan]
+        missing = list(dict.fromkeys(key for key in keys if key not in kept))
+        if missing:
+            if len(kept) + len(missing) > KEPT_CHUNKS:
+                kept.clear()
+            features = [mixed_features(list(key)) for key in missing]
+            roofline = self.forwards.roofline
+            if len(missing) < VECTOR_FROM:
+                latency = [roofline.latency_s(f, SCALAR) * 1e3 for f in features]
+            else:
+                import numpy as np
+
+                columns = Features(*(np.array(c, dtype=np.float64) for c in zip(*features)))
+                latency = (roofline.latency_s(columns, VECTOR) * 1e3).tolist()
+            for key, f, ms in zip(missing, features, latency, strict=True):
+                context = sum(p.count * p.seq_len for p in key)
+                kept[key] = ForwardCost(ms, *self.forwards.mixed_memory(context, f.tokens, f.rows))
+        return [kept[key] for key in keys]
 
     def replay(self, batch_size: int) -> Replay:
+        return self._planned(batch_size)[1]
+
+    def _planned(self, batch_size: int) -> tuple[list[list[Piece]], Replay]:
+        kept = self._replays.get(batch_size)
+        if kept is None:
+            if len(self._replays) >= KEPT_REPLAYS:
+                self._replays.clear()
+            plan = self.plan(batch_size)
+            kept = self._replays[batch_size] = (plan, self._replay(plan))
+        return kept
+
+    def _replay(self, plan: list[list[Piece]]) -> Replay:
         chunk_ms, ttft_sum, done, tightest = [], 0.0, 0, None
-        plan = self.plan(batch_size)
-        for pieces in plan:
-            cost = self.cost(pieces)
+        for pieces, cost in zip(plan, self.costs(plan), strict=True):
             chunk_ms.append(cost.latency_ms)
             if tightest is None or cost.left_bytes < tightest.left_bytes:
                 tightest = cost
@@ -101,13 +134,12 @@ class MixedPrefill:
         """One unmemoized forward per chunk (msmodeling runs each, keeping none), up to the
         first out of memory; keyed by its requests, total query and longest sequence."""
         out = []
-        for pieces in self.plan(batch_size):
+        plan, run = self._planned(batch_size)
+        for pieces in plan[: len(run.chunk_ms)]:
             rows = sum(p.count for p in pieces)
             tokens = sum(p.count * p.query_len for p in pieces)
             longest = max(p.seq_len for p in pieces)
             out.append(ForwardShape(False, rows, tokens, longest, memoized=False))
-            if self.cost(pieces).left_bytes < 0:
-                break
         return out
 
 

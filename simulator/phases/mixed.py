@@ -96,7 +96,9 @@ class MixedPrefill:
             else:
                 import numpy as np
 
-                columns = Features(*(np.array(c, dtype=np.float64) for c in zip(*features)))
+                columns = Features(
+                    *(np.array(c, dtype=np.float64) for c in zip(*features, strict=True))
+                )
                 latency = (roofline.latency_s(columns, VECTOR) * 1e3).tolist()
             for key, f, ms in zip(missing, features, latency, strict=True):
                 context = sum(p.count * p.seq_len for p in key)

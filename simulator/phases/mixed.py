@@ -27,7 +27,6 @@ from simulator.phases.waves import INF, NAN
 from simulator.results import Evaluation, StopReason
 from simulator.timing import agg_timing
 
-
 KEPT_CHUNKS = 65_536
 """Chunk compositions kept per deployment before the memo starts afresh."""
 KEPT_REPLAYS = 8

@@ -68,7 +68,7 @@ def _run_drifts(run: Run, tolerance: Tolerance) -> list[Drift]:
         for name, theirs in probe.values.items():
             out.append(_value(where, name, getattr(ours, name), theirs, tolerance))
     for search, sequence in run.sequences.items():
-        result = _search(search, deployment)
+        result = _search(search, deployment, run.batch_range)
         out.append(_same(run.name, f"{search} probes", list(result.sequence), list(sequence)))
         if search in run.reported:
             chosen = result.chosen.batch_size if result.chosen else None
@@ -78,15 +78,15 @@ def _run_drifts(run: Run, tolerance: Tolerance) -> list[Drift]:
     return out
 
 
-def _search(name: str, deployment):
+def _search(name: str, deployment, batch_range: tuple[int, int] | None = None):
     spec = get_search(name)
-    context = SearchContext(deployment.tpot_limit_ms, deployment.ttft_limit_ms)
+    context = SearchContext(deployment.tpot_limit_ms, deployment.ttft_limit_ms, batch_range)
     return run_search(spec, SimulatorTarget(deployment), make_params(spec), context)
 
 
 def _boundary(run: Run, deployment, tolerance: Tolerance) -> Drift:
     """The largest feasible batch, as the exhaustive oracle finds it."""
-    ours = _search("exhaustive", deployment).batch_size
+    ours = _search("exhaustive", deployment, run.batch_range).batch_size
     theirs = run.boundary
     if ours is None or theirs is None:
         return _same(run.name, "boundary", ours, theirs)

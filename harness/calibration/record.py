@@ -68,6 +68,8 @@ class Run:
     boundary: int | None = None
     """The largest feasible batch msmodeling found (None: batch 1 already fails)."""
     boundary_known: bool = False
+    batch_range: tuple[int, int] | None = None
+    """msmodeling's --batch-range of the run: its searches probe only that range."""
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,7 @@ def _run(raw: dict) -> Run:
         reported=dict(raw.get("reported", {})),
         boundary=raw.get("boundary"),
         boundary_known="boundary" in raw,
+        batch_range=tuple(raw["batch_range"]) if raw.get("batch_range") else None,
     )
 
 

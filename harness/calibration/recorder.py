@@ -77,6 +77,8 @@ def record_payload(
                 fields = deployment_fields(request, strategy, budget)
                 name = f"{strategy.key} budget {budget}"
                 runs[key] = {"name": name, "deployment": _plain(fields), "probes": {}}
+                if request.batch_range is not None:
+                    runs[key]["batch_range"] = list(request.batch_range)
                 runs[key]["sequences"] = {}
             run = runs[key]
             run["sequences"].setdefault(OUR_NAME.get(search, search), []).append(line["batch"])

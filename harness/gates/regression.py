@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from harness.gates.check import Check
 from harness.gates.store import BaselineError, BaselineStore, Stored, differences
+from harness.request.lengths import inputs_digest
 from harness.scenarios import ScenarioRun, display_path
 
 DIFF_HEADERS = ("strategy", "value", "stored", "now")
@@ -33,6 +34,7 @@ def regression_check(run: ScenarioRun, store: BaselineStore, update: bool = Fals
     shown = display_path(store.path(sid))
     regenerate = f"pytest {display_path(scenario.path)} --update-baselines"
     current = stored_results(run)
+    inputs = inputs_digest(scenario.request.input_length)
     refusal = _failed_runs(run) if update else None
     if refusal is not None:
         return Check(sid, "regression", False, f"{sid}: baseline not updated: {refusal}")
@@ -45,12 +47,13 @@ def regression_check(run: ScenarioRun, store: BaselineStore, update: bool = Fals
                 "regression",
                 True,
                 f"{sid}: baseline repaired: {shown} ({error})",
-                writes=store.baseline_writes(sid, current),
+                writes=store.baseline_writes(sid, current, inputs),
                 updates_baseline=True,
             )
         return Check(sid, "regression", False, f"{error}\nrepair it with\n    {regenerate}")
     diff = differences(stored, current)
-    if update and (stored is None or diff):
+    changed_inputs = stored is not None and store.inputs(sid) != inputs
+    if update and (stored is None or diff or changed_inputs):
         verb = "created" if stored is None else "updated"
         return Check(
             sid,
@@ -59,7 +62,7 @@ def regression_check(run: ScenarioRun, store: BaselineStore, update: bool = Fals
             f"{sid}: baseline {verb}: {shown}",
             DIFF_HEADERS,
             () if stored is None else tuple(diff),
-            writes=store.baseline_writes(sid, current),
+            writes=store.baseline_writes(sid, current, inputs),
             updates_baseline=True,
         )
     if stored is None:
@@ -68,6 +71,14 @@ def regression_check(run: ScenarioRun, store: BaselineStore, update: bool = Fals
             "regression",
             False,
             f"{sid}: no stored baseline at {shown}; create it with\n    {regenerate}",
+        )
+    if changed_inputs:
+        return Check(
+            sid,
+            "regression",
+            False,
+            f"{sid}: the scenario's input lengths differ from those {shown} was made with "
+            f"(digest {inputs} vs {store.inputs(sid)}); update it with\n    {regenerate}",
         )
     if diff:
         obtained = display_path(store.obtained_path(sid))

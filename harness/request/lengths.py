@@ -9,6 +9,8 @@ the file's path (relative to the scenario) or the bins inline, as a mapping with
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -134,3 +136,12 @@ def bins_of(raw: object, fail: Fail, path: str | None) -> door.Lengths:
 
 INPUT_LENGTH = InputLength()
 """The kind of the ``input_length`` knob, for readers of stored deployments."""
+
+
+def inputs_digest(input_length: object) -> str | None:
+    """A length distribution's content as a short digest, stored with a scenario's baseline so
+    an edited distribution cannot reuse it; None for a single length (it is in the file)."""
+    if not isinstance(input_length, door.Lengths):
+        return None
+    text = json.dumps(input_length.content(), sort_keys=True)
+    return "lengths-" + hashlib.sha256(text.encode()).hexdigest()[:16]

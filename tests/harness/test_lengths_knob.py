@@ -117,3 +117,21 @@ def test_the_kind_refuses_what_is_neither(tmp_path) -> None:
     with pytest.raises(HarnessInputError, match="expected an integer"):
         INPUT_LENGTH.parse(1.5, fail)
     assert INPUT_LENGTH.parse(7, fail) == 7
+
+
+def test_a_baseline_carries_the_distributions_digest(tmp_path: Path) -> None:
+    from harness.gates.store import BaselineStore
+    from harness.request.lengths import inputs_digest
+
+    edited = door.lengths([(100, 700, 0.5), (700, 2000, 0.6)])
+    assert inputs_digest(3500) is None
+    assert inputs_digest(EXPECTED) != inputs_digest(edited)
+    assert inputs_digest(EXPECTED) == inputs_digest(
+        door.lengths([(100, 700, 0.5), (700, 2000, 0.5)])
+    )
+    store = BaselineStore(tmp_path)
+    results = {"TP=1": {"exponential": {"batch_size": 3, "probes": 5}}}
+    for write in store.baseline_writes("case", results, inputs_digest(EXPECTED)):
+        write.apply()
+    assert store.load("case") == results
+    assert store.inputs("case") == inputs_digest(EXPECTED)

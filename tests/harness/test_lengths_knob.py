@@ -135,3 +135,11 @@ def test_a_baseline_carries_the_distributions_digest(tmp_path: Path) -> None:
         write.apply()
     assert store.load("case") == results
     assert store.inputs("case") == inputs_digest(EXPECTED)
+
+
+def test_a_record_run_keeps_msmodelings_batch_range() -> None:
+    from harness.calibration.record import _run
+
+    raw = {"name": "TP=2 budget 2380", "deployment": {"input_length": 10}, "batch_range": [1, 48]}
+    assert _run(raw).batch_range == (1, 48)
+    assert _run({**raw, "batch_range": None}).batch_range is None

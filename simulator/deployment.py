@@ -172,12 +172,9 @@ class Deployment:
         _check_sizes(profile, num_devices, input_length, output_length, reserved_memory_gb)
         phase = _phase(phase)
         check_serving(prefix_cache_hit_rate, serving_cost_ms)
-        if isinstance(input_length, Lengths):
-            _check_lengths(input_length, phase, max_batched_tokens)
-        else:
-            _check_budget(
-                max_batched_tokens, input_length, prefix_cache_hit_rate, phase, num_mtp_tokens
-            )
+        _check_budget(
+            max_batched_tokens, input_length, prefix_cache_hit_rate, phase, num_mtp_tokens
+        )
         rates = check_mtp(model_config, num_mtp_tokens, mtp_acceptance_rates)
         for name, limit in (("tpot_limit_ms", tpot_limit_ms), ("ttft_limit_ms", ttft_limit_ms)):
             if limit is not None and not 0 < limit < float("inf"):
@@ -234,9 +231,13 @@ def _phase(value: str | Phase) -> Phase:
         ) from None
 
 
-def _check_budget(max_batched_tokens, input_length: int, hit_rate: float, phase, mtp) -> None:
+def _check_budget(max_batched_tokens, input_length, hit_rate: float, phase, mtp) -> None:
     """A budget below the prompt's prefill length (after the prefix cache, as msmodeling's
-    chunk plan splits it) means chunked prefill, modelled in agg without MTP."""
+    chunk plan splits it) means chunked prefill, modelled in agg without MTP. A distribution's
+    chunks mix requests (``phases/mixed.py``), in agg and disagg prefill alike."""
+    if isinstance(input_length, Lengths):
+        _check_lengths(input_length, phase, max_batched_tokens)
+        return
     if max_batched_tokens is None:
         return
     positive_int("max_batched_tokens", max_batched_tokens, MAX_BUDGET)

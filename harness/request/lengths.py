@@ -41,15 +41,22 @@ class InputLength(Kind):
         if isinstance(value, door.Lengths):
             return value
         if isinstance(value, str):
+            if not _exists(Path(value)):
+                fail(
+                    f"expected {self.expected.split(',')[0]}, got {_got(value)}, "
+                    f"nor a length-distribution file (no file {value})"
+                )
             return bins_of(read_file(Path(value), fail), fail, value)
         if isinstance(value, dict):
             return bins_of(value, fail, None)
-        fail(f"expected {self.expected}, got {_got(value)}")
+        # anything else is read as a length: the integer kind names it ("write 1000")
+        return Integer(minimum=1, maximum=self.maximum).parse(value, fail)
 
     def resolve(self, value: object, folder: Path) -> object:
         """A scenario's file path, relative to the scenario's folder."""
         if isinstance(value, str) and not Path(value).is_absolute():
-            return str(folder / value)
+            local = folder / value
+            return str(local) if _exists(local) else value
         return value
 
     def schema(self) -> dict[str, object]:
@@ -92,6 +99,13 @@ def _length_or_file(text: str) -> int | str:
     if not text.strip():
         raise argparse.ArgumentTypeError("expected a length or a distribution file, got ''")
     return text
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def read_file(path: Path, fail: Fail) -> object:

@@ -66,7 +66,7 @@ def test_a_scenario_writes_the_bins_inline(tmp_path: Path) -> None:
         ("{bins: []}", "at least one bin"),
         ("{bins: [{min_tokens: 0, max_tokens: 1.5, weight: 1}]}", "are integers"),
         ("{bins: [], extra: 1}", "one key, bins"),
-        ("missing.yaml", "cannot read the length distribution"),
+        ("missing.yaml", "nor a length-distribution file (no file missing.yaml)"),
     ],
 )
 def test_a_bad_distribution_is_one_line_naming_the_bin(tmp_path, bins, words) -> None:

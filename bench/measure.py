@@ -61,6 +61,14 @@ MODES = {
 }
 """Probes under a mode, each held to a multiple of its model's plain probe; skipped on a tree
 without the mode."""
+TEN_BINS = [(i * 500, (i + 1) * 500, w) for i, w in enumerate((25, 5, 3, 6, 8, 8, 9, 3, 3, 3))]
+"""msmodeling's example distribution's first ten bins (0..5000 tokens), weights in percent."""
+try:
+    from harness import door
+
+    MODES["probe_lengths_us"] = (dict(MISSION, input_length=door.lengths(TEN_BINS)), 8, None)
+except (ImportError, AttributeError):  # a tree without length distributions
+    pass
 CLI_OPTIMIZE = [
     "optimize", "Qwen/Qwen3-32B", "--num-devices", "8", "--tp-sizes", "8", "--input-length",
     "3500", "--output-length", "1500", "--tpot-limit", "50", "--search", "exponential",

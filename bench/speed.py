@@ -39,6 +39,7 @@ ROWS = (
         "probe_moe_quant_extras_us",
         "one probe, Qwen3-30B-A3B TP=8 EP=4, MXFP4 + W8A8 non-expert, col embedding (us)",
     ),
+    ("probe_lengths_us", "one probe, Qwen3-32B TP=8, a 10-bin length distribution (us)"),
     ("mission_optimize_ms", "mission optimize, 4 TPs x 3 searches (ms)"),
     ("fuzz_1000_s", "fuzz, 1000 deployments, seed 1 (s)"),
     ("help_s", "searchbench --help, whole process (s)"),
@@ -61,10 +62,12 @@ RELATIVE = {
     "probe_deepseek_dcp_us": ("probe_deepseek_us", 1.5),
     "probe_dense_quant_extras_us": ("probe_dense_us", 1.5),
     "probe_moe_quant_extras_us": ("probe_moe_us", 1.5),
+    "probe_lengths_us": ("probe_dense_us", 3.0),
 }
 """(the plain probe, the most this one may cost against it), measured in the same run: an MoE
 probe at most twice a dense one (issue 19), a probe under a mode at most 1.5x the same model's
-without it (issue 22)."""
+without it (issue 22), a 10-bin length distribution at most 3x the fixed length (issue 26: each
+probe replays its own mixed prefill chunks)."""
 
 
 def measure(tree: Path, fuzz: bool) -> dict[str, float]:

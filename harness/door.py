@@ -23,6 +23,8 @@ from simulator import (
     MAX_MTP_TOKENS,
     Deployment,
     KVQuant,
+    LengthBin,
+    Lengths,
     LinearQuant,
     ModelConfig,
     ParallelConfig,
@@ -79,6 +81,12 @@ def simulator_call(make: Callable[[], T]) -> T:
     except SimulatorInputError as error:
         field = _REQUEST_FIELD_OF.get(error.field, error.field)
         raise DeploymentError(field, str(error).split(": ", 1)[1]) from None
+
+
+def lengths(bins) -> Lengths:
+    """A length distribution from (min_tokens, max_tokens, weight) triples, checked as
+    msmodeling checks its bins."""
+    return simulator_call(lambda: Lengths(tuple(LengthBin(*b) for b in bins)))
 
 
 def model(name: str) -> ModelConfig:

@@ -20,6 +20,7 @@ from simulator.deployment import (
 )
 from simulator.devices import DEVICES, DeviceProfile, get_device
 from simulator.errors import SimulatorInputError
+from simulator.lengths import LengthBin, Lengths
 from simulator.linears import DEFAULT_MXFP4_GROUP_SIZE, WordEmbeddingTP
 from simulator.models import BUNDLED_MODELS, ModelConfig, load_model
 from simulator.parallel import ParallelConfig, enumerate_parallel, make_parallel
@@ -58,6 +59,8 @@ __all__ = [
     "DeviceProfile",
     "ForwardShape",
     "KVQuant",
+    "LengthBin",
+    "Lengths",
     "LinearQuant",
     "ModelConfig",
     "ParallelConfig",

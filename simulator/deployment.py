@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from enum import Enum
 
-from simulator.checks import check_limits, check_mtp, check_serving, positive_int
+from simulator.checks import check_dcp_modes, check_limits, check_mtp, check_serving, positive_int
 from simulator.dcp import check_dcp
 from simulator.devices import DeviceProfile, get_device
 from simulator.errors import SimulatorInputError
+from simulator.lengths import Lengths, check_served, prefill_length
 from simulator.linears import (
     DEFAULT_MXFP4_GROUP_SIZE,
     Linears,
@@ -37,12 +37,6 @@ DEFAULT_MTP_ACCEPTANCE_RATES = (0.9, 0.6, 0.4, 0.2)  # msmodeling's --mtp-accept
 DEFAULT_RESERVED_MEMORY_GB = 10.0
 
 
-def effective_input_length(input_length: int, hit_rate: float) -> int:
-    """msmodeling's get_effective_input_length (serving_cast/service/utils.py): floor(input x
-    hit) prompt tokens come from the prefix cache."""
-    return input_length - math.floor(input_length * hit_rate)
-
-
 class Phase(str, Enum):
     """What a deployment serves: both phases on every device (agg), or one phase of
     disaggregated serving (prefill or decode)."""
@@ -58,7 +52,8 @@ class Deployment:
     device: DeviceProfile
     num_devices: int
     parallel: ParallelConfig
-    input_length: int
+    input_length: int | Lengths
+    """Prompt tokens per request, or a length distribution (``lengths.py``)."""
     output_length: int
     quantize_linear_action: LinearQuant = LinearQuant.W8A8_DYNAMIC
     quantize_attention_action: KVQuant = KVQuant.DISABLED
@@ -81,8 +76,9 @@ class Deployment:
 
     @property
     def prefill_length(self) -> int:
-        """Prompt tokens a prefill computes (its query and sequence); decode sees the whole."""
-        return effective_input_length(self.input_length, self.prefix_cache_hit_rate)
+        """Prompt tokens a prefill computes (its query and sequence); decode sees the whole.
+        A distribution's is the mean over its representatives (msmodeling's)."""
+        return prefill_length(self.input_length, self.prefix_cache_hit_rate)
 
     @property
     def linears(self) -> Linears:
@@ -92,6 +88,19 @@ class Deployment:
             self.quantize_non_expert_linear_action,
             self.mxfp4_group_size,
         )
+
+    @property
+    def lengths(self) -> Lengths | None:
+        """The length distribution, where the prompts have one."""
+        return self.input_length if isinstance(self.input_length, Lengths) else None
+
+    @property
+    def decode_prompt_length(self) -> int:
+        """The prompt a decode step attends over: the whole prompt; with a distribution,
+        msmodeling's agg uses the mean prefill length (get_effective_input_length)."""
+        if isinstance(self.input_length, Lengths):
+            return self.prefill_length
+        return self.input_length
 
     @property
     def decode_query_len(self) -> int:
@@ -142,6 +151,10 @@ class Deployment:
         """Per-DP-replica token budget; auto starts at 4x input (the optimizer retries 2x, 1x)."""
         if self.max_batched_tokens is not None:
             return self.max_batched_tokens
+        if isinstance(self.input_length, Lengths):
+            # get_auto_max_batched_tokens_candidates: a distribution has no single raw
+            # input length, so the factors scale the mean prefill length.
+            return AUTO_MAX_BATCHED_TOKENS_FACTORS[0] * self.prefill_length
         return AUTO_MAX_BATCHED_TOKENS_FACTORS[0] * self.input_length
 
     @classmethod
@@ -154,7 +167,7 @@ class Deployment:
         tp: int = 1,
         ep: int | None = None,
         moe_dp: int = 1,
-        input_length: int,
+        input_length: int | Lengths,
         output_length: int,
         quantize_linear_action: str | LinearQuant = LinearQuant.W8A8_DYNAMIC,
         quantize_attention_action: str | KVQuant = KVQuant.DISABLED,
@@ -180,7 +193,7 @@ class Deployment:
         _check_sizes(profile, num_devices, input_length, output_length, reserved_memory_gb)
         phase = _phase(phase)
         check_serving(prefix_cache_hit_rate, serving_cost_ms)
-        prefill = effective_input_length(input_length, prefix_cache_hit_rate)
+        prefill = prefill_length(input_length, prefix_cache_hit_rate)
         _check_budget(max_batched_tokens, input_length, prefill, phase, num_mtp_tokens)
         rates = check_mtp(model_config, num_mtp_tokens, mtp_acceptance_rates)
         linear_fields = check_linears(
@@ -190,7 +203,7 @@ class Deployment:
         check_limits(tpot_limit_ms, ttft_limit_ms)
         parallel = make_parallel(model_config, num_devices, tp, ep, moe_dp)
         dcp = check_dcp(model_config, parallel.tp, dcp, phase is not Phase.PREFILL)
-        _check_dcp_modes(dcp, max_batched_tokens, prefill, num_mtp_tokens)
+        check_dcp_modes(dcp, max_batched_tokens, input_length, prefill, num_mtp_tokens)
         return cls(
             model=model_config, device=profile, num_devices=num_devices, parallel=parallel,
             input_length=input_length, output_length=output_length,
@@ -216,7 +229,8 @@ def _check_sizes(
             f"{num_devices} exceeds the {profile.grid.size}-device grid of {profile.name}",
             [f"1..{profile.grid.size}"],
         )
-    positive_int("input_length", input_length, MAX_COUNT)
+    if not isinstance(input_length, Lengths):
+        positive_int("input_length", input_length, MAX_COUNT)
     positive_int("output_length", output_length, MAX_COUNT)
     if not (0 <= reserved_memory_gb < float("inf")):
         raise SimulatorInputError(
@@ -233,12 +247,17 @@ def _phase(value: str | Phase) -> Phase:
         ) from None
 
 
-def _check_budget(max_batched_tokens, input_length: int, prefill: int, phase, mtp) -> None:
+def _check_budget(max_batched_tokens, input_length, prefill: int, phase, mtp) -> None:
     """A budget below the prompt's prefill length (after the prefix cache, as msmodeling's
-    chunk plan splits it) means chunked prefill, modelled in agg without MTP."""
+    chunk plan splits it) means chunked prefill, modelled in agg without MTP. A distribution's
+    chunks mix requests (``phases/mixed.py``), in agg and disagg prefill alike."""
+    if isinstance(input_length, Lengths):
+        check_served(input_length, phase is Phase.DECODE, MAX_COUNT)
     if max_batched_tokens is None:
         return
     positive_int("max_batched_tokens", max_batched_tokens, MAX_BUDGET)
+    if isinstance(input_length, Lengths):
+        return
     if prefill <= max_batched_tokens:
         return
     what = f"input_length {input_length}"
@@ -265,19 +284,4 @@ def _check_budget(max_batched_tokens, input_length: int, prefill: int, phase, mt
             f"{max_batched_tokens} splits {what} into {chunks:,} prefill "
             f"chunks; the chunked replay steps through at most {MAX_PREFILL_CHUNKS}",
             [f">= {least}"],
-        )
-
-
-def _check_dcp_modes(dcp: int, max_batched_tokens, prefill_length: int, mtp: int) -> None:
-    """What DCP is not modelled with yet (msmodeling runs both): MTP and chunked prefill."""
-    if dcp > 1 and mtp:
-        raise SimulatorInputError(
-            "dcp", f"DCP={dcp} with MTP (num_mtp_tokens {mtp}) is not modelled yet", [1]
-        )
-    if dcp > 1 and max_batched_tokens is not None and max_batched_tokens < prefill_length:
-        raise SimulatorInputError(
-            "dcp",
-            f"DCP={dcp} with chunked prefill (max_batched_tokens below input_length) is not "
-            "modelled: its mixed steps switch DCP off per step",
-            [1],
         )

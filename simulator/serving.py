@@ -18,6 +18,7 @@ from simulator.phases.agg import AggPhase
 from simulator.phases.chunked import ChunkedPhase
 from simulator.phases.decode import DecodePhase, DecodeStep
 from simulator.phases.forwards import Forwards, ForwardShape
+from simulator.phases.mixed import MixedAggPhase, MixedPrefill, MixedPrefillPhase
 from simulator.phases.prefill import PrefillPhase
 from simulator.phases.waves import Waves
 from simulator.results import ProbeResult, SweepResult, finish
@@ -77,6 +78,11 @@ def _phase_of(dep: Deployment, forwards: Forwards):
     step = DecodeStep(dep)
     if dep.phase is Phase.DECODE:
         return DecodePhase(dep, forwards, step)
+    if dep.lengths is not None:
+        mixed = MixedPrefill(dep, forwards, dep.lengths)
+        if dep.phase is Phase.PREFILL:
+            return MixedPrefillPhase(mixed)
+        return MixedAggPhase(mixed, step)
     if dep.phase is Phase.PREFILL:
         return PrefillPhase(Waves(dep, forwards))
     chunked = ChunkedPhase(dep, forwards, step)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.errors import SearchbenchError
+from harness.request.lengths import INPUT_LENGTH
 
 FORMAT = "searchbench-calibration"
 VERSION = 1
@@ -176,8 +177,16 @@ def _pd_ratio(raw: object) -> dict | None:
 
 
 def _deployment(raw: dict) -> dict[str, object]:
-    """``Deployment.create``'s fields, lists as the tuples it takes."""
-    return {k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
+    """``Deployment.create``'s fields, lists as the tuples it takes (a length distribution's
+    bins as the distribution)."""
+    out = {k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
+    if isinstance(out.get("input_length"), dict):
+        out["input_length"] = INPUT_LENGTH.parse(out["input_length"], _bad_lengths)
+    return out
+
+
+def _bad_lengths(message: str, index: int | None = None):
+    raise RecordError(f"deployment.input_length: {message}")
 
 
 def _number(value: object) -> float | None:

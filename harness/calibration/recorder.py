@@ -21,6 +21,7 @@ from harness.errors import SearchbenchError
 from harness.gates.store import write_atomic
 from harness.request import OptimizerRequest, Strategy
 from harness.request.layouts import deployment_fields
+from harness.request.lengths import INPUT_LENGTH
 
 LOGGER = Path(__file__).with_name("msmodeling_logger.py")
 REPLAYED_TOLERANCE = {"latency": 0.05}
@@ -156,6 +157,7 @@ def _probe(line: dict) -> dict:
 
 
 def _plain(fields: dict) -> dict:
+    fields = {**fields, "input_length": INPUT_LENGTH.to_file(fields["input_length"])}
     return {k: (v.value if hasattr(v, "value") else list(v) if isinstance(v, tuple) else v)
             for k, v in fields.items()}  # fmt: skip
 

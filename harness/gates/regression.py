@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from harness.gates.check import Check
 from harness.gates.store import BaselineError, BaselineStore, Stored, differences
+from harness.request.lengths import inputs_digest
 from harness.scenarios import ScenarioRun, display_path
 
 DIFF_HEADERS = ("strategy", "value", "stored", "now")
@@ -32,7 +33,7 @@ def regression_check(run: ScenarioRun, store: BaselineStore, update: bool = Fals
     sid = scenario.id
     shown = display_path(store.path(sid))
     regenerate = f"pytest {display_path(scenario.path)} --update-baselines"
-    current = stored_results(run)
+    current, inputs = stored_results(run), inputs_digest(scenario.request.input_length)
     refusal = _failed_runs(run) if update else None
     if refusal is not None:
         return Check(sid, "regression", False, f"{sid}: baseline not updated: {refusal}")
@@ -45,11 +46,11 @@ def regression_check(run: ScenarioRun, store: BaselineStore, update: bool = Fals
                 "regression",
                 True,
                 f"{sid}: baseline repaired: {shown} ({error})",
-                writes=store.baseline_writes(sid, current),
+                writes=store.baseline_writes(sid, current, inputs),
                 updates_baseline=True,
             )
         return Check(sid, "regression", False, f"{error}\nrepair it with\n    {regenerate}")
-    diff = differences(stored, current)
+    diff = differences(stored, current) + _inputs_differ(store, sid, stored, inputs)
     if update and (stored is None or diff):
         verb = "created" if stored is None else "updated"
         return Check(
@@ -59,7 +60,7 @@ def regression_check(run: ScenarioRun, store: BaselineStore, update: bool = Fals
             f"{sid}: baseline {verb}: {shown}",
             DIFF_HEADERS,
             () if stored is None else tuple(diff),
-            writes=store.baseline_writes(sid, current),
+            writes=store.baseline_writes(sid, current, inputs),
             updates_baseline=True,
         )
     if stored is None:
@@ -84,6 +85,14 @@ def regression_check(run: ScenarioRun, store: BaselineStore, update: bool = Fals
     return Check(
         sid, "regression", True, f"{sid}: matches {shown}", writes=store.obtained_removal(sid)
     )
+
+
+def _inputs_differ(store: BaselineStore, sid: str, stored, inputs: str | None) -> list:
+    """A row when the baseline was made with another length distribution than the scenario's
+    (its digest): its answers are not this scenario's."""
+    if stored is None or store.inputs(sid) == inputs:
+        return []
+    return [("(deployment)", "input_length digest", str(store.inputs(sid)), str(inputs))]
 
 
 def _failed_runs(run: ScenarioRun) -> str | None:

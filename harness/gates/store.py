@@ -98,10 +98,18 @@ class BaselineStore:
             raise BaselineError(f"{path}: not JSON ({error})") from None
         return _validated(path, payload)
 
-    def baseline_writes(self, scenario_id: str, results: Stored) -> tuple[PendingWrite, ...]:
+    def inputs(self, scenario_id: str) -> str | None:
+        """The digest of the inputs the baseline was made with (a length distribution's
+        content), or None; read after ``load`` has validated the file."""
+        payload = json.loads(_read_capped(self.path(scenario_id)))
+        return payload.get("inputs")
+
+    def baseline_writes(
+        self, scenario_id: str, results: Stored, inputs: str | None = None
+    ) -> tuple[PendingWrite, ...]:
         """Store ``results`` as the baseline, and drop a stale ``.obtained`` file."""
         return (
-            PendingWrite(self.path(scenario_id), render(scenario_id, results)),
+            PendingWrite(self.path(scenario_id), render(scenario_id, results, inputs)),
             *self.obtained_removal(scenario_id),
         )
 
@@ -156,12 +164,14 @@ class BaselineStore:
         return out
 
 
-def render(scenario_id: str, results: Stored) -> str:
+def render(scenario_id: str, results: Stored, inputs: str | None = None) -> str:
     ordered = {
         key: {search: dict(sorted(values.items())) for search, values in sorted(by.items())}
         for key, by in sorted(results.items(), key=lambda item: natural_key(item[0]))
     }
     payload = {"format": FORMAT_VERSION, "scenario": scenario_id, "results": ordered}
+    if inputs is not None:
+        payload["inputs"] = inputs
     return json.dumps(payload, indent=2) + "\n"
 
 
@@ -190,6 +200,9 @@ def _validated(path: Path, payload: object) -> Stored:
 
     if not isinstance(payload, dict) or not isinstance(payload.get("results"), dict):
         raise fail("top level", 'an object with a "results" object', payload)
+    inputs = payload.get("inputs")
+    if inputs is not None and not (isinstance(inputs, str) and 0 < len(inputs) <= 64):
+        raise fail("inputs", "a digest string", _short(inputs))
     version = payload.get("format", 1)
     if version not in (1, FORMAT_VERSION):
         raise fail("format", f"1 or {FORMAT_VERSION} (a newer searchbench wrote it?)", version)

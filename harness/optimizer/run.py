@@ -49,7 +49,7 @@ def search_strategy(
     context = SearchContext(strategy.tpot_limit_ms, strategy.ttft_limit_ms, request.batch_range)
     budgets: Sequence[int | None]
     if request.max_batched_tokens is None:
-        budgets = [f * request.input_length for f in AUTO_MAX_BATCHED_TOKENS_FACTORS]
+        budgets = [f * request.prefill_length for f in AUTO_MAX_BATCHED_TOKENS_FACTORS]
     else:
         budgets = [request.max_batched_tokens]
     total: SearchResult | None = None

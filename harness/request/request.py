@@ -13,6 +13,7 @@ from functools import cache
 from harness import door
 from harness.request.kinds import Integer, Items, Limit, Number, OneOrMore, Range, Switch, Text
 from harness.request.knobs import Declared, knob, knobs_of
+from harness.request.lengths import InputLength
 from harness.request.rules import BASELINE_SEARCH, RequestRules, SearchRun
 
 SIZES = Items(Integer(minimum=1), distinct=True)
@@ -130,9 +131,11 @@ class OptimizerRequest(RequestRules):
         nullable=True,
         draws=(None, None, 1000.0, 2000.0, 8000.0, 20000.0),
     )
-    input_length: int = knob(
-        "prompt tokens per request",
-        Integer(minimum=1, maximum=LIMIT_COUNT),
+    input_length: int | door.Lengths = knob(  # noqa: RUF009 (Lengths is frozen)
+        "prompt tokens per request, or a length distribution: msmodeling's YAML file of bins "
+        "(min_tokens, max_tokens, weight; in scenarios, relative to the file) or the bins "
+        "inline as {bins: [...]}; agg and disagg prefill only",
+        InputLength(maximum=LIMIT_COUNT),
         flags=("--input-length",),
         example=3500,
         draws=(64, 128, 512, 1024, 2048, 3500, 8000),

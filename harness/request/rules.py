@@ -46,6 +46,7 @@ class RequestRules:
             raise HarnessInputError(
                 "disagg: needs a TTFT limit (prefill phase) and/or a TPOT limit (decode phase)"
             )
+        self._check_lengths()
         pd_ratio_checks(self)
         if not self.searches:
             raise HarnessInputError("search: name at least one search")
@@ -57,6 +58,26 @@ class RequestRules:
                     f"{len(sizes):,} sizes for num_devices={self.num_devices}; sizes are "
                     f"distinct and from 1 to num_devices, so at most {self.num_devices}",
                 )
+
+    def _check_lengths(self) -> None:
+        # cli/inference/throughput_optimizer.py: "--input-length FILE currently supports
+        # aggregation runs or disaggregation prefill-only runs with --ttft-limit and without
+        # --tpot-limit."
+        prefill_only = self.ttft_limit_ms is not None and self.tpot_limit_ms is None
+        if isinstance(self.input_length, door.Lengths) and self.disagg and not prefill_only:
+            raise DeploymentError(
+                "input_length",
+                "a length distribution is served in agg, or in disagg prefill only "
+                "(a TTFT limit and no TPOT limit), as msmodeling's",
+            )
+
+    @property
+    def prefill_length(self) -> int:
+        """The prompt length msmodeling's automatic budgets scale: the input, or a
+        distribution's mean prefill length (get_auto_max_batched_tokens_candidates)."""
+        if isinstance(self.input_length, door.Lengths):
+            return self.input_length.effective_length(self.prefix_cache_hit_rate)
+        return self.input_length
 
     def _check_devices(self) -> None:
         """msmodeling's check_device_targets (cli/utils.py): at least one name, each known; a

@@ -129,9 +129,12 @@ class Document:
     def value(self, node: yaml.Node, spec: Field, field: str) -> object:
         """A leaf's value, parsed and bounded by its kind; errors name the item of a list."""
         self.check_tag(node, field)
-        if isinstance(node, yaml.MappingNode):
+        structured = getattr(spec.kind, "structured", False)
+        if isinstance(node, yaml.MappingNode) and not structured:
             raise self.error(node, field, f"expected {spec.expected}, got a mapping")
-        if isinstance(node, yaml.SequenceNode):
+        if structured and isinstance(node, yaml.MappingNode):
+            value = self.structure(node, field)
+        elif isinstance(node, yaml.SequenceNode):
             value = [self.scalar(item, f"{field}[{i}]") for i, item in enumerate(node.value)]
         else:
             value = self.scalar(node, field)
@@ -145,7 +148,20 @@ class Document:
                 raise self.error(node, field, message)
             raise self.error(node.value[index], f"{field}[{index}]", message)
 
+        resolve = getattr(spec.kind, "resolve", None)
+        if resolve is not None:
+            value = resolve(value, self.path.parent)
         return spec.kind.parse(value, fail)
+
+    def structure(self, node: yaml.Node, field: str) -> object:
+        """A mapping or list of plain values, as YAML constructs it (a kind parses it)."""
+        if isinstance(node, yaml.MappingNode):
+            return {
+                self.scalar(key, field): self.structure(item, field) for key, item in node.value
+            }
+        if isinstance(node, yaml.SequenceNode):
+            return [self.structure(item, field) for item in node.value]
+        return self.scalar(node, field)
 
     def text(self, node: yaml.Node, field: str) -> str:
         value = self.scalar(node, field)

@@ -13,7 +13,7 @@ from simulator.results import Evaluation, StopReason
 class DecodeStep:
     def __init__(self, dep: Deployment) -> None:
         self.query = dep.decode_query_len
-        self.seq = dep.output_length // 2 + dep.input_length + self.query
+        self.seq = dep.output_length // 2 + dep.decode_prompt_length + self.query
         self.fold = dep.tokens_per_decode_step
 
     def shape(self, batch_size) -> tuple:

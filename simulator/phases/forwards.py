@@ -115,6 +115,15 @@ class Forwards:
             start += n
         return out
 
+    def mixed_memory(self, context: int, tokens, rows):
+        """KV, activation and bytes left of one forward of ``rows`` requests of different
+        lengths, ``context`` their sequences' sum: tensor_cast's varlen inputs allocate the
+        requests' tokens together in whole blocks."""
+        kv = kv_cache_bytes(self._kv_per_token, 1, context + int(rows) * self._cache_extra)
+        act = tokens * self._activation_per_token + rows * self._logits_per_row
+        act = act + self._activation_fixed
+        return kv, act, self._budget_bytes - kv - act
+
     def _memory(self, rank_batch, seq_len, tokens, rows):
         """KV, activation and bytes left of forwards (numbers or arrays)."""
         kv = kv_cache_bytes(

@@ -1,0 +1,254 @@
+"""Prefill of a length distribution (``lengths.py``), in disagg prefill and in agg serving.
+
+msmodeling's variable-input branch (disagg_throughput_optimizer.get_inference_info,
+agg_throughput_optimizer._get_batched_full_prefill_metrics, base_throughput_optimizer.
+_get_batched_forward_info): a DP replica's share of the concurrency, ceil(concurrency / DP), is
+given to the bins and packed into chunks of the token budget; each chunk is one forward of
+mixed-length requests, run in order, stopping after the first that runs out of memory. A
+request's first token comes when its last piece's chunk ends; TTFT is their mean. Agg then
+decodes at output / 2 + the mean prefill length (its get_effective_input_length).
+
+A mixed forward costs the sum of its requests' features: the forward model is affine in them
+(``forward/features.py``), and its KV is the requests' sequences in whole blocks, as
+tensor_cast's generate_inputs_varlen allocates them.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from simulator.deployment import Deployment
+from simulator.forward.features import Features
+from simulator.lengths import Lengths, Piece
+from simulator.numbers import SCALAR, VECTOR, Numbers
+from simulator.phases.decode import DecodeStep
+from simulator.phases.forwards import ForwardCost, Forwards, ForwardShape
+from simulator.phases.waves import INF, NAN
+from simulator.results import Evaluation, StopReason
+from simulator.timing import agg_timing
+
+KEPT_CHUNKS = 65_536
+"""Chunk compositions kept per deployment before the memo starts afresh."""
+KEPT_REPLAYS = 8
+VECTOR_FROM = 64
+"""New chunks costed in one vectorized pass from this many on (Python numbers below)."""
+
+
+class Replay(NamedTuple):
+    chunk_ms: tuple[float, ...]
+    """Latency of each chunk that ran."""
+    ttft_sum_ms: float
+    """Sum over completed requests of their chunk's end (from the first chunk's start)."""
+    completed: int
+    requests: int
+    tightest: ForwardCost | None
+    """The chunk that leaves the least memory."""
+
+
+def mixed_features(pieces: list[Piece]) -> Features:
+    """The features of one forward of these requests' pieces: their sums."""
+    parts = [Features.of(p.count, p.query_len, p.seq_len, SCALAR) for p in pieces]
+    summed = [sum(column) for column in zip(*parts, strict=True)]
+    out = Features(*summed)
+    prefill = max(part.prefill for part in parts)
+    return out._replace(prefill=prefill, decode=1.0 - prefill, batched=float(out.rows > 1))
+
+
+class MixedPrefill:
+    """The prefill chunks of a distribution, replayed per probe."""
+
+    def __init__(self, dep: Deployment, forwards: Forwards, lengths: Lengths) -> None:
+        self.dep = dep
+        self.forwards = forwards
+        self.lengths = lengths
+        self._kept: dict[tuple[Piece, ...], ForwardCost] = {}
+        self._replays: dict[int, tuple[list[list[Piece]], Replay]] = {}
+        """The last probes' plans and replays: a probe's shapes are asked for right after it."""
+
+    def rank_concurrency(self, batch_size: int) -> int:
+        dp = self.dep.dp
+        return -(-(batch_size * dp) // dp)
+
+    def plan(self, batch_size: int) -> list[list[Piece]]:
+        dep = self.dep
+        return self.lengths.chunks(
+            self.rank_concurrency(batch_size),
+            dep.prefix_cache_hit_rate,
+            dep.effective_max_batched_tokens,
+        )
+
+    def cost(self, pieces: list[Piece]) -> ForwardCost:
+        return self.costs([pieces])[0]
+
+    def costs(self, plan: list[list[Piece]]) -> list[ForwardCost]:
+        """The chunks' costs; those not kept yet in one vectorized roofline pass."""
+        kept = self._kept
+        keys = [tuple(pieces) for pieces in plan]
+        missing = list(dict.fromkeys(key for key in keys if key not in kept))
+        if missing:
+            if len(kept) + len(missing) > KEPT_CHUNKS:
+                kept.clear()
+            features = [mixed_features(list(key)) for key in missing]
+            roofline = self.forwards.roofline
+            if len(missing) < VECTOR_FROM:
+                latency = [roofline.latency_s(f, SCALAR) * 1e3 for f in features]
+            else:
+                import numpy as np
+
+                columns = Features(
+                    *(np.array(c, dtype=np.float64) for c in zip(*features, strict=True))
+                )
+                latency = (roofline.latency_s(columns, VECTOR) * 1e3).tolist()
+            for key, f, ms in zip(missing, features, latency, strict=True):
+                context = sum(p.count * p.seq_len for p in key)
+                kept[key] = ForwardCost(ms, *self.forwards.mixed_memory(context, f.tokens, f.rows))
+        return [kept[key] for key in keys]
+
+    def replay(self, batch_size: int) -> Replay:
+        return self._planned(batch_size)[1]
+
+    def _planned(self, batch_size: int) -> tuple[list[list[Piece]], Replay]:
+        kept = self._replays.get(batch_size)
+        if kept is None:
+            if len(self._replays) >= KEPT_REPLAYS:
+                self._replays.clear()
+            plan = self.plan(batch_size)
+            kept = self._replays[batch_size] = (plan, self._replay(plan))
+        return kept
+
+    def _replay(self, plan: list[list[Piece]]) -> Replay:
+        chunk_ms, ttft_sum, done, tightest = [], 0.0, 0, None
+        for pieces, cost in zip(plan, self.costs(plan), strict=True):
+            chunk_ms.append(cost.latency_ms)
+            if tightest is None or cost.left_bytes < tightest.left_bytes:
+                tightest = cost
+            if cost.left_bytes < 0:
+                break
+            ends = sum(chunk_ms)
+            finished = sum(p.count for p in pieces if p.is_last)
+            ttft_sum += finished * ends
+            done += finished
+        requests = sum(p.count for pieces in plan for p in pieces if p.is_last)
+        return Replay(tuple(chunk_ms), ttft_sum, done, requests, tightest)
+
+    def shapes(self, batch_size: int) -> list[ForwardShape]:
+        """One unmemoized forward per chunk (msmodeling runs each, keeping none), up to the
+        first out of memory; keyed by its requests, total query and longest sequence."""
+        out = []
+        plan, run = self._planned(batch_size)
+        for pieces in plan[: len(run.chunk_ms)]:
+            rows = sum(p.count for p in pieces)
+            tokens = sum(p.count * p.query_len for p in pieces)
+            longest = max(p.seq_len for p in pieces)
+            out.append(ForwardShape(False, rows, tokens, longest, memoized=False))
+        return out
+
+
+class MixedPrefillPhase:
+    """Disaggregated prefill of a distribution: the chunks alone, after the serving cost."""
+
+    def __init__(self, mixed: MixedPrefill) -> None:
+        self.dep = mixed.dep
+        self.mixed = mixed
+
+    def shapes(self, batch_size: int) -> list[ForwardShape]:
+        return self.mixed.shapes(batch_size)
+
+    def evaluate(self, batch_size, num: Numbers) -> Evaluation:
+        return _each(batch_size, num, self._one)
+
+    def _one(self, batch_size: int) -> Evaluation:
+        dep, run = self.dep, self.mixed.replay(batch_size)
+        concurrency = batch_size * dep.dp
+        cost = dep.serving_cost_ms
+        elapsed = cost + sum(run.chunk_ms)
+        oom = run.tightest.left_bytes < 0
+        # Every request's TTFT carries the serving cost; with an incomplete replay (out of
+        # memory) msmodeling reports the phase latency so far.
+        complete = run.completed == run.requests
+        ttft = cost + run.ttft_sum_ms / run.requests if complete else elapsed
+        rank = self.mixed.rank_concurrency(batch_size)
+        tokens = self.mixed.lengths.input_tokens(rank, dep.prefix_cache_hit_rate) * dep.dp
+        return Evaluation(
+            batch_size,
+            concurrency,
+            ttft_ms=ttft,
+            tpot_ms=NAN,
+            decode_ms=NAN,
+            prefill_wave_ms=run.chunk_ms[0],
+            tokens_per_s=tokens / elapsed * 1000.0,
+            kv_bytes=run.tightest.kv_bytes,
+            activation_bytes=run.tightest.activation_bytes,
+            left_bytes=run.tightest.left_bytes,
+            memory_checks=((StopReason.PREFILL_OOM, oom),),
+        )
+
+
+class MixedAggPhase:
+    """Agg serving of a distribution: the chunks, then the decode step (TTFT amortised)."""
+
+    def __init__(self, mixed: MixedPrefill, step: DecodeStep) -> None:
+        self.dep = mixed.dep
+        self.mixed = mixed
+        self.step = step
+
+    def shapes(self, batch_size: int) -> list[ForwardShape]:
+        out = self.mixed.shapes(batch_size)
+        if self.mixed.replay(batch_size).tightest.left_bytes < 0:
+            return out
+        step = self.step
+        return [*out, ForwardShape(True, batch_size * self.dep.dp, step.query, step.seq)]
+
+    def evaluate(self, batch_size, num: Numbers) -> Evaluation:
+        return _each(batch_size, num, self._one)
+
+    def _one(self, batch_size: int) -> Evaluation:
+        dep, run = self.dep, self.mixed.replay(batch_size)
+        concurrency = batch_size * dep.dp
+        prefill = run.tightest
+        checks_ok = (StopReason.DECODE_OOM, False)
+        if prefill.left_bytes < 0:
+            return Evaluation(
+                batch_size, concurrency, INF, INF, NAN, run.chunk_ms[0], 0.0,
+                prefill.kv_bytes, prefill.activation_bytes, prefill.left_bytes,
+                ((StopReason.PREFILL_OOM, True), checks_ok),
+            )  # fmt: skip
+        (decode,) = self.mixed.forwards.costs(SCALAR, [self.step.shape(batch_size)])
+        decode = self.step.folded(decode)
+        ttft = run.ttft_sum_ms / run.requests
+        tpot, tokens = agg_timing(concurrency, dep.output_length, ttft, decode.latency_ms)
+        binds = decode if decode.left_bytes <= prefill.left_bytes else prefill
+        return Evaluation(
+            batch_size,
+            concurrency,
+            ttft_ms=ttft,
+            tpot_ms=tpot,
+            decode_ms=decode.latency_ms,
+            prefill_wave_ms=run.chunk_ms[0],
+            tokens_per_s=tokens,
+            kv_bytes=binds.kv_bytes,
+            activation_bytes=binds.activation_bytes,
+            left_bytes=binds.left_bytes,
+            memory_checks=(
+                (StopReason.PREFILL_OOM, False),
+                (StopReason.DECODE_OOM, binds.left_bytes < 0),
+            ),
+        )
+
+
+def _each(batch_size, num: Numbers, one) -> Evaluation:
+    """A probe's evaluation, or a sweep's: one replay per batch size, as columns."""
+    if num is SCALAR:
+        return one(batch_size)
+    import numpy as np
+
+    rows = [one(int(b)) for b in batch_size]
+    columns = [
+        np.array(column, dtype=np.float64) for column in zip(*(r[2:10] for r in rows), strict=True)
+    ]
+    concurrency = np.array([r.concurrency for r in rows], dtype=np.int64)
+    checks = tuple(
+        (reason, np.array([r.memory_checks[i][1] for r in rows], dtype=bool))
+        for i, (reason, _) in enumerate(rows[0].memory_checks)
+    )
+    return Evaluation(batch_size, concurrency, *columns, memory_checks=checks)

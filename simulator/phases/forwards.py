@@ -28,6 +28,9 @@ KEPT_SHAPES = 65_536
 """Python-number shapes kept per deployment before the memo starts afresh."""
 UNIQUE_FROM = 32
 """An array of shapes at least this long is reduced to its distinct rank batches first."""
+HETEROGENEOUS_ACTIVATION = 0.1
+"""The share of its activation an overflowing mixed-length prefill keeps (msmodeling's
+_check_peak_memory_usage_gb, tensor_cast/core/model_runner.py)."""
 
 
 class ForwardShape(NamedTuple):
@@ -115,14 +118,21 @@ class Forwards:
             start += n
         return out
 
-    def mixed_memory(self, context: int, tokens, rows):
+    def mixed_memory(self, context: int, tokens, rows, mixed: bool):
         """KV, activation and bytes left of one forward of ``rows`` requests of different
         lengths, ``context`` their sequences' sum: tensor_cast's varlen inputs allocate the
-        requests' tokens together in whole blocks."""
+        requests' tokens together in whole blocks. ``mixed``: their query lengths differ."""
         kv = kv_cache_bytes(self._kv_per_token, 1, context + int(rows) * self._cache_extra)
         act = tokens * self._activation_per_token + rows * self._logits_per_row
         act = act + self._activation_fixed
-        return kv, act, self._budget_bytes - kv - act
+        left = self._budget_bytes - kv - act
+        if left < 0 and mixed:
+            # tensor_cast/core/model_runner.py, _check_peak_memory_usage_gb: a prefill of
+            # several query lengths that overflows is re-estimated with a tenth of its
+            # activation ("empirical calibration for heterogeneous multi-sequence prefill").
+            act = HETEROGENEOUS_ACTIVATION * act
+            left = self._budget_bytes - kv - act
+        return kv, act, left
 
     def _memory(self, rank_batch, seq_len, tokens, rows):
         """KV, activation and bytes left of forwards (numbers or arrays)."""

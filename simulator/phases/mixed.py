@@ -101,7 +101,9 @@ class MixedPrefill:
                 latency = (roofline.latency_s(columns, VECTOR) * 1e3).tolist()
             for key, f, ms in zip(missing, features, latency, strict=True):
                 context = sum(p.count * p.seq_len for p in key)
-                kept[key] = ForwardCost(ms, *self.forwards.mixed_memory(context, f.tokens, f.rows))
+                mixed = len({p.query_len for p in key}) > 1
+                memory = self.forwards.mixed_memory(context, f.tokens, f.rows, mixed)
+                kept[key] = ForwardCost(ms, *memory)
         return [kept[key] for key in keys]
 
     def replay(self, batch_size: int) -> Replay:

@@ -141,3 +141,24 @@ def test_disagg_decode_refuses_a_distribution() -> None:
 
 def test_the_automatic_budget_scales_the_mean_prefill_length() -> None:
     assert _dep("prefill").effective_max_batched_tokens == 4 * CHAT_RAG.effective_length(0.0)
+
+
+def test_an_overflowing_prefill_of_several_query_lengths_keeps_a_tenth_of_its_activation() -> None:
+    """msmodeling's _check_peak_memory_usage_gb: only where the forward overflows and its
+    prefill requests' query lengths differ."""
+    dep = _dep("prefill", max_batched_tokens=4_000_000)
+    forwards = Forwards(dep)
+    mixed = MixedPrefill(dep, forwards, CHAT_RAG)
+    big = [Piece(1, 2_000_000, 2_000_000, True), Piece(1, 1_000_000, 1_000_000, True)]
+    raw = forwards.mixed_memory(3_000_000, 3_000_000, 2, False)
+    assert raw[2] < 0  # the plain estimate overflows
+    cost = mixed.cost(big)
+    assert cost.kv_bytes == raw[0]
+    assert math.isclose(cost.activation_bytes, 0.1 * raw[1], rel_tol=1e-12)
+    assert math.isclose(cost.left_bytes, raw[2] + raw[1] - cost.activation_bytes, rel_tol=1e-12)
+    even = mixed.cost([Piece(2, 1_500_000, 1_500_000, True)])  # one query length: no rule
+    assert math.isclose(even.activation_bytes, raw[1], rel_tol=1e-12)
+    small = [Piece(3, 400, 400, True), Piece(1, 700, 1350, False)]  # fits: no rule
+    fits = mixed.cost(small)
+    tokens, rows, context = 3 * 400 + 700, 4, 3 * 400 + 1350
+    assert fits.activation_bytes == forwards.mixed_memory(context, tokens, rows, False)[1]

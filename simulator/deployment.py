@@ -190,7 +190,8 @@ class Deployment:
         check_limits(tpot_limit_ms, ttft_limit_ms)
         parallel = make_parallel(model_config, num_devices, tp, ep, moe_dp)
         dcp = check_dcp(model_config, parallel.tp, dcp, phase is not Phase.PREFILL)
-        _check_dcp_modes(dcp, max_batched_tokens, prefill, num_mtp_tokens)
+        agg_budget = max_batched_tokens if phase is Phase.AGG else None
+        _check_dcp_modes(dcp, agg_budget, prefill, num_mtp_tokens)
         return cls(
             model=model_config, device=profile, num_devices=num_devices, parallel=parallel,
             input_length=input_length, output_length=output_length,
@@ -235,26 +236,21 @@ def _phase(value: str | Phase) -> Phase:
 
 def _check_budget(max_batched_tokens, input_length: int, prefill: int, phase, mtp) -> None:
     """A budget below the prompt's prefill length (after the prefix cache, as msmodeling's
-    chunk plan splits it) means chunked prefill, modelled in agg without MTP."""
+    chunk plan splits it) means chunked prefill: agg without MTP, or disagg prefill. Disagg
+    decode runs no prefill, and msmodeling ignores the budget there."""
     if max_batched_tokens is None:
         return
     positive_int("max_batched_tokens", max_batched_tokens, MAX_BUDGET)
-    if prefill <= max_batched_tokens:
+    if prefill <= max_batched_tokens or phase is Phase.DECODE:
         return
     what = f"input_length {input_length}"
     if prefill != input_length:
         what = f"the prefill length {prefill} ({what} less its cached prefix)"
-    if phase is not Phase.AGG:
-        raise SimulatorInputError(
-            "max_batched_tokens",
-            f"{max_batched_tokens} < {what} needs chunked prefill, "
-            "which is modelled in agg mode only (not disagg yet)",
-            [f">= {prefill}"],
-        )
-    if mtp:
+    if mtp and phase is Phase.AGG:
         raise SimulatorInputError(
             "num_mtp_tokens",
-            "MTP with chunked prefill (max_batched_tokens below input_length) is not modelled yet",
+            "MTP with chunked prefill in agg (max_batched_tokens below input_length) is not "
+            "modelled yet",
             [0],
         )
     chunks = -(-prefill // max_batched_tokens)

@@ -19,6 +19,7 @@ from simulator.phases.chunked import ChunkedPhase
 from simulator.phases.decode import DecodePhase, DecodeStep
 from simulator.phases.forwards import Forwards, ForwardShape
 from simulator.phases.prefill import PrefillPhase
+from simulator.phases.prefill_chunks import ChunkedPrefillPhase
 from simulator.phases.waves import Waves
 from simulator.results import ProbeResult, SweepResult, finish
 
@@ -78,7 +79,8 @@ def _phase_of(dep: Deployment, forwards: Forwards):
     if dep.phase is Phase.DECODE:
         return DecodePhase(dep, forwards, step)
     if dep.phase is Phase.PREFILL:
-        return PrefillPhase(Waves(dep, forwards))
+        chunked_prefill = ChunkedPrefillPhase(dep, forwards)
+        return chunked_prefill if chunked_prefill.applies else PrefillPhase(Waves(dep, forwards))
     chunked = ChunkedPhase(dep, forwards, step)
     if chunked.applies:
         return chunked

@@ -58,7 +58,7 @@ def test_save_never_overwrites_a_finding(capsys, pytester, monkeypatch) -> None:
     Path("baselines/search").mkdir(parents=True)
     Path("baselines/search/fuzz-seed1-2.json").write_text("{}\n")
     force_safety_factor(monkeypatch, 1.0)
-    code, _, err = fuzz(capsys, "--search", "two_point", "--examples", "80", "--save", "scenarios")
+    code, _, err = fuzz(capsys, "--search", "two_point", "--examples", "120", "--save", "scenarios")
     saved = sorted(p.name for p in Path("scenarios").iterdir())
     assert code == 1 and Path("scenarios/fuzz-seed1.yaml").read_text() == "# an earlier finding\n"
     assert "fuzz-seed1-2.yaml" not in saved and "fuzz-seed1-3.yaml" in saved

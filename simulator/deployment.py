@@ -20,6 +20,7 @@ from simulator.linears import (
 from simulator.models import ModelConfig, load_model
 from simulator.parallel import ParallelConfig, make_parallel
 from simulator.quantization import KVQuant, LinearQuant, parse_kv_quant
+from simulator.speculative import OPTIONS as SPECULATIVE_OPTIONS
 from simulator.speculative import Draft, resolve_draft
 
 AUTO_MAX_BATCHED_TOKENS_FACTORS = (4, 2, 1)
@@ -162,15 +163,10 @@ class Deployment:
         model: str | ModelConfig,
         *,
         device: str | DeviceProfile = "TEST_DEVICE",
-        num_devices: int = 1,
-        tp: int = 1,
-        ep: int | None = None,
-        moe_dp: int = 1,
-        input_length: int,
-        output_length: int,
+        num_devices: int = 1, tp: int = 1, ep: int | None = None, moe_dp: int = 1,
+        input_length: int, output_length: int,
         quantize_linear_action: str | LinearQuant = LinearQuant.W8A8_DYNAMIC,
-        quantize_attention_action: str | KVQuant = KVQuant.DISABLED,
-        compile: bool = False,
+        quantize_attention_action: str | KVQuant = KVQuant.DISABLED, compile: bool = False,
         reserved_memory_gb: float = DEFAULT_RESERVED_MEMORY_GB,
         max_batched_tokens: int | None = None,
         phase: str | Phase = Phase.AGG,
@@ -185,8 +181,11 @@ class Deployment:
         quantize_non_expert_linear_action: str | LinearQuant = LinearQuant.DISABLED,
         mxfp4_group_size: int = DEFAULT_MXFP4_GROUP_SIZE,
         word_embedding_tp: str | WordEmbeddingTP | None = None,
-        **speculative: object,
-    ) -> Deployment:
+        speculative_method: str | None = None, num_speculative_tokens: int | None = None,
+        acceptance_length: float | None = None, num_draft_layers: int | None = None,
+        draft_model_config_path: str | None = None, dspark_markov_rank: int | None = None,
+        dspark_markov_head: str | None = None,
+    ) -> Deployment:  # fmt: skip
         """Validate names and numbers into a Deployment; every error names its field."""
         model_config = model if isinstance(model, ModelConfig) else load_model(model)
         profile = device if isinstance(device, DeviceProfile) else get_device(device)
@@ -205,7 +204,9 @@ class Deployment:
         dcp = check_dcp(model_config, parallel.tp, dcp, phase is not Phase.PREFILL)
         check_dcp_modes(dcp, max_batched_tokens, prefill, num_mtp_tokens)
         modes = (num_mtp_tokens, bool(compile), max_batched_tokens, prefill, dcp)
-        draft = resolve_draft(model_config, speculative, *modes)  # speculative.OPTIONS
+        given = locals()
+        speculative = {name: given[name] for name in SPECULATIVE_OPTIONS}
+        draft = resolve_draft(model_config, speculative, *modes)
         return cls(
             model=model_config, device=profile, num_devices=num_devices, parallel=parallel,
             input_length=input_length, output_length=output_length,

@@ -70,8 +70,11 @@ class Simulator:
         single forwards with ``roofline.latency_s``."""
         import numpy as np
 
-        dcp = self.deployment.dcp
-        return Features.of(np.asarray(rank_batch), query_len, seq_len, VECTOR, dcp)
+        dep = self.deployment
+        prefill_from = dep.draft.block + 1 if dep.draft else 0
+        return Features.of(
+            np.asarray(rank_batch), query_len, seq_len, VECTOR, dep.dcp, prefill_from
+        )
 
 
 def _phase_of(dep: Deployment, forwards: Forwards):

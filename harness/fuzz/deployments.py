@@ -158,7 +158,20 @@ def deployments(draw, searches: tuple[SearchRun, ...]) -> OptimizerRequest:
             drawn[declared.name] = draw(st.booleans())
     if drawn["tpot_limit_ms"] is None and drawn["ttft_limit_ms"] is None:
         drawn["tpot_limit_ms"] = DEFAULT_TPOT_LIMIT_MS
+    if drawn.get("speculative_method") and not _drafts(drawn):
+        drawn["speculative_method"] = None
     return OptimizerRequest(**drawn, searches=searches)
+
+
+def _drafts(drawn) -> bool:
+    """Where the simulator models the builtin draft: eager, a GQA target deep enough for its
+    target_layer_ids (up to layer 58), no MTP, DCP or chunked prefill, a prompt past the block."""
+    model = door.model(drawn["model"])
+    budget = drawn.get("max_batched_tokens")
+    plain = not drawn["compile"] and not any(drawn["num_mtp_tokens"]) and not drawn["dcp_sizes"]
+    prompt = drawn["input_length"] - int(drawn["input_length"] * drawn["prefix_cache_hit_rate"])
+    fits = model.mla is None and model.num_layers > 58 and prompt > 8
+    return plain and fits and (budget is None or budget >= prompt)
 
 
 def describe(request: OptimizerRequest) -> str:

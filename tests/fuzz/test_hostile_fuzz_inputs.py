@@ -113,10 +113,10 @@ def test_an_interrupt_while_shrinking_keeps_what_ran(monkeypatch) -> None:
         raise KeyboardInterrupt
 
     monkeypatch.setattr("harness.fuzz.gate.shrink", interrupted)
-    settings = FuzzSettings(("two_point",), examples=60)
-    run = run_gate(settings, Ledger(Path("none.json"), 1, 60, settings.tolerance, exists=False))
+    settings = FuzzSettings(("two_point",), examples=120)
+    run = run_gate(settings, Ledger(Path("none.json"), 1, 120, settings.tolerance, exists=False))
     assert run.report.stop is not None and run.report.stop.reason == "interrupted"
-    assert run.report.drawn == 60 and run.verdict.new and not run.passed
+    assert run.report.drawn == 120 and run.verdict.new and not run.passed
 
 
 def test_the_plugin_names_its_flag_for_a_bad_count(pytester) -> None:

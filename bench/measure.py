@@ -54,10 +54,16 @@ MODES = {
         8,
         None,
     ),
+    "probe_disagg_chunked_prefill_us": (
+        dict(MISSION, max_batched_tokens=1024, ttft_limit_ms=3000.0, disagg=True),
+        8,
+        None,
+    ),
     "probe_dense_quant_extras_us": (QUANT_EXTRAS_DENSE, 8, None),
     "probe_moe_quant_extras_us": (QUANT_EXTRAS_MOE, 8, 4),
     "probe_dense_dcp_us": (dict(MISSION, dcp_sizes=(2,)), 8, None),
     "probe_deepseek_dcp_us": (dict(DEEPSEEK, dcp_sizes=(4,)), 4, 16),
+    "probe_dense_dflash_us": (dict(MISSION, speculative_method="dflash"), 8, None),
 }
 """Probes under a mode, each held to a multiple of its model's plain probe; skipped on a tree
 without the mode."""

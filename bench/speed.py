@@ -29,7 +29,12 @@ ROWS = (
     ("probe_deepseek_us", "one probe, DeepSeek-V3 TP=4 EP=16 compiled (us)"),
     ("probe_prefix_cache_us", "one probe, Qwen3-32B TP=8, prefix cache 0.5 (us)"),
     ("probe_serving_cost_us", "one probe, Qwen3-32B TP=8 disagg, serving cost 20 ms (us)"),
+    (
+        "probe_disagg_chunked_prefill_us",
+        "one probe, Qwen3-32B TP=8 disagg, 1024-token chunks of a 3500-token prompt (us)",
+    ),
     ("probe_dense_dcp_us", "one probe, Qwen3-32B TP=8 DCP=2 (us)"),
+    ("probe_dense_dflash_us", "one probe, Qwen3-32B TP=8 DFlash (us)"),
     ("probe_deepseek_dcp_us", "one probe, DeepSeek-V3 TP=4 EP=16 DCP=4 compiled (us)"),
     (
         "probe_dense_quant_extras_us",
@@ -58,7 +63,9 @@ RELATIVE = {
     "probe_deepseek_us": ("probe_dense_us", 2.0),
     "probe_prefix_cache_us": ("probe_dense_us", 1.5),
     "probe_serving_cost_us": ("probe_dense_us", 1.5),
+    "probe_disagg_chunked_prefill_us": ("probe_dense_us", 1.5),
     "probe_dense_dcp_us": ("probe_dense_us", 1.5),
+    "probe_dense_dflash_us": ("probe_dense_us", 2.0),
     "probe_deepseek_dcp_us": ("probe_deepseek_us", 1.5),
     "probe_dense_quant_extras_us": ("probe_dense_us", 1.5),
     "probe_moe_quant_extras_us": ("probe_moe_us", 1.5),

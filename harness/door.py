@@ -40,6 +40,9 @@ from simulator import (
 from simulator.dcp import dcp_sizes as _dcp_sizes
 from simulator.dcp import refusal as dcp_refusal
 from simulator.models import CONFIG_DIR
+from simulator.speculative import MARKOV_HEADS
+from simulator.speculative import METHODS as SPECULATIVE_METHODS
+from simulator.speculative import label as draft_label
 
 if TYPE_CHECKING:
     from simulator import ForwardShape as ForwardShape
@@ -141,7 +144,9 @@ __all__ = [
     "DEVICE_NAMES",
     "KV_QUANTIZATIONS",
     "LINEAR_QUANTIZATIONS",
+    "MARKOV_HEADS",
     "MAX_MTP_TOKENS",
+    "SPECULATIVE_METHODS",
     "WORD_EMBEDDING_TP_MODES",
     "Deployment",
     "ParallelConfig",
@@ -151,6 +156,7 @@ __all__ = [
     "dcp_sizes",
     "deployment",
     "device_grid_size",
+    "draft_label",
     "forget",
     "layouts",
     "make_parallel",

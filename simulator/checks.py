@@ -72,23 +72,3 @@ def positive_int(field: str, value: int, largest: int) -> None:
         raise SimulatorInputError(
             field, f"{value:,} is past the largest, {largest:,}", [f"1..{largest:,}"]
         )
-
-
-def check_dcp_modes(dcp: int, max_batched_tokens, input_length, prefill_length: int, mtp) -> None:
-    """What DCP is not modelled with yet (msmodeling runs them): MTP, chunked prefill and a
-    length distribution's mixed prefill."""
-    if dcp > 1 and not isinstance(input_length, int):
-        raise SimulatorInputError(
-            "dcp", f"DCP={dcp} with a length distribution (input_length) is not modelled yet", [1]
-        )
-    if dcp > 1 and mtp:
-        raise SimulatorInputError(
-            "dcp", f"DCP={dcp} with MTP (num_mtp_tokens {mtp}) is not modelled yet", [1]
-        )
-    if dcp > 1 and max_batched_tokens is not None and max_batched_tokens < prefill_length:
-        raise SimulatorInputError(
-            "dcp",
-            f"DCP={dcp} with chunked prefill (max_batched_tokens below input_length) is not "
-            "modelled: its mixed steps switch DCP off per step",
-            [1],
-        )

@@ -79,3 +79,18 @@ def dcp_sizes(sizes, num_devices: int) -> list[int]:
     if not sizes:
         return [1 << i for i in range(num_devices.bit_length())]
     return list(dict.fromkeys(sizes))
+
+
+def check_dcp_modes(dcp: int, max_batched_tokens, prefill_length: int, mtp: int) -> None:
+    """What DCP is not modelled with yet (msmodeling runs both): MTP and chunked prefill."""
+    if dcp > 1 and mtp:
+        raise SimulatorInputError(
+            "dcp", f"DCP={dcp} with MTP (num_mtp_tokens {mtp}) is not modelled yet", [1]
+        )
+    if dcp > 1 and max_batched_tokens is not None and max_batched_tokens < prefill_length:
+        raise SimulatorInputError(
+            "dcp",
+            f"DCP={dcp} with chunked prefill (max_batched_tokens below input_length) is not "
+            "modelled: its mixed steps switch DCP off per step",
+            [1],
+        )

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from simulator.checks import check_dcp_modes, check_limits, check_mtp, check_serving, positive_int
-from simulator.dcp import check_dcp
+from simulator.checks import check_limits, check_mtp, check_serving, positive_int
+from simulator.dcp import check_dcp, check_dcp_modes
 from simulator.devices import DeviceProfile, get_device
 from simulator.errors import SimulatorInputError
-from simulator.lengths import Lengths, check_served, prefill_length
+from simulator.lengths import Lengths, check_modes_of, check_served, prefill_length
 from simulator.linears import (
     DEFAULT_MXFP4_GROUP_SIZE,
     Linears,
@@ -20,6 +20,8 @@ from simulator.linears import (
 from simulator.models import ModelConfig, load_model
 from simulator.parallel import ParallelConfig, make_parallel
 from simulator.quantization import KVQuant, LinearQuant, parse_kv_quant
+from simulator.speculative import OPTIONS as SPECULATIVE_OPTIONS
+from simulator.speculative import Draft, resolve_draft
 
 AUTO_MAX_BATCHED_TOKENS_FACTORS = (4, 2, 1)
 MAX_COUNT = 10**8
@@ -73,6 +75,14 @@ class Deployment:
     quantize_non_expert_linear_action: LinearQuant = LinearQuant.DISABLED
     mxfp4_group_size: int = DEFAULT_MXFP4_GROUP_SIZE
     word_embedding_tp: WordEmbeddingTP | None = None
+    speculative_method: str | None = None
+    num_speculative_tokens: int | None = None
+    acceptance_length: float | None = None
+    num_draft_layers: int | None = None
+    draft_model_config_path: str | None = None
+    dspark_markov_rank: int | None = None
+    dspark_markov_head: str | None = None
+    draft: Draft | None = None  # the resolved draft model (simulator/speculative.py)
 
     @property
     def prefill_length(self) -> int:
@@ -104,12 +114,14 @@ class Deployment:
 
     @property
     def decode_query_len(self) -> int:
-        """Tokens each request feeds a decode step: its own plus one per MTP draft."""
-        return 1 + self.num_mtp_tokens
+        """Tokens a request feeds a decode step: 1 + its MTP drafts, or its draft block."""
+        return self.draft.block if self.draft else 1 + self.num_mtp_tokens
 
     @property
     def tokens_per_decode_step(self) -> float:
-        """msmodeling's MTP fold: a step yields 1 + the accepted drafts' rates, summed."""
+        """msmodeling's fold: 1 + the MTP rates summed, or 1 + the acceptance length."""
+        if self.draft:
+            return self.draft.tokens_per_step
         return 1.0 + sum(self.mtp_acceptance_rates[: self.num_mtp_tokens])
 
     @property
@@ -128,6 +140,7 @@ class Deployment:
             self.quantize_non_expert_linear_action,
             self.mxfp4_group_size,
             self.word_embedding_tp,
+            self.draft,
         )
 
     @property
@@ -170,8 +183,7 @@ class Deployment:
         input_length: int | Lengths,
         output_length: int,
         quantize_linear_action: str | LinearQuant = LinearQuant.W8A8_DYNAMIC,
-        quantize_attention_action: str | KVQuant = KVQuant.DISABLED,
-        compile: bool = False,
+        quantize_attention_action: str | KVQuant = KVQuant.DISABLED, compile: bool = False,
         reserved_memory_gb: float = DEFAULT_RESERVED_MEMORY_GB,
         max_batched_tokens: int | None = None,
         phase: str | Phase = Phase.AGG,
@@ -186,7 +198,11 @@ class Deployment:
         quantize_non_expert_linear_action: str | LinearQuant = LinearQuant.DISABLED,
         mxfp4_group_size: int = DEFAULT_MXFP4_GROUP_SIZE,
         word_embedding_tp: str | WordEmbeddingTP | None = None,
-    ) -> Deployment:
+        speculative_method: str | None = None, num_speculative_tokens: int | None = None,
+        acceptance_length: float | None = None, num_draft_layers: int | None = None,
+        draft_model_config_path: str | None = None, dspark_markov_rank: int | None = None,
+        dspark_markov_head: str | None = None,
+    ) -> Deployment:  # fmt: skip
         """Validate names and numbers into a Deployment; every error names its field."""
         model_config = model if isinstance(model, ModelConfig) else load_model(model)
         profile = device if isinstance(device, DeviceProfile) else get_device(device)
@@ -194,7 +210,7 @@ class Deployment:
         phase = _phase(phase)
         check_serving(prefix_cache_hit_rate, serving_cost_ms)
         prefill = prefill_length(input_length, prefix_cache_hit_rate)
-        _check_budget(max_batched_tokens, input_length, prefill, phase, num_mtp_tokens)
+        budget = _check_budget(max_batched_tokens, input_length, prefill, phase, num_mtp_tokens)
         rates = check_mtp(model_config, num_mtp_tokens, mtp_acceptance_rates)
         linear_fields = check_linears(
             model_config, bool(compile), quantize_linear_action,
@@ -203,18 +219,22 @@ class Deployment:
         check_limits(tpot_limit_ms, ttft_limit_ms)
         parallel = make_parallel(model_config, num_devices, tp, ep, moe_dp)
         dcp = check_dcp(model_config, parallel.tp, dcp, phase is not Phase.PREFILL)
-        check_dcp_modes(dcp, max_batched_tokens, input_length, prefill, num_mtp_tokens)
+        check_dcp_modes(dcp, budget, prefill, num_mtp_tokens)
+        check_modes_of(input_length, dcp, speculative_method)
+        modes = (num_mtp_tokens, bool(compile), budget, prefill, dcp)
+        given = locals()
+        speculative = {name: given[name] for name in SPECULATIVE_OPTIONS}
+        draft = resolve_draft(model_config, speculative, *modes)
         return cls(
             model=model_config, device=profile, num_devices=num_devices, parallel=parallel,
             input_length=input_length, output_length=output_length,
             quantize_attention_action=parse_kv_quant(quantize_attention_action),
             compile=bool(compile), reserved_memory_gb=float(reserved_memory_gb),
-            max_batched_tokens=max_batched_tokens, phase=phase,
-            tpot_limit_ms=tpot_limit_ms, ttft_limit_ms=ttft_limit_ms,
-            enable_shared_expert_tp=bool(enable_shared_expert_tp),
+            max_batched_tokens=max_batched_tokens, phase=phase, tpot_limit_ms=tpot_limit_ms,
+            ttft_limit_ms=ttft_limit_ms, enable_shared_expert_tp=bool(enable_shared_expert_tp),
             num_mtp_tokens=num_mtp_tokens, mtp_acceptance_rates=rates,
-            prefix_cache_hit_rate=float(prefix_cache_hit_rate),
-            serving_cost_ms=float(serving_cost_ms), dcp=dcp, **linear_fields,
+            prefix_cache_hit_rate=float(prefix_cache_hit_rate), **speculative,
+            serving_cost_ms=float(serving_cost_ms), dcp=dcp, **linear_fields, draft=draft,
         )  # fmt: skip
 
 
@@ -247,33 +267,31 @@ def _phase(value: str | Phase) -> Phase:
         ) from None
 
 
-def _check_budget(max_batched_tokens, input_length, prefill: int, phase, mtp) -> None:
-    """A budget below the prompt's prefill length (after the prefix cache, as msmodeling's
-    chunk plan splits it) means chunked prefill, modelled in agg without MTP. A distribution's
-    chunks mix requests (``phases/mixed.py``), in agg and disagg prefill alike."""
+def _check_budget(max_batched_tokens, input_length, prefill: int, phase, mtp):
+    """The budget prefill runs under (None in disagg decode, which runs no prefill, and where
+    msmodeling ignores it). Below the prompt's prefill length (after the prefix cache, as
+    msmodeling's chunk plan splits it) it means chunked prefill: agg without MTP, or disagg
+    prefill. A distribution's chunks mix requests (``phases/mixed.py``), in agg and disagg
+    prefill alike."""
     if isinstance(input_length, Lengths):
         check_served(input_length, phase is Phase.DECODE, MAX_COUNT)
     if max_batched_tokens is None:
-        return
+        return None
     positive_int("max_batched_tokens", max_batched_tokens, MAX_BUDGET)
+    if phase is Phase.DECODE:
+        return None
     if isinstance(input_length, Lengths):
-        return
+        return max_batched_tokens
     if prefill <= max_batched_tokens:
-        return
+        return max_batched_tokens
     what = f"input_length {input_length}"
     if prefill != input_length:
         what = f"the prefill length {prefill} ({what} less its cached prefix)"
-    if phase is not Phase.AGG:
-        raise SimulatorInputError(
-            "max_batched_tokens",
-            f"{max_batched_tokens} < {what} needs chunked prefill, "
-            "which is modelled in agg mode only (not disagg yet)",
-            [f">= {prefill}"],
-        )
-    if mtp:
+    if mtp and phase is Phase.AGG:
         raise SimulatorInputError(
             "num_mtp_tokens",
-            "MTP with chunked prefill (max_batched_tokens below input_length) is not modelled yet",
+            "MTP with chunked prefill in agg (max_batched_tokens below input_length) is not "
+            "modelled yet",
             [0],
         )
     chunks = -(-prefill // max_batched_tokens)
@@ -285,3 +303,4 @@ def _check_budget(max_batched_tokens, input_length, prefill: int, phase, mtp) ->
             f"chunks; the chunked replay steps through at most {MAX_PREFILL_CHUNKS}",
             [f">= {least}"],
         )
+    return max_batched_tokens

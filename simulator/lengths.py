@@ -62,6 +62,21 @@ def check_served(lengths: Lengths, decode: bool, largest: int) -> None:
         )
 
 
+def check_modes_of(input_length: int | Lengths, dcp: int, speculative_method: str | None) -> None:
+    """What a distribution is not modelled with yet (msmodeling runs both): DCP, whose
+    mixed prefill is not costed, and a draft model, whose forwards do not mix lengths here."""
+    if not isinstance(input_length, Lengths):
+        return
+    if dcp > 1:
+        raise SimulatorInputError(
+            "dcp", f"DCP={dcp} with a length distribution (input_length) is not modelled yet", [1]
+        )
+    if speculative_method is not None:
+        raise SimulatorInputError(
+            "speculative_method",
+            f"{speculative_method} with a length distribution (input_length) is not modelled yet",
+        )
+
 class Piece(NamedTuple):
     """``count`` requests' equal parts of a prefill chunk: new tokens each, sequence so far,
     whether the part ends the request."""

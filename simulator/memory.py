@@ -56,7 +56,25 @@ def weight_bytes(dep: Deployment) -> int:
         2 * h * BF16 + eh_proj + attention + (moe_mlp if m.mtp_block_is_moe else dense_mlp)
     )
     mtp = (embedding + lm_head if dep.num_mtp_tokens else 0) + dep.num_mtp_tokens * predictor_layer
-    return int(layers + own_embedding + head + rope + mtp)
+    return int(layers + own_embedding + head + rope + mtp + draft_weight_bytes(dep))
+
+
+def draft_weight_bytes(dep: Deployment) -> int:
+    """The draft model beside the target (``tensor_cast/layers/dflash.py``), all 16-bit: per
+    layer TP-split q/k/v/o and SwiGLU linears with their norms, plus the replicated ``fc``
+    (aux states to hidden), ``hidden_norm`` and final norm, and the TP-split fused
+    ``context_kv_proj``; embedding and lm_head are the target's."""
+    d = dep.draft
+    if d is None:
+        return 0
+    h, tp = dep.model.hidden_size, dep.tp
+    kv = (d.kv_heads // tp if d.kv_heads >= tp else 1) * d.head_dim
+    q = d.heads // tp * d.head_dim
+    layer = h * (2 * q + 2 * kv) + 3 * h * (d.intermediate_size // tp) + 2 * h + 2 * d.head_dim
+    own = d.aux_layers * h * h + 2 * h + h * kv * d.layers * 2
+    # Its own rotary embedding keeps cos and sin tables over the target's positions.
+    rope = 2 * dep.model.max_position_embeddings * d.head_dim * ROPE_CACHE_BYTES_PER_ELEMENT
+    return int(BF16 * (d.layers * layer + own) + rope)
 
 
 def embedding_bytes(dep: Deployment) -> int:
@@ -134,7 +152,7 @@ def kv_bytes_per_token(dep: Deployment) -> int:
         layers = m.num_layers + dep.num_mtp_tokens
         return layers * m.mla.latent_width * dep.quantize_attention_action.bytes_per_element
     return (
-        m.num_layers
+        (m.num_layers + (dep.draft.layers if dep.draft else 0))
         * 2
         * kv_heads_per_rank(m, dep.tp)
         * m.head_dim

@@ -20,6 +20,7 @@ from simulator.phases.decode import DecodePhase, DecodeStep
 from simulator.phases.forwards import Forwards, ForwardShape
 from simulator.phases.mixed import MixedAggPhase, MixedPrefill, MixedPrefillPhase
 from simulator.phases.prefill import PrefillPhase
+from simulator.phases.prefill_chunks import ChunkedPrefillPhase
 from simulator.phases.waves import Waves
 from simulator.results import ProbeResult, SweepResult, finish
 
@@ -70,8 +71,11 @@ class Simulator:
         single forwards with ``roofline.latency_s``."""
         import numpy as np
 
-        dcp = self.deployment.dcp
-        return Features.of(np.asarray(rank_batch), query_len, seq_len, VECTOR, dcp)
+        dep = self.deployment
+        prefill_from = dep.draft.block + 1 if dep.draft else 0
+        return Features.of(
+            np.asarray(rank_batch), query_len, seq_len, VECTOR, dep.dcp, prefill_from
+        )
 
 
 def _phase_of(dep: Deployment, forwards: Forwards):
@@ -84,7 +88,8 @@ def _phase_of(dep: Deployment, forwards: Forwards):
             return MixedPrefillPhase(mixed)
         return MixedAggPhase(mixed, step)
     if dep.phase is Phase.PREFILL:
-        return PrefillPhase(Waves(dep, forwards))
+        chunked_prefill = ChunkedPrefillPhase(dep, forwards)
+        return chunked_prefill if chunked_prefill.applies else PrefillPhase(Waves(dep, forwards))
     chunked = ChunkedPhase(dep, forwards, step)
     if chunked.applies:
         return chunked

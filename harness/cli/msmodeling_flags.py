@@ -25,7 +25,6 @@ class Answer:
 
 _PROFILING = "the profiling performance model needs a measured-operator database; the "
 _PROFILING += "simulator is msmodeling's analytic model"
-_SPECULATIVE = "speculative decoding (DFlash, DSpark) is not modelled yet"
 _IMAGES = "multimodal image inputs are not modelled (text models only)"
 
 ANSWERS: dict[str, Answer] = {
@@ -47,13 +46,6 @@ ANSWERS: dict[str, Answer] = {
     "--image-batch-size": Answer(_IMAGES),
     "--image-height": Answer(_IMAGES),
     "--image-width": Answer(_IMAGES),
-    "--speculative-method": Answer(_SPECULATIVE),
-    "--num-speculative-tokens": Answer(_SPECULATIVE),
-    "--acceptance-length": Answer(_SPECULATIVE),
-    "--num-draft-layers": Answer(_SPECULATIVE),
-    "--draft-model-config-path": Answer(_SPECULATIVE),
-    "--dspark-markov-rank": Answer(_SPECULATIVE),
-    "--dspark-markov-head": Answer(_SPECULATIVE),
 }
 
 

@@ -3,11 +3,12 @@
 A knob that declares ``draws`` is drawn from them (a switch from true and false); the knobs whose
 values depend on others drawn before them (the model's heads bound TP, its experts EP) have a
 drawer here. A drawn deployment is one request with one parallel layout, so every example is
-one strategy (or two phases of one, in disagg mode) on each of its one or two devices. The
-token budget stays automatic (4x the input), so no draw needs chunked prefill: each chunked
-batch size is a step-by-step replay, and
-an oracle over thousands of them per draw does not fit fuzzing's time budget. Chunked prefill
-is gated by its scenario and calibration tests instead.
+one strategy (or two phases of one, in disagg mode) on each of its one or two devices. In agg
+the token budget stays automatic (4x the input), so no agg draw needs chunked prefill: each
+chunked batch size is a step-by-step replay, and an oracle over thousands of them per draw does
+not fit fuzzing's time budget (agg chunked prefill is gated by its scenarios and calibration
+tests instead). A disagg draw now and then takes a budget below the input: disagg prefill's
+chunked waves are closed-form, as cheap as unchunked ones.
 """
 
 from __future__ import annotations
@@ -95,6 +96,22 @@ def _disagg(draw, drawn):
     return draw(st.integers(0, 6)) == 0
 
 
+CHUNKED_DISAGG_SPLITS = (0, 0, 2, 3, 5)
+"""A disagg draw's budget: automatic (0), or the input split into about this many chunks."""
+
+
+def _max_batched_tokens(draw, drawn):
+    split = draw(st.sampled_from(CHUNKED_DISAGG_SPLITS)) if drawn["disagg"] else 0
+    return -(-drawn["input_length"] // split) if split else None
+
+
+def drawable(request: OptimizerRequest) -> bool:
+    """Whether the fuzz could draw ``request``: agg never takes a budget below its input (its
+    chunked replay is too slow for an oracle per draw), whatever the shrinker tries."""
+    budget = request.max_batched_tokens
+    return request.disagg or budget is None or budget >= request.input_length
+
+
 def _linear_action(name: str) -> Callable:
     """A linear action from the knob's draws; MXFP4 only where the simulator models it
     (eager, no MLA)."""
@@ -119,6 +136,7 @@ DRAWERS: dict[str, Callable] = {
     "dcp_sizes": _dcp_sizes,
     "enable_shared_expert_tp": _enable_shared_expert_tp,
     "disagg": _disagg,
+    "max_batched_tokens": _max_batched_tokens,
     "quantize_linear_action": _linear_action("quantize_linear_action"),
     "quantize_non_expert_linear_action": _linear_action("quantize_non_expert_linear_action"),
 }
@@ -140,7 +158,20 @@ def deployments(draw, searches: tuple[SearchRun, ...]) -> OptimizerRequest:
             drawn[declared.name] = draw(st.booleans())
     if drawn["tpot_limit_ms"] is None and drawn["ttft_limit_ms"] is None:
         drawn["tpot_limit_ms"] = DEFAULT_TPOT_LIMIT_MS
+    if drawn.get("speculative_method") and not _drafts(drawn):
+        drawn["speculative_method"] = None
     return OptimizerRequest(**drawn, searches=searches)
+
+
+def _drafts(drawn) -> bool:
+    """Where the simulator models the builtin draft: eager, a GQA target deep enough for its
+    target_layer_ids (up to layer 58), no MTP, DCP or chunked prefill, a prompt past the block."""
+    model = door.model(drawn["model"])
+    budget = drawn.get("max_batched_tokens")
+    plain = not drawn["compile"] and not any(drawn["num_mtp_tokens"]) and not drawn["dcp_sizes"]
+    prompt = drawn["input_length"] - int(drawn["input_length"] * drawn["prefix_cache_hit_rate"])
+    fits = model.mla is None and model.num_layers > 58 and prompt > 8
+    return plain and fits and (budget is None or budget >= prompt)
 
 
 def describe(request: OptimizerRequest) -> str:

@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from harness.errors import SearchbenchError
 from harness.fuzz.check import Miss, Violation
+from harness.fuzz.deployments import drawable
 from harness.fuzz.report import Found, Shrunk
 from harness.fuzz.settings import FuzzSettings
 from harness.request import Declared, OptimizerRequest, request_knobs
@@ -82,6 +83,8 @@ def _simpler(request: OptimizerRequest) -> Iterator[OptimizerRequest]:
                 continue
             if trial.tpot_limit_ms is None and trial.ttft_limit_ms is None:
                 continue  # the fuzz always bounds a search by a limit
+            if not drawable(trial):
+                continue
             yield trial
 
 

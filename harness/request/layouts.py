@@ -61,6 +61,10 @@ def _strategies(request: OptimizerRequest, model, phases, devices_field: str | N
         else:
             counted.append([layout, 1])
     dcps = door.dcp_sizes(request.dcp_sizes, devices)
+    draft = door.draft_label(
+        request.speculative_method, request.num_speculative_tokens, request.acceptance_length,
+        request.draft_model_config_path, request.dspark_markov_rank,
+    )  # fmt: skip
     out = [
         Strategy(
             layout,
@@ -71,6 +75,7 @@ def _strategies(request: OptimizerRequest, model, phases, devices_field: str | N
             num_mtp_tokens=mtp,
             num_devices=None if devices_field is None else devices,
             dcp=dcp,
+            draft_label=draft,
             device=device if request.compares_devices else None,
         )
         for device in request.device

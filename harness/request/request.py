@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from harness import door
+from harness.request.draft_knobs import draft_knob as _draft
 from harness.request.kinds import Integer, Items, Limit, Number, OneOrMore, Range, Switch, Text
 from harness.request.knobs import Declared, knob, knobs_of
 from harness.request.lengths import InputLength
@@ -87,6 +88,25 @@ class OptimizerRequest(RequestRules):
         flags=("--num-mtp-tokens",),
         searched="num_mtp_tokens",
         label="MTP",
+    )
+    speculative_method: str | None = knob(
+        "draft speculative decoding (dflash; dspark refused, not modelled yet); not with MTP",
+        Text(door.SPECULATIVE_METHODS), default=None, flags=("--speculative-method",),
+        nullable=True, draws=(None, None, None, "dflash"),
+    )  # fmt: skip
+    num_speculative_tokens: int | None = _draft("draft tokens per block (block = this + 1); "
+        "absent or 0 for the draft config's block_size (8)", Integer(), "tokens")  # fmt: skip
+    acceptance_length: float | None = _draft("accepted drafts per decode step (a step yields "
+        "this + 1); absent: 5.0; clamped to [0, block - 1]", Number(), "acceptance")  # fmt: skip
+    num_draft_layers: int | None = _draft(
+        "draft decoder layers; absent or 0 for the draft config's", Integer(), "layers"
+    )
+    draft_model_config_path: str | None = _draft(
+        "a draft config.json or its folder; absent for msmodeling's builtin", Text(), "config"
+    )
+    dspark_markov_rank: int | None = _draft("DSpark's Markov rank (256)", Integer(), "rank")
+    dspark_markov_head: str | None = _draft(
+        "DSpark's Markov head (vanilla)", Text(door.MARKOV_HEADS), "head"
     )
     dcp_sizes: tuple[int, ...] | None = knob(
         "decode context parallel sizes to search: the KV cache split over DCP ranks of each TP "

@@ -48,6 +48,7 @@ class RequestRules:
             )
         self._check_lengths()
         pd_ratio_checks(self)
+        speculative_checks(self)
         if not self.searches:
             raise HarnessInputError("search: name at least one search")
         for name in ("tp_sizes", "ep_sizes", "moe_dp_sizes", "dcp_sizes"):
@@ -141,3 +142,29 @@ class RequestRules:
     def deployment(self, strategy: Strategy, max_batched_tokens: int | None) -> door.Deployment:
         """The simulator's deployment for one strategy and token budget."""
         return layouts.deployment(self, strategy, max_batched_tokens)
+
+
+SPECULATIVE_DEPENDENTS = (
+    "num_speculative_tokens",
+    "acceptance_length",
+    "num_draft_layers",
+    "draft_model_config_path",
+)
+DSPARK_DEPENDENTS = ("dspark_markov_rank", "dspark_markov_head")
+
+
+def speculative_checks(request) -> None:
+    """msmodeling's gates (``cli/utils.py``, ``validate_draft_spec_cli_args``): a draft option
+    given without ``--speculative-method`` (the Markov ones without ``dspark``) is refused, and
+    a method excludes MTP, every searched MTP count above 0 included."""
+    method = request.speculative_method
+    given = [name for name in SPECULATIVE_DEPENDENTS if getattr(request, name) is not None]
+    if method is None and given:
+        raise DeploymentError(given[0], "needs speculative_method (dflash or dspark)")
+    markov = [name for name in DSPARK_DEPENDENTS if getattr(request, name) is not None]
+    if method != "dspark" and markov:
+        raise DeploymentError(markov[0], "needs speculative_method dspark")
+    if method is not None and any(request.num_mtp_tokens):
+        raise DeploymentError(
+            "num_mtp_tokens", f"{method} and MTP are mutually exclusive (MTP sizes must be 0)"
+        )

@@ -29,6 +29,8 @@ class Strategy:
     num_devices)."""
     dcp: int = 1
     """Decode context parallel ranks (msmodeling enumerates them after MTP, decode only)."""
+    draft_label: str = ""
+    """msmodeling's speculative-decoding suffix (``DFlash=8/acc=5``); not part of the key."""
     device: str | None = None
     """The device profile, when the request compares several (msmodeling's outer loop, one
     profile after the other); None for the request's one device, which the key leaves out."""
@@ -52,7 +54,8 @@ class Strategy:
         if self.num_mtp_tokens:
             label += f" | MTP={self.num_mtp_tokens}"
         # msmodeling's format_parallel_label shows DCP only where it is on.
-        return f"{label} | DCP={self.dcp}" if self.dcp != 1 else label
+        label = f"{label} | DCP={self.dcp}" if self.dcp != 1 else label
+        return f"{label} | {self.draft_label}" if self.draft_label else label
 
     @property
     def searched(self) -> dict[str, int | str | None]:

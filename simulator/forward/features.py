@@ -40,12 +40,16 @@ class Features(NamedTuple):
     dcp_batched: object = 0.0
 
     @classmethod
-    def of(cls, rank_batch, query_len, seq_len, num: Numbers, dcp: int = 1) -> Features:
+    def of(
+        cls, rank_batch, query_len, seq_len, num: Numbers, dcp: int = 1, prefill_from: int = 0
+    ) -> Features:
         """Features of forwards of ``rank_batch`` sequences of ``query_len`` new tokens each,
-        attending over ``seq_len`` tokens, with ``dcp`` decode context parallel ranks."""
+        attending over ``seq_len`` tokens, with ``dcp`` decode context parallel ranks; a
+        forward of ``prefill_from`` query tokens or more is a prefill (default
+        ``PREFILL_FROM_QUERY_LEN``; with a draft, longer than its block)."""
         rows = num.as_float(rank_batch)
         tokens = rows * query_len
-        prefill = num.as_float(query_len >= PREFILL_FROM_QUERY_LEN)
+        prefill = num.as_float(query_len >= (prefill_from or PREFILL_FROM_QUERY_LEN))
         qs = tokens * seq_len
         dcp_tokens = dcp_qs = dcp_kv_read = dcp_batched = 0.0
         if dcp > 1:

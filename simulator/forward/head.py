@@ -50,8 +50,8 @@ def _row_sharded_lookup(b: Builder, count: int, h: int) -> None:
 def main_head_rows(dep: Deployment) -> Affine:
     """The hidden states the main lm_head reads (``select_lm_head_hidden_states``): each
     prompt's last token in a prefill, every query token in a decode (with MTP: the drafts it
-    verifies and the bonus token)."""
-    if not dep.num_mtp_tokens:
+    verifies and the bonus token; with a draft, its block)."""
+    if not dep.num_mtp_tokens and dep.draft is None:
         return Affine(rows=1.0)
     return Affine(tokens=1.0, prefill_tokens=-1.0, prefill_rows=1.0)
 

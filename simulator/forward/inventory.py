@@ -8,6 +8,7 @@ from simulator.deployment import Deployment
 from simulator.dtypes import BF16
 from simulator.forward.affine import Affine, tokens
 from simulator.forward.dcp import dcp_ops
+from simulator.forward.draft import draft_ops
 from simulator.forward.head import embedding, head, main_head_rows
 from simulator.forward.mla import mla_attention
 from simulator.forward.mtp import mtp_layers
@@ -35,9 +36,12 @@ def build_ops(dep: Deployment) -> list[Op]:
     reduces = embedding(b, 1, main=True)
     layer(b, model.num_layers, model.dense_layers, reduces)
     _rope_tables(b)
-    head(b, 1, main_head_rows(dep), norm=True, selects_always=dep.num_mtp_tokens > 0)
+    speculates = dep.num_mtp_tokens > 0 or dep.draft is not None
+    head(b, 1, main_head_rows(dep), norm=True, selects_always=speculates)
     if dep.num_mtp_tokens:
         mtp_layers(b, dep.num_mtp_tokens, layer)
+    if dep.draft is not None:
+        draft_ops(b)
     return b.ops
 
 

@@ -69,9 +69,10 @@ class Forwards:
             dep.device.memory_bytes - dep.reserved_memory_gb * GIB - self.weight_bytes
         )
         # msmodeling sizes every forward's cache for the MTP drafts too.
-        self._cache_extra = 1 + dep.num_mtp_tokens
+        self._cache_extra = 1 + dep.num_mtp_tokens + (dep.draft.block - 1 if dep.draft else 0)
         self._kv_factor = kv_capacity_factor(dep.model, dep.tp, dep.dcp)
         self._kept: dict[tuple[int, int, int], ForwardCost] = {}
+        self._prefill_from = dep.draft.block + 1 if dep.draft else 0
 
     def costs(self, num: Numbers, shapes: list[tuple]) -> list[ForwardCost]:
         """The cost of each (rank_batch, query_len, seq_len) shape: ints with ``SCALAR``, or
@@ -87,7 +88,7 @@ class Forwards:
                 if len(kept) >= KEPT_SHAPES:
                     kept.clear()
                 b, q, s = shape
-                f = Features.of(b, q, s, SCALAR, self.dep.dcp)
+                f = Features.of(b, q, s, SCALAR, self.dep.dcp, self._prefill_from)
                 ms = self.roofline.latency_s(f, SCALAR) * 1e3
                 kept[shape] = ForwardCost(ms, *self._memory(b, s, f.tokens, f.rows))
         return [kept[shape] for shape in shapes]
@@ -106,7 +107,7 @@ class Forwards:
             inverses.append(inverse)
             sizes.append(n)
         rank_batch, query, seq = (np.concatenate(parts) for parts in zip(*columns, strict=True))
-        features = Features.of(rank_batch, query, seq, num, self.dep.dcp)
+        features = Features.of(rank_batch, query, seq, num, self.dep.dcp, self._prefill_from)
         latency = self.roofline.latency_s(features, num) * 1e3
         both = ForwardCost(latency, *self._memory(rank_batch, seq, features.tokens, features.rows))
         out, start = [], 0

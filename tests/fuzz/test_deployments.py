@@ -123,3 +123,31 @@ def test_a_heuristic_search_that_fails_fails_the_run(monkeypatch, capsys, tmp_pa
     out, err = capsys.readouterr()
     assert code == 1 and "stopped at the first failure (draw 0)" in out
     assert "FAILED raises at TP=1,decode: search failed: raised RuntimeError: lost" in err
+
+
+def test_disagg_draws_include_chunked_prefill_and_exact_searches_hold_on_it() -> None:
+    """A disagg draw may take a budget below its input: the prefill phase then runs msmodeling's
+    chunked waves, and the exact searches still equal the oracle there."""
+    from hypothesis import HealthCheck, find
+    from hypothesis import settings as hypothesis_settings
+
+    from harness.fuzz.deployments import deployments
+    from harness.optimizer import optimize
+    from harness.request import SearchRun
+
+    names = ("exponential", "two_point_checked", "certified_secant", "exhaustive")
+    searches = tuple(SearchRun(name) for name in names)
+    request = find(
+        deployments(searches),
+        lambda r: r.disagg and r.ttft_limit_ms and (r.max_batched_tokens or 10**9) < 1000,
+        settings=hypothesis_settings(
+            database=None, derandomize=True, suppress_health_check=list(HealthCheck)
+        ),
+    )
+    assert request.max_batched_tokens < request.input_length
+    found = {(o.key, o.result.search): o.result for o in optimize(request)}
+    prefill = [key for key, search in found if key.endswith("prefill") and search == "exhaustive"]
+    assert prefill
+    for key in prefill:
+        for name in names[:-1]:
+            assert found[key, name].batch_size == found[key, "exhaustive"].batch_size, (key, name)

@@ -18,7 +18,7 @@ FORCED = (
     "    return module.two_point(probe, replace(params, slo_safety_factor=1.0), context)\n"
     "SEARCHES['two_point'] = replace(SEARCHES['two_point'], run=forced)\n"
 )
-FLAG = "--searchbench-fuzz=80"
+FLAG = "--searchbench-fuzz=120"
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def test_the_item_fails_with_the_new_misses_serially_and_on_two_workers(project)
     rows = new_rows(serial.outlines)
     assert serial.ret == parallel.ret == 1 and len(rows) >= 2
     assert new_rows(parallel.outlines) == rows
-    serial.stdout.fnmatch_lines(["*ledger baselines/fuzz/seed1-n80.json (none yet)*"])
+    serial.stdout.fnmatch_lines(["*ledger baselines/fuzz/seed1-n120.json (none yet)*"])
 
 
 def test_update_baselines_records_the_ledger_the_command_reads(project, capsys) -> None:
@@ -49,12 +49,12 @@ def test_update_baselines_records_the_ledger_the_command_reads(project, capsys) 
 
     done = project.runpytest(FLAG, "--update-baselines", "-p", "no:randomly")
     assert done.ret == 0
-    done.stdout.fnmatch_lines(["*fuzz ledger written: *seed1-n80.json*"])
-    ledger = Path(project.path, "baselines", "fuzz", "seed1-n80.json")
+    done.stdout.fnmatch_lines(["*fuzz ledger written: *seed1-n120.json*"])
+    ledger = Path(project.path, "baselines", "fuzz", "seed1-n120.json")
     recorded = json.loads(ledger.read_text())
-    assert recorded["examples"] == 80 and recorded["misses"]
+    assert recorded["examples"] == 120 and recorded["misses"]
     assert project.runpytest(FLAG, "-p", "no:randomly").ret == 0
     project.chdir()
     capsys.readouterr()
-    assert main(["fuzz", "--examples", "80"]) == 0, "the command reads the item's ledger"
+    assert main(["fuzz", "--examples", "120"]) == 0, "the command reads the item's ledger"
     assert json.loads(ledger.read_text()) == recorded

@@ -82,7 +82,6 @@ def test_the_deprecated_and_current_spellings_give_one_answer(capsys) -> None:
     "flags,reason",
     [
         (["--performance-model", "profiling"], "measured-operator database"),
-        (["--speculative-method", "dflash"], "speculative decoding"),
         (["--image-height", "512"], "multimodal"),
         (["--dump-original-results"], "--format json or csv"),
         (["--compilation-config", "x.json"], "compiler passes"),

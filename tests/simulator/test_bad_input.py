@@ -89,10 +89,12 @@ def test_chunked_prefill_is_accepted_in_agg_mode() -> None:
     assert deployment.max_batched_tokens == 2048
 
 
-def test_chunked_prefill_in_disagg_is_refused_clearly() -> None:
-    error = error_of(max_batched_tokens=2048, phase="prefill", ttft_limit_ms=2000.0)
-    assert error.field == "max_batched_tokens" and "chunked prefill" in str(error)
-    assert "agg mode only" in str(error) and ">= 3500" in str(error)
+def test_chunked_prefill_is_accepted_in_disagg_and_the_budget_ignored_in_decode() -> None:
+    prefill = Deployment.create(
+        "Qwen/Qwen3-32B", **BASE, max_batched_tokens=2048, phase="prefill", ttft_limit_ms=2e3
+    )
+    decode = Deployment.create("Qwen/Qwen3-32B", **BASE, max_batched_tokens=16, phase="decode")
+    assert prefill.max_batched_tokens == 2048 and decode.max_batched_tokens == 16
 
 
 def _deepseek_config(tmp_path, **changes) -> str:
@@ -139,9 +141,11 @@ def test_mtp_needs_a_model_with_mtp_layers() -> None:
     assert error.field == "num_mtp_tokens" and "no MTP layers" in str(error)
 
 
-def test_mtp_with_chunked_prefill_is_refused_clearly() -> None:
-    with pytest.raises(SimulatorInputError, match=r"MTP with chunked prefill"):
+def test_mtp_with_chunked_prefill_is_refused_clearly_in_agg_only() -> None:
+    with pytest.raises(SimulatorInputError, match=r"MTP with chunked prefill in agg"):
         deepseek(max_batched_tokens=1024, num_mtp_tokens=1)
+    prefill = deepseek(max_batched_tokens=1024, num_mtp_tokens=1, phase="prefill")
+    assert prefill.num_mtp_tokens == 1
 
 
 def test_local_config_folder_loads(tmp_path) -> None:

@@ -52,11 +52,13 @@ def test_chunking_is_decided_on_the_prefill_length() -> None:
     assert prefills == {(1024, 1024), (976, 2000)}
 
 
-def test_disagg_prefill_refuses_a_budget_below_the_prefill_length() -> None:
-    with pytest.raises(SimulatorInputError, match="the prefill length 2000") as raised:
-        _dep(prefix_cache_hit_rate=0.5, max_batched_tokens=1500, phase="prefill")
-    assert raised.value.field == "max_batched_tokens"
-    _dep(prefix_cache_hit_rate=0.5, max_batched_tokens=2000, phase="prefill")
+def test_disagg_prefill_chunks_the_prefill_length() -> None:
+    """msmodeling's disagg chunk plan splits the effective input: 2000 tokens at a 1500
+    budget run as a (1500, 1500) chunk then a (500, 2000) one; at 2000, as one wave."""
+    chunked = Simulator(_dep(prefix_cache_hit_rate=0.5, max_batched_tokens=1500, phase="prefill"))
+    assert [(s.query_len, s.seq_len) for s in chunked.forwards_of(1)] == [(1500, 1500), (500, 2000)]
+    whole = Simulator(_dep(prefix_cache_hit_rate=0.5, max_batched_tokens=2000, phase="prefill"))
+    assert [(s.query_len, s.seq_len) for s in whole.forwards_of(1)] == [(2000, 2000)]
 
 
 @pytest.mark.parametrize("rate", [1.0, -0.01, 1.5, float("nan"), True, "0.5"])

@@ -15,6 +15,17 @@ DEPLOYMENTS = {
     "agg-int8kv-tp4": main_deployment(4, quantize_attention_action="INT8"),
     "disagg-prefill": main_deployment(4, phase="prefill", ttft_limit_ms=5_000),
     "disagg-decode": main_deployment(8, phase="decode", tpot_limit_ms=40),
+    "disagg-chunked-prefill": main_deployment(
+        2,
+        phase="prefill",
+        ttft_limit_ms=20_000,
+        max_batched_tokens=1000,
+        prefix_cache_hit_rate=0.25,
+        serving_cost_ms=7.5,
+    ),
+    "disagg-chunked-prefill-oom": main_deployment(
+        2, phase="prefill", max_batched_tokens=1024, reserved_memory_gb=46
+    ),
     "moe-ep": Deployment.create(
         "Qwen/Qwen3-30B-A3B",
         num_devices=8,

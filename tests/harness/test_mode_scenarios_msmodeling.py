@@ -1,8 +1,9 @@
-"""The DCP scenarios run through msmodeling's own search code (``msmodeling:exponential``,
-``msmodeling:linear_exponential``, the adapter of ``harness/searches/msmodeling.py``) on our
-simulator, and probe exactly as our replicas, strategy by strategy: what ``expect.same_probes_as``
-asks, for scenarios that cannot require a checkout. It needs one in SEARCHBENCH_MSMODELING (it
-skips without, as every test of a user's msmodeling checkout does)."""
+"""The DCP and disagg chunked-prefill scenarios run through msmodeling's own search code
+(``msmodeling:exponential``, ``msmodeling:linear_exponential``, the adapter of
+``harness/searches/msmodeling.py``) on our simulator, and probe exactly as our replicas, strategy
+by strategy: what ``expect.same_probes_as`` asks, for scenarios that cannot require a checkout.
+It needs one in SEARCHBENCH_MSMODELING (it skips without, as every test of a user's msmodeling
+checkout does)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,12 @@ from harness.scenarios.loader import load_scenario
 from harness.searches import msmodeling
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
-DCP_SCENARIOS = ("deepseek-v3-16x-a3-dcp-disagg-decode", "qwen3-8b-16x-a3-tp16-dcp")
+MODE_SCENARIOS = {
+    "deepseek-v3-16x-a3-dcp-disagg-decode": "DCP=",
+    "qwen3-8b-16x-a3-tp16-dcp": "DCP=",
+    "qwen3-32b-8x-disagg-chunked-prefill": ",prefill",
+}
+"""Each scenario, and a part of a strategy key its mode shows in."""
 REPLICA = {"msmodeling:exponential": "exponential", "msmodeling:linear_exponential": "two_point"}
 
 
@@ -32,14 +38,14 @@ def checkout():
     msmodeling.configure(None)
 
 
-@pytest.mark.parametrize("name", DCP_SCENARIOS)
+@pytest.mark.parametrize("name", list(MODE_SCENARIOS))
 def test_msmodelings_searches_probe_as_our_replicas(checkout, name) -> None:
     scenario = load_scenario(SCENARIOS / f"{name}.yaml")
     searches = tuple(SearchRun(s) for s in (*REPLICA.values(), *REPLICA))
     outcomes = optimize(replace(scenario.request, searches=searches))
     found = {(o.key, o.result.search): o.result for o in outcomes}
     keys = {key for key, _ in found}
-    assert any("DCP=" in key for key in keys)
+    assert any(MODE_SCENARIOS[name] in key for key in keys)
     for key in keys:
         for theirs, ours in REPLICA.items():
             assert found[key, theirs].sequence == found[key, ours].sequence, (key, theirs)

@@ -1,0 +1,186 @@
+"""msmodeling's draft speculative decoding (84fec85: ``--speculative-method dflash``), resolved.
+
+A Qwen3-style dense GQA draft model runs beside the target in every forward (prefill and
+decode). Its structure comes from a draft ``config.json`` (msmodeling's builtin
+``tensor_cast/runtime_configs/draft_configs/dflash_draft_builtin.json``, bundled here as
+``model_configs/dflash_draft.json``); ``hidden_size`` and ``vocab_size`` are always the target's.
+A decode step feeds a block of ``block`` tokens per request (the anchor and ``block - 1``
+drafts) and yields ``acceptance_length + 1`` tokens (``base_throughput_optimizer.
+_fold_decode_latency_ms``). The CLI's checks are ``cli/utils.py``'s
+(``validate_draft_spec_cli_args``, ``resolve_num_speculative_tokens_to_block``,
+``clamp_acceptance_length``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from simulator.errors import SimulatorInputError
+from simulator.models import CONFIG_DIR, ModelConfig
+
+METHODS = ("dflash", "dspark")
+MODELLED_METHODS = ("dflash",)
+MARKOV_HEADS = ("vanilla", "gated", "rnn")
+DEFAULT_ACCEPTANCE_LENGTH = 5.0  # msmodeling's --acceptance-length default
+DEFAULT_MARKOV_RANK = 256  # msmodeling's --dspark-markov-rank default
+DEFAULT_BLOCK = 8  # resolve_num_speculative_tokens_to_block: a block below 2 falls back to 8
+DRAFT_CONFIG = CONFIG_DIR / "dflash_draft.json"
+
+
+@dataclass(frozen=True)
+class Draft:
+    """The draft model and its block, per msmodeling's ``DflashDraftModel``."""
+
+    method: str
+    block: int
+    acceptance_length: float
+    layers: int
+    heads: int
+    kv_heads: int
+    head_dim: int
+    intermediate_size: int
+    aux_layers: int
+    """Target layers whose hidden states feed the draft (``target_layer_ids``): ``fc`` reads
+    ``aux_layers x hidden`` per token."""
+
+    @property
+    def tokens_per_step(self) -> float:
+        return self.acceptance_length + 1.0
+
+
+OPTIONS = (
+    "speculative_method",
+    "num_speculative_tokens",
+    "acceptance_length",
+    "num_draft_layers",
+    "draft_model_config_path",
+    "dspark_markov_rank",
+    "dspark_markov_head",
+)
+"""``Deployment.create``'s speculative-decoding fields, msmodeling's flags' names."""
+
+
+def resolve_draft(
+    model: ModelConfig, options: dict, num_mtp_tokens: int, compile, budget, prefill, dcp
+) -> Draft | None:
+    chunked = budget is not None and budget < prefill
+    unknown = sorted(set(options) - set(OPTIONS))
+    if unknown:
+        raise TypeError(f"Deployment.create() got an unexpected keyword argument {unknown[0]!r}")
+    method = options.get("speculative_method")
+    num_speculative_tokens = options.get("num_speculative_tokens")
+    acceptance_length = options.get("acceptance_length")
+    num_draft_layers = options.get("num_draft_layers")
+    draft_model_config_path = options.get("draft_model_config_path")
+    if method is None:
+        return None
+    if method not in METHODS:
+        raise SimulatorInputError("speculative_method", f"unknown method {method!r}", METHODS)
+    if method not in MODELLED_METHODS:
+        raise SimulatorInputError(
+            "speculative_method", f"{method} is not modelled yet", list(MODELLED_METHODS)
+        )
+    if num_mtp_tokens:
+        # cli/utils.py validate_draft_spec_cli_args: "Dflash and MTP are mutually exclusive".
+        raise SimulatorInputError(
+            "num_mtp_tokens", "speculative decoding and MTP are mutually exclusive", [0]
+        )
+    if compile:
+        raise SimulatorInputError(
+            "compile", "speculative decoding is modelled eager only (compiled not yet)", [False]
+        )
+    if model.mla is not None:
+        raise SimulatorInputError(
+            "speculative_method", f"a draft beside an MLA target ({model.name}) is not modelled yet"
+        )
+    source = _load(draft_model_config_path)
+    accept = DEFAULT_ACCEPTANCE_LENGTH if acceptance_length is None else acceptance_length
+    n, layers = num_speculative_tokens or 0, num_draft_layers or 0
+    draft = _draft(model, method, source, n, accept, layers)
+    _check_modes(prefill, chunked, dcp, draft.block)
+    return draft
+
+
+def _check_modes(prefill: int, chunked: bool, dcp: int, block: int) -> None:
+    if chunked:
+        raise SimulatorInputError(
+            "max_batched_tokens", "speculative decoding with chunked prefill is not modelled yet"
+        )
+    if dcp > 1:
+        raise SimulatorInputError("dcp", "DCP with speculative decoding is not modelled yet", [1])
+    if prefill <= block:
+        # A decode step's query is the block; a prefill as short is not told apart from it.
+        raise SimulatorInputError(
+            "input_length",
+            f"a prefill of {prefill} tokens is not longer than the draft block",
+            [f"> {block}"],
+        )
+
+
+def _draft(model, method, source, n, acceptance, layers) -> Draft:
+    block = int(source.get("block_size") or DEFAULT_BLOCK)
+    block = block if block >= 2 else DEFAULT_BLOCK
+    if n > 0:
+        block = n + 1
+    layers = layers if layers > 0 else int(source.get("num_hidden_layers") or 1)
+    ids = list((source.get("dflash_config") or {}).get("target_layer_ids") or [])
+    if not ids:
+        raise SimulatorInputError(
+            "draft_model_config_path", "the draft config needs dflash_config.target_layer_ids"
+        )
+    if max(ids) >= model.num_layers:
+        # tensor_cast/layers/dflash.py build_dflash_draft_and_wrapper refuses the same.
+        raise SimulatorInputError(
+            "draft_model_config_path",
+            f"target_layer_ids max={max(ids)} out of range for {model.name}'s "
+            f"{model.num_layers} layers",
+            [f"< {model.num_layers}"],
+        )
+    heads = int(source.get("num_attention_heads", model.num_heads))
+    top = float(block if method == "dspark" else block - 1)
+    return Draft(
+        method=method,
+        block=block,
+        acceptance_length=min(max(float(acceptance), 0.0), top),
+        layers=layers,
+        heads=heads,
+        kv_heads=int(source.get("num_key_value_heads", heads)),
+        head_dim=int(source.get("head_dim", model.hidden_size // heads)),
+        intermediate_size=int(source.get("intermediate_size", model.intermediate_size)),
+        aux_layers=len(ids),
+    )
+
+
+def label(method: str | None, tokens: int | None, acceptance: float | None, path, rank) -> str:
+    """msmodeling's ``format_parallel_label`` suffix (``serving_cast/service/utils.py``):
+    ``DFlash=8/acc=5``, ``DSpark=8/acc=5/markov=256``; empty without a method (or a config that
+    does not load, which the deployment then refuses)."""
+    if method not in METHODS:
+        return ""
+    try:
+        source = _load(path)
+    except SimulatorInputError:
+        return ""
+    block = int(source.get("block_size") or DEFAULT_BLOCK)
+    block = (tokens + 1) if tokens and tokens > 0 else (block if block >= 2 else DEFAULT_BLOCK)
+    top = block if method == "dspark" else block - 1
+    accept = DEFAULT_ACCEPTANCE_LENGTH if acceptance is None else float(acceptance)
+    accept = min(max(accept, 0.0), float(top))
+    shown = int(accept) if accept == int(accept) else accept
+    if method == "dspark":
+        return f"DSpark={block}/acc={shown}/markov={DEFAULT_MARKOV_RANK if rank is None else rank}"
+    return f"DFlash={block}/acc={shown}"
+
+
+def _load(path: str | None) -> dict:
+    file = DRAFT_CONFIG if path is None else Path(path)
+    if file.is_dir():
+        file = file / "config.json"
+    try:
+        return json.loads(file.read_text())
+    except (OSError, ValueError) as error:
+        raise SimulatorInputError(
+            "draft_model_config_path", f"cannot read a draft config.json at {path}: {error}"
+        ) from None

@@ -1,0 +1,80 @@
+"""DFlash speculative decoding: msmodeling's gates and clamps (``cli/utils.py``), the draft's
+memory, the block-sized decode and its fold."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.errors import DeploymentError
+from harness.request import OptimizerRequest
+from simulator.deployment import Deployment
+from simulator.errors import SimulatorInputError
+from simulator.serving import Simulator
+
+QWEN = dict(device="TEST_DEVICE", num_devices=8, tp=8, input_length=3500, output_length=1500)
+
+
+def dep(**kw) -> Deployment:
+    return Deployment.create("Qwen/Qwen3-32B", **QWEN, **kw)
+
+
+def test_the_builtin_draft_and_the_clamps() -> None:
+    d = dep(speculative_method="dflash").draft
+    assert (d.block, d.layers, d.aux_layers, d.acceptance_length) == (8, 6, 6, 5.0)
+    assert dep(speculative_method="dflash", acceptance_length=12).draft.acceptance_length == 7.0
+    assert dep(speculative_method="dflash", acceptance_length=-1).draft.acceptance_length == 0.0
+    wide = dep(speculative_method="dflash", num_speculative_tokens=15, num_draft_layers=2).draft
+    assert (wide.block, wide.layers) == (16, 2)
+
+
+def test_the_decode_is_a_block_folded_by_the_acceptance() -> None:
+    spec = dep(speculative_method="dflash", acceptance_length=3, phase="decode")
+    assert spec.decode_query_len == 8 and spec.tokens_per_decode_step == 4.0
+    faster = Simulator(dep(speculative_method="dflash", phase="decode")).probe(64).tpot_ms
+    slower = Simulator(spec).probe(64).tpot_ms
+    assert slower == pytest.approx(faster * 6 / 4)
+
+
+def test_the_draft_adds_weights_and_cache() -> None:
+    plain, spec = Simulator(dep()).probe(8), Simulator(dep(speculative_method="dflash")).probe(8)
+    # msmodeling: 6.1383 GiB at TP=8 with the builtin draft (record qwen3-32b-8x-dflash).
+    assert spec.weights_gib == pytest.approx(6.1383, abs=5e-4)
+    assert spec.weights_gib > plain.weights_gib and spec.kv_cache_gib > plain.kv_cache_gib
+
+
+@pytest.mark.parametrize(
+    "kw,field",
+    [
+        (dict(speculative_method="dflash", num_mtp_tokens=1), "num_mtp_tokens"),
+        (dict(speculative_method="dspark"), "speculative_method"),
+        (dict(speculative_method="dflash", compile=True), "compile"),
+        (dict(speculative_method="eagle"), "speculative_method"),
+    ],
+)
+def test_refusals_name_the_field(kw, field) -> None:
+    with pytest.raises(SimulatorInputError) as error:
+        Deployment.create("Qwen/Qwen3-32B", **QWEN, **kw)
+    assert error.value.field == field
+
+
+def test_a_target_too_shallow_for_the_drafts_layer_ids() -> None:
+    with pytest.raises(SimulatorInputError, match="target_layer_ids max=58"):
+        Deployment.create("Qwen/Qwen3-8B", input_length=100, output_length=10,
+                          speculative_method="dflash")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "kw,field",
+    [
+        (dict(num_speculative_tokens=7), "num_speculative_tokens"),
+        (dict(acceptance_length=3.0), "acceptance_length"),
+        (dict(draft_model_config_path="x.json"), "draft_model_config_path"),
+        (dict(speculative_method="dflash", dspark_markov_rank=128), "dspark_markov_rank"),
+        (dict(speculative_method="dflash", num_mtp_tokens=(0, 1)), "num_mtp_tokens"),
+    ],
+)
+def test_the_request_gates(kw, field) -> None:
+    with pytest.raises(DeploymentError) as error:
+        OptimizerRequest(model="Qwen/Qwen3-32B", num_devices=8, input_length=3500,
+                         output_length=1500, tpot_limit_ms=50, **kw)  # fmt: skip
+    assert error.value.field == field

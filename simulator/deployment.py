@@ -108,9 +108,7 @@ class Deployment:
     def decode_prompt_length(self) -> int:
         """The prompt a decode step attends over: the whole prompt; with a distribution,
         msmodeling's agg uses the mean prefill length (get_effective_input_length)."""
-        if isinstance(self.input_length, Lengths):
-            return self.prefill_length
-        return self.input_length
+        return self.prefill_length if self.lengths else self.input_length
 
     @property
     def decode_query_len(self) -> int:
@@ -176,19 +174,14 @@ class Deployment:
         model: str | ModelConfig,
         *,
         device: str | DeviceProfile = "TEST_DEVICE",
-        num_devices: int = 1,
-        tp: int = 1,
-        ep: int | None = None,
-        moe_dp: int = 1,
-        input_length: int | Lengths,
-        output_length: int,
+        num_devices: int = 1, tp: int = 1, ep: int | None = None, moe_dp: int = 1,
+        input_length: int | Lengths, output_length: int,
         quantize_linear_action: str | LinearQuant = LinearQuant.W8A8_DYNAMIC,
         quantize_attention_action: str | KVQuant = KVQuant.DISABLED, compile: bool = False,
         reserved_memory_gb: float = DEFAULT_RESERVED_MEMORY_GB,
         max_batched_tokens: int | None = None,
         phase: str | Phase = Phase.AGG,
-        tpot_limit_ms: float | None = None,
-        ttft_limit_ms: float | None = None,
+        tpot_limit_ms: float | None = None, ttft_limit_ms: float | None = None,
         enable_shared_expert_tp: bool = False,
         num_mtp_tokens: int = 0,
         mtp_acceptance_rates: tuple[float, ...] = DEFAULT_MTP_ACCEPTANCE_RATES,
@@ -280,20 +273,14 @@ def _check_budget(max_batched_tokens, input_length, prefill: int, phase, mtp):
     positive_int("max_batched_tokens", max_batched_tokens, MAX_BUDGET)
     if phase is Phase.DECODE:
         return None
-    if isinstance(input_length, Lengths):
-        return max_batched_tokens
-    if prefill <= max_batched_tokens:
+    if isinstance(input_length, Lengths) or prefill <= max_batched_tokens:
         return max_batched_tokens
     what = f"input_length {input_length}"
     if prefill != input_length:
         what = f"the prefill length {prefill} ({what} less its cached prefix)"
     if mtp and phase is Phase.AGG:
-        raise SimulatorInputError(
-            "num_mtp_tokens",
-            "MTP with chunked prefill in agg (max_batched_tokens below input_length) is not "
-            "modelled yet",
-            [0],
-        )
+        why = "MTP with chunked prefill in agg (max_batched_tokens below input_length)"
+        raise SimulatorInputError("num_mtp_tokens", f"{why} is not modelled yet", [0])
     chunks = -(-prefill // max_batched_tokens)
     if chunks > MAX_PREFILL_CHUNKS:
         least = -(-prefill // MAX_PREFILL_CHUNKS)

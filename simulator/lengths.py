@@ -12,9 +12,12 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING
 
 from simulator.errors import SimulatorInputError
+
+if TYPE_CHECKING:
+    from simulator.chunk_plan import ChunkPlan
 
 
 @dataclass(frozen=True)
@@ -77,15 +80,6 @@ def check_modes_of(input_length: int | Lengths, dcp: int, speculative_method: st
             f"{speculative_method} with a length distribution (input_length) is not modelled yet",
         )
 
-class Piece(NamedTuple):
-    """``count`` requests' equal parts of a prefill chunk: new tokens each, sequence so far,
-    whether the part ends the request."""
-
-    count: int
-    query_len: int
-    seq_len: int
-    is_last: bool
-
 
 @dataclass(frozen=True)
 class Lengths:
@@ -138,22 +132,13 @@ class Lengths:
         """The prompt tokens of a concurrency's requests (msmodeling's total_input_tokens)."""
         return sum(r.num_input_tokens * n for r, n in self.samples(concurrency, hit_rate))
 
-    def chunks(self, concurrency: int, hit_rate: float, budget: int) -> list[list[Piece]]:
-        """msmodeling's get_prefill_chunk_plan: the requests' prefill in order, cut into chunks
-        of ``budget`` tokens; a request split across chunks carries its sequence along. Whole
-        requests of a bin that fit together are one piece of ``count`` requests."""
-        plan = _Plan(budget)
-        for row, count in self.samples(concurrency, hit_rate):
-            query = row.query_len
-            while count:
-                whole = min(count, plan.room // query)
-                if whole:
-                    plan.add(Piece(whole, query, query, True))
-                    count -= whole
-                    continue
-                plan.split(query)
-                count -= 1
-        return [chunk for chunk in plan.chunks if chunk]
+    def plan(self, concurrency: int, hit_rate: float, budget: int) -> ChunkPlan:
+        """msmodeling's get_prefill_chunk_plan of a concurrency's requests (``chunk_plan.py``)."""
+        from simulator.chunk_plan import ChunkPlan  # numpy, only where a distribution is planned
+
+        samples = self.samples(concurrency, hit_rate)
+        queries = [row.query_len for row, _ in samples]
+        return ChunkPlan.of_requests(queries, budget, [n for _, n in samples])
 
     def content(self) -> list[dict[str, object]]:
         """The bins as msmodeling's YAML spells them."""
@@ -161,33 +146,6 @@ class Lengths:
             {"min_tokens": b.min_tokens, "max_tokens": b.max_tokens, "weight": b.weight}
             for b in self.bins
         ]
-
-
-class _Plan:
-    """Chunks being filled, and the room left in the last."""
-
-    def __init__(self, budget: int) -> None:
-        self.budget = budget
-        self.room = budget
-        self.chunks: list[list[Piece]] = [[]]
-
-    def add(self, piece: Piece) -> None:
-        if self.room == 0:
-            self.chunks.append([])
-            self.room = self.budget
-        self.chunks[-1].append(piece)
-        self.room -= piece.count * piece.query_len
-
-    def split(self, query: int) -> None:
-        """One request that does not fit the room left: as many chunks' worth as it takes."""
-        done = 0
-        while done < query:
-            if self.room == 0:
-                self.chunks.append([])
-                self.room = self.budget
-            part = min(query - done, self.room)
-            done += part
-            self.add(Piece(1, part, done, done == query))
 
 
 def check_bins(bins: tuple[LengthBin, ...]) -> None:

@@ -19,10 +19,8 @@ from harness.request.rules import BASELINE_SEARCH, RequestRules, SearchRun
 
 SIZES = Items(Integer(minimum=1), distinct=True)
 LIMIT_COUNT = 10**8
-"""The largest length or token budget: msmodeling's LIMIT_COUNT, the bound its
-check_positive_integer puts on --input-length, --output-length and --max-batched-tokens
-(serving_cast/service/utils.py). The simulator checks the same bound (2**63 once validated here,
-then overflowed its arrays)."""
+"""msmodeling's LIMIT_COUNT, its check_positive_integer's bound on lengths and token budgets
+(serving_cast/service/utils.py); the simulator checks it too (2**63 overflowed its arrays)."""
 
 
 DEFAULT_MAX_SEARCH_COMBINATIONS = 100
@@ -152,9 +150,8 @@ class OptimizerRequest(RequestRules):
         draws=(None, None, 1000.0, 2000.0, 8000.0, 20000.0),
     )
     input_length: int | door.Lengths = knob(  # noqa: RUF009 (Lengths is frozen)
-        "prompt tokens per request, or a length distribution: msmodeling's YAML file of bins "
-        "(min_tokens, max_tokens, weight; in scenarios, relative to the file) or the bins "
-        "inline as {bins: [...]}; agg and disagg prefill only",
+        "prompt tokens per request, or a length distribution: msmodeling's YAML of bins (a file, "
+        "in scenarios relative to it, or inline {bins: [...]}); agg and disagg prefill only",
         InputLength(maximum=LIMIT_COUNT),
         flags=("--input-length",),
         example=3500,

@@ -64,8 +64,16 @@ class RequestRules:
         # cli/inference/throughput_optimizer.py: "--input-length FILE currently supports
         # aggregation runs or disaggregation prefill-only runs with --ttft-limit and without
         # --tpot-limit."
+        if not isinstance(self.input_length, door.Lengths):
+            return
+        if self.pd_ratio:
+            raise DeploymentError(
+                "input_length",
+                "a length distribution is not served in PD-ratio mode (pd_ratio), as "
+                "msmodeling's: agg, or disagg prefill only",
+            )
         prefill_only = self.ttft_limit_ms is not None and self.tpot_limit_ms is None
-        if isinstance(self.input_length, door.Lengths) and self.disagg and not prefill_only:
+        if self.disagg and not prefill_only:
             raise DeploymentError(
                 "input_length",
                 "a length distribution is served in agg, or in disagg prefill only "

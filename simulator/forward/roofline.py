@@ -108,12 +108,15 @@ class Roofline:
             first, second = op.collective.first, op.collective.second
             self._forms += [Form.of(first), Form.of(second), Form.of(_memory_s(op, bandwidth))]
         self._moe = MoELayerCost(dep) if dep.model.is_moe else None
+        self._columns = None
         self._moe_layers = dep.model.moe_layers + (
             dep.num_mtp_tokens if dep.model.mtp_block_is_moe else 0
         )
 
     def latency_s(self, features: Features, num: Numbers = VECTOR):
         """Forward latency in seconds: a number for one shape's features, else an array."""
+        if not num.is_scalar:
+            return self._columns_s(features)
         present = [bool(num.any(value)) for value in features]
         one = num.full(features.tokens, 1.0)
         values = []
@@ -135,3 +138,42 @@ class Roofline:
         if self._moe is not None:
             total = total + self._moe_layers * self._moe.latency_s(features.tokens, num)
         return total
+
+    def _columns_s(self, features: Features):
+        """Many shapes at once, in the probe's IEEE operations and order: the forms are
+        built feature by feature over a (shapes x forms) table (a zero coefficient or an
+        absent feature adds an exact 0.0) and the ops' times summed left to right
+        (``add.accumulate``), so each shape's latency has the bits its probe has. A dozen
+        numpy calls, whatever the number of ops: twenty chunks cost about what one does."""
+        import numpy as np
+
+        constants, coefficients = self._table()
+        tokens = np.asarray(features.tokens, dtype=np.float64)
+        values = np.multiply.outer(np.ones_like(tokens), constants)
+        for index, coefficient in coefficients:
+            values = values + np.multiply.outer(np.asarray(features[index]), coefficient)
+        k, c = len(self._switching), len(self._collectives)
+        bound = np.maximum(values[:, 1 : 2 * k : 2], values[:, 2 : 2 * k + 1 : 2])
+        at = 2 * k + 1
+        fastest = np.minimum(values[:, at::3], values[:, at + 1 :: 3])
+        collective = np.maximum(fastest, values[:, at + 2 :: 3])
+        terms = [values[:, :1], bound * np.array(self._switching)]
+        terms.append(collective * np.array(self._collectives).reshape(1, c))
+        total = np.add.accumulate(np.concatenate(terms, axis=1), axis=1)[:, -1]
+        if self._moe is not None:
+            total = total + self._moe_layers * self._moe.latency_s(tokens, VECTOR)
+        return total
+
+    def _table(self):
+        """The forms as a constants row and, per feature any form uses, a coefficients row."""
+        if self._columns is None:
+            import numpy as np
+
+            constants = np.array([form.constant for form in self._forms])
+            rows = np.zeros((len(FEATURES) - 1, len(self._forms)))
+            for at, form in enumerate(self._forms):
+                for index, coefficient in form.terms:
+                    rows[index, at] = coefficient
+            used = [(index, rows[index]) for index in range(len(rows)) if rows[index].any()]
+            self._columns = (constants, used)
+        return self._columns

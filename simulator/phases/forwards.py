@@ -119,20 +119,23 @@ class Forwards:
             start += n
         return out
 
-    def mixed_memory(self, context: int, tokens, rows, mixed: bool):
-        """KV, activation and bytes left of one forward of ``rows`` requests of different
-        lengths, ``context`` their sequences' sum: tensor_cast's varlen inputs allocate the
-        requests' tokens together in whole blocks. ``mixed``: their query lengths differ."""
-        kv = kv_cache_bytes(self._kv_per_token, 1, context + int(rows) * self._cache_extra)
+    def mixed_memory(self, context, tokens, rows, mixed):
+        """KV, activation and bytes left of forwards (numpy columns) of ``rows`` requests of
+        different lengths, ``context`` their sequences' sum (int64): tensor_cast's varlen
+        inputs allocate the requests' tokens together in whole blocks. ``mixed``: their query
+        lengths differ."""
+        import numpy as np
+
+        kv = kv_cache_bytes(self._kv_per_token, 1, context + rows * self._cache_extra)
         act = tokens * self._activation_per_token + rows * self._logits_per_row
         act = act + self._activation_fixed
         left = self._budget_bytes - kv - act
-        if left < 0 and mixed:
-            # tensor_cast/core/model_runner.py, _check_peak_memory_usage_gb: a prefill of
-            # several query lengths that overflows is re-estimated with a tenth of its
-            # activation ("empirical calibration for heterogeneous multi-sequence prefill").
-            act = HETEROGENEOUS_ACTIVATION * act
-            left = self._budget_bytes - kv - act
+        # tensor_cast/core/model_runner.py, _check_peak_memory_usage_gb: a prefill of several
+        # query lengths that overflows is re-estimated with a tenth of its activation
+        # ("empirical calibration for heterogeneous multi-sequence prefill").
+        rule = (left < 0) & mixed
+        act = np.where(rule, HETEROGENEOUS_ACTIVATION * act, act)
+        left = np.where(rule, self._budget_bytes - kv - act, left)
         return kv, act, left
 
     def _memory(self, rank_batch, seq_len, tokens, rows):

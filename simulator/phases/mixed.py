@@ -15,11 +15,10 @@ tensor_cast's generate_inputs_varlen allocates them.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from simulator.deployment import Deployment
-from simulator.forward.features import Features
-from simulator.lengths import Lengths, Piece
+from simulator.lengths import Lengths
 from simulator.numbers import SCALAR, VECTOR, Numbers
 from simulator.phases.decode import DecodeStep
 from simulator.phases.forwards import ForwardCost, Forwards, ForwardShape
@@ -27,11 +26,10 @@ from simulator.phases.waves import INF, NAN
 from simulator.results import Evaluation, StopReason
 from simulator.timing import agg_timing
 
-KEPT_CHUNKS = 65_536
-"""Chunk compositions kept per deployment before the memo starts afresh."""
+if TYPE_CHECKING:
+    from simulator.chunk_plan import ChunkPlan
+
 KEPT_REPLAYS = 8
-VECTOR_FROM = 64
-"""New chunks costed in one vectorized pass from this many on (Python numbers below)."""
 
 
 class Replay(NamedTuple):
@@ -41,17 +39,8 @@ class Replay(NamedTuple):
     """Sum over completed requests of their chunk's end (from the first chunk's start)."""
     completed: int
     requests: int
-    tightest: ForwardCost | None
+    tightest: ForwardCost
     """The chunk that leaves the least memory."""
-
-
-def mixed_features(pieces: list[Piece]) -> Features:
-    """The features of one forward of these requests' pieces: their sums."""
-    parts = [Features.of(p.count, p.query_len, p.seq_len, SCALAR) for p in pieces]
-    summed = [sum(column) for column in zip(*parts, strict=True)]
-    out = Features(*summed)
-    prefill = max(part.prefill for part in parts)
-    return out._replace(prefill=prefill, decode=1.0 - prefill, batched=float(out.rows > 1))
 
 
 class MixedPrefill:
@@ -61,55 +50,33 @@ class MixedPrefill:
         self.dep = dep
         self.forwards = forwards
         self.lengths = lengths
-        self._kept: dict[tuple[Piece, ...], ForwardCost] = {}
-        self._replays: dict[int, tuple[list[list[Piece]], Replay]] = {}
+        self._replays: dict[int, tuple[ChunkPlan, Replay]] = {}
         """The last probes' plans and replays: a probe's shapes are asked for right after it."""
 
     def rank_concurrency(self, batch_size: int) -> int:
         dp = self.dep.dp
         return -(-(batch_size * dp) // dp)
 
-    def plan(self, batch_size: int) -> list[list[Piece]]:
+    def plan(self, batch_size: int) -> ChunkPlan:
         dep = self.dep
-        return self.lengths.chunks(
+        return self.lengths.plan(
             self.rank_concurrency(batch_size),
             dep.prefix_cache_hit_rate,
             dep.effective_max_batched_tokens,
         )
 
-    def cost(self, pieces: list[Piece]) -> ForwardCost:
-        return self.costs([pieces])[0]
-
-    def costs(self, plan: list[list[Piece]]) -> list[ForwardCost]:
-        """The chunks' costs; those not kept yet in one vectorized roofline pass."""
-        kept = self._kept
-        keys = [tuple(pieces) for pieces in plan]
-        missing = list(dict.fromkeys(key for key in keys if key not in kept))
-        if missing:
-            if len(kept) + len(missing) > KEPT_CHUNKS:
-                kept.clear()
-            features = [mixed_features(list(key)) for key in missing]
-            roofline = self.forwards.roofline
-            if len(missing) < VECTOR_FROM:
-                latency = [roofline.latency_s(f, SCALAR) * 1e3 for f in features]
-            else:
-                import numpy as np
-
-                columns = Features(
-                    *(np.array(c, dtype=np.float64) for c in zip(*features, strict=True))
-                )
-                latency = (roofline.latency_s(columns, VECTOR) * 1e3).tolist()
-            for key, f, ms in zip(missing, features, latency, strict=True):
-                context = sum(p.count * p.seq_len for p in key)
-                mixed = len({p.query_len for p in key}) > 1
-                memory = self.forwards.mixed_memory(context, f.tokens, f.rows, mixed)
-                kept[key] = ForwardCost(ms, *memory)
-        return [kept[key] for key in keys]
+    def costs(self, plan: ChunkPlan) -> ForwardCost:
+        """Every chunk's latency and memory, as columns: one vectorized roofline pass."""
+        latency = self.forwards.roofline.latency_s(plan.features(), VECTOR) * 1e3
+        kv, act, left = self.forwards.mixed_memory(
+            plan.kv_read, plan.tokens.astype(float), plan.rows, plan.mixed
+        )
+        return ForwardCost(latency, kv, act, left)
 
     def replay(self, batch_size: int) -> Replay:
         return self._planned(batch_size)[1]
 
-    def _planned(self, batch_size: int) -> tuple[list[list[Piece]], Replay]:
+    def _planned(self, batch_size: int) -> tuple[ChunkPlan, Replay]:
         kept = self._replays.get(batch_size)
         if kept is None:
             if len(self._replays) >= KEPT_REPLAYS:
@@ -118,32 +85,41 @@ class MixedPrefill:
             kept = self._replays[batch_size] = (plan, self._replay(plan))
         return kept
 
-    def _replay(self, plan: list[list[Piece]]) -> Replay:
-        chunk_ms, ttft_sum, done, tightest = [], 0.0, 0, None
-        for pieces, cost in zip(plan, self.costs(plan), strict=True):
-            chunk_ms.append(cost.latency_ms)
-            if tightest is None or cost.left_bytes < tightest.left_bytes:
-                tightest = cost
-            if cost.left_bytes < 0:
-                break
-            ends = sum(chunk_ms)
-            finished = sum(p.count for p in pieces if p.is_last)
-            ttft_sum += finished * ends
-            done += finished
-        requests = sum(p.count for pieces in plan for p in pieces if p.is_last)
-        return Replay(tuple(chunk_ms), ttft_sum, done, requests, tightest)
+    def _replay(self, plan: ChunkPlan) -> Replay:
+        """The chunks in order, up to and with the first out of memory; completed requests
+        are those whose last part ran in a chunk that fitted."""
+        cost = self.costs(plan)
+        out = cost.left_bytes < 0
+        ran = int(out.argmax()) + 1 if out.any() else len(plan)
+        fitted = ran - 1 if out.any() else ran
+        chunk_ms = cost.latency_ms[:ran].tolist()
+        ends = cost.latency_ms[:fitted].cumsum().tolist()
+        finished = plan.finished[:fitted].tolist()
+        ttft_sum = 0.0
+        for count, end in zip(finished, ends, strict=True):
+            ttft_sum += count * end
+        at = int(cost.left_bytes[:ran].argmin())
+        tightest = ForwardCost(
+            chunk_ms[at], int(cost.kv_bytes[at]),
+            float(cost.activation_bytes[at]), float(cost.left_bytes[at]),
+        )  # fmt: skip
+        requests = int(plan.finished.sum())
+        return Replay(tuple(chunk_ms), ttft_sum, sum(finished), requests, tightest)
 
     def shapes(self, batch_size: int) -> list[ForwardShape]:
         """One unmemoized forward per chunk (msmodeling runs each, keeping none), up to the
         first out of memory; keyed by its requests, total query and longest sequence."""
-        out = []
         plan, run = self._planned(batch_size)
-        for pieces in plan[: len(run.chunk_ms)]:
-            rows = sum(p.count for p in pieces)
-            tokens = sum(p.count * p.query_len for p in pieces)
-            longest = max(p.seq_len for p in pieces)
-            out.append(ForwardShape(False, rows, tokens, longest, memoized=False))
-        return out
+        ran = len(run.chunk_ms)
+        return [
+            ForwardShape(False, rows, tokens, longest, memoized=False)
+            for rows, tokens, longest in zip(
+                plan.rows[:ran].tolist(),
+                plan.tokens[:ran].tolist(),
+                plan.longest[:ran].tolist(),
+                strict=True,
+            )
+        ]
 
 
 class MixedPrefillPhase:

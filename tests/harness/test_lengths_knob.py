@@ -103,6 +103,21 @@ def test_disagg_takes_a_distribution_in_prefill_only_runs(limits) -> None:
     )  # fmt: skip
 
 
+def test_pd_ratio_mode_refuses_a_distribution_as_msmodeling_does() -> None:
+    """cli/inference/throughput_optimizer.py returns 1 for --input-length FILE with
+    --enable-optimize-prefill-decode-ratio."""
+    pd = dict(pd_ratio=True, prefill_devices=4, decode_devices=4, num_devices=8)
+    with pytest.raises(DeploymentError, match=r"^input_length: .*PD-ratio mode \(pd_ratio\)"):
+        OptimizerRequest(
+            model="Qwen/Qwen3-8B", input_length=EXPECTED, output_length=10,
+            tpot_limit_ms=50.0, ttft_limit_ms=2000.0, **pd,
+        )  # fmt: skip
+    OptimizerRequest(
+        model="Qwen/Qwen3-8B", input_length=1024, output_length=10,
+        tpot_limit_ms=50.0, ttft_limit_ms=2000.0, **pd,
+    )  # fmt: skip
+
+
 def test_a_record_keeps_the_distribution_itself() -> None:
     fields = {"input_length": EXPECTED, "output_length": 10}
     stored = json.loads(json.dumps(_plain(fields)))

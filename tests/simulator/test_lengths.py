@@ -6,12 +6,14 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from simulator import Deployment, Lengths, SimulatorInputError, probe, sweep
-from simulator.lengths import Piece
+from simulator.chunk_plan import ChunkPlan
 from simulator.numbers import SCALAR
 from simulator.phases.forwards import Forwards
-from simulator.phases.mixed import MixedPrefill, mixed_features
+from simulator.phases.mixed import MixedPrefill
 
 CHAT_RAG = Lengths.of([(100, 700, 0.5), (700, 2000, 0.3), (2000, 5000, 0.2)])
 
@@ -43,13 +45,55 @@ def test_ties_in_the_remainder_go_to_the_longer_query() -> None:
     assert [(r.num_input_tokens, n) for r, n in even.samples(1, 0.0)] == [(200, 1)]
 
 
+def _pieces(query_lens: list[int], budget: int) -> list[list[tuple[int, int, bool]]]:
+    """msmodeling's get_prefill_chunk_plan, replayed request by request: each chunk's parts
+    as (new tokens, sequence so far, ends the request)."""
+    chunks, room = [[]], budget
+    for query in query_lens:
+        done = 0
+        while done < query:
+            if room == 0:
+                chunks.append([])
+                room = budget
+            part = min(query - done, room)
+            done += part
+            room -= part
+            chunks[-1].append((part, done, done == query))
+    return chunks
+
+
 def test_the_chunk_plan_packs_requests_in_bin_order_up_to_the_budget() -> None:
     lengths = Lengths.of([(0, 200, 0.5), (200, 1000, 0.5)])  # 100 and 600 tokens
-    plan = lengths.chunks(4, 0.0, 500)
-    assert [sum(p.count * p.query_len for p in chunk) for chunk in plan] == [500, 500, 400]
-    assert plan[0] == [Piece(2, 100, 100, True), Piece(1, 300, 300, False)]
-    assert plan[1] == [Piece(1, 300, 600, True), Piece(1, 200, 200, False)]
-    assert plan[2] == [Piece(1, 400, 600, True)]
+    plan = lengths.plan(4, 0.0, 500)
+    assert plan.tokens.tolist() == [500, 500, 400]
+    assert plan.rows.tolist() == [3, 2, 1]  # 100, 100, 300 of 600 | 300 of 600, 200 | 400
+    assert plan.finished.tolist() == [2, 1, 1]
+    assert plan.kv_read.tolist() == [100 + 100 + 300, 600 + 200, 600]
+    assert plan.attn_qs.tolist() == [2 * 100 * 100 + 300 * 300, 300 * 600 + 200 * 200, 400 * 600]
+    assert plan.longest.tolist() == [300, 600, 600]
+    assert plan.mixed.tolist() == [True, True, False]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(1, 3000), min_size=1, max_size=40),
+    st.integers(1, 5000),
+)
+def test_the_plan_sums_what_a_request_by_request_replay_cuts(query_lens, budget) -> None:
+    plan = ChunkPlan.of_requests(query_lens, budget)
+    chunks = _pieces(query_lens, budget)
+    assert len(plan) == len(chunks)
+    for i, parts in enumerate(chunks):
+        assert plan.tokens[i] == sum(p for p, _, _ in parts)
+        assert plan.rows[i] == len(parts)
+        assert plan.attn_qs[i] == sum(p * s for p, s, _ in parts)
+        assert plan.kv_read[i] == sum(s for _, s, _ in parts)
+        assert plan.prefill_tokens[i] == sum(p for p, _, _ in parts if p >= 6)
+        assert plan.prefill_qs[i] == sum(p * s for p, s, _ in parts if p >= 6)
+        assert plan.prefill_rows[i] == sum(1 for p, _, _ in parts if p >= 6)
+        assert plan.finished[i] == sum(1 for _, _, last in parts if last)
+        assert plan.longest[i] == max(s for _, s, _ in parts)
+        assert plan.mixed[i] == (len({p for p, _, _ in parts}) > 1)
 
 
 @pytest.mark.parametrize(
@@ -85,16 +129,16 @@ def _dep(phase: str, **kw) -> Deployment:
 def test_a_mixed_forward_costs_its_groups_features_summed() -> None:
     dep = _dep("prefill")
     forwards = Forwards(dep)
-    pieces = [Piece(3, 400, 400, True), Piece(1, 700, 1350, False)]
-    f = mixed_features(pieces)
-    assert f.tokens == 3 * 400 + 700
-    assert f.rows == 4
-    assert f.attn_qs == 3 * 400 * 400 + 700 * 1350
-    assert f.kv_read == 3 * 400 + 1350
-    cost = MixedPrefill(dep, forwards, CHAT_RAG).cost(pieces)
+    plan = ChunkPlan.of_requests([400, 1350], 1900, counts=[3, 1])  # 3 x 400, 700 of 1350
+    f = plan.features()
+    assert f.tokens[0] == 3 * 400 + 700
+    assert f.rows[0] == 4
+    assert f.attn_qs[0] == 3 * 400 * 400 + 700 * 700
+    assert f.kv_read[0] == 3 * 400 + 700
+    cost = MixedPrefill(dep, forwards, CHAT_RAG).costs(plan)
     alone = forwards.costs(SCALAR, [(3, 400, 400)])[0]
-    assert cost.latency_ms > alone.latency_ms
-    assert cost.kv_bytes > alone.kv_bytes
+    assert cost.latency_ms[0] > alone.latency_ms
+    assert cost.kv_bytes[0] > alone.kv_bytes
 
 
 def test_a_single_bin_prefill_equals_the_fixed_length_full_prefill() -> None:
@@ -149,16 +193,21 @@ def test_an_overflowing_prefill_of_several_query_lengths_keeps_a_tenth_of_its_ac
     dep = _dep("prefill", max_batched_tokens=4_000_000)
     forwards = Forwards(dep)
     mixed = MixedPrefill(dep, forwards, CHAT_RAG)
-    big = [Piece(1, 2_000_000, 2_000_000, True), Piece(1, 1_000_000, 1_000_000, True)]
-    raw = forwards.mixed_memory(3_000_000, 3_000_000, 2, False)
-    assert raw[2] < 0  # the plain estimate overflows
-    cost = mixed.cost(big)
-    assert cost.kv_bytes == raw[0]
-    assert math.isclose(cost.activation_bytes, 0.1 * raw[1], rel_tol=1e-12)
-    assert math.isclose(cost.left_bytes, raw[2] + raw[1] - cost.activation_bytes, rel_tol=1e-12)
-    even = mixed.cost([Piece(2, 1_500_000, 1_500_000, True)])  # one query length: no rule
-    assert math.isclose(even.activation_bytes, raw[1], rel_tol=1e-12)
-    small = [Piece(3, 400, 400, True), Piece(1, 700, 1350, False)]  # fits: no rule
-    fits = mixed.cost(small)
-    tokens, rows, context = 3 * 400 + 700, 4, 3 * 400 + 1350
-    assert fits.activation_bytes == forwards.mixed_memory(context, tokens, rows, False)[1]
+    raw = forwards.mixed_memory(
+        np.array([3_000_000]), np.array([3e6]), np.array([2]), np.array([False])
+    )
+    assert raw[2][0] < 0  # the plain estimate overflows
+    big = mixed.costs(ChunkPlan.of_requests([2_000_000, 1_000_000], 4_000_000))
+    assert big.kv_bytes[0] == raw[0][0]
+    assert math.isclose(big.activation_bytes[0], 0.1 * raw[1][0], rel_tol=1e-12)
+    assert math.isclose(
+        big.left_bytes[0], raw[2][0] + raw[1][0] - big.activation_bytes[0], rel_tol=1e-12
+    )
+    even = mixed.costs(ChunkPlan.of_requests([1_500_000], 4_000_000, counts=[2]))
+    assert math.isclose(even.activation_bytes[0], raw[1][0], rel_tol=1e-12)  # one length: no rule
+    fits = mixed.costs(ChunkPlan.of_requests([400, 1350], 1900, counts=[3, 1]))  # fits: no rule
+    tokens, rows, context = 3 * 400 + 700, 4, 3 * 400 + 700
+    plain = forwards.mixed_memory(
+        np.array([context]), np.array([float(tokens)]), np.array([rows]), np.array([False])
+    )
+    assert fits.activation_bytes[0] == plain[1][0]

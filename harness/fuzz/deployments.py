@@ -13,6 +13,7 @@ chunked waves are closed-form, as cheap as unchunked ones.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 from hypothesis import strategies as st
@@ -92,7 +93,43 @@ def _enable_shared_expert_tp(draw, drawn):
     return bool(door.model(drawn["model"]).shared_experts) and draw(st.booleans())
 
 
+LENGTHS_ONE_IN = 6
+"""One draw in about six takes a length distribution in place of one prompt length."""
+LENGTH_EDGES = (0, 64, 128, 256, 512, 1024, 2048, 3500, 4096, 8000, 16384)
+"""Where a drawn distribution's bins start and end: two to four adjacent bins among these."""
+DISTRIBUTION_BATCH_RANGE = (1, 128)
+"""A distribution draw searches this range (msmodeling's ``--batch-range``, as its calibration
+runs do): a probe of a distribution runs one forward per chunk, about concurrency / 4 of them
+at the automatic budget, so an exhaustive oracle over an open range costs the square of its
+boundary, minutes for a small model's tens of thousands."""
+
+
+def _input_length(draw, drawn):
+    """A prompt length from the knob's draws or, now and then, a distribution of adjacent bins
+    with random weights (not with DCP, which a distribution is not modelled with)."""
+    choices = next(k.knob.draws for k in request_knobs() if k.name == "input_length")
+    if drawn["dcp_sizes"] or draw(st.integers(0, LENGTHS_ONE_IN - 1)) < LENGTHS_ONE_IN - 1:
+        return draw(st.sampled_from(choices))  # hypothesis shrinks towards one length
+    edges = draw(st.lists(st.sampled_from(LENGTH_EDGES), min_size=3, max_size=5, unique=True))
+    bins = list(itertools.pairwise(sorted(edges)))
+    weights = draw(st.lists(st.integers(1, 20), min_size=len(bins), max_size=len(bins)))
+    return door.lengths([(lo, hi, w / 10) for (lo, hi), w in zip(bins, weights, strict=True)])
+
+
+def _distribution(drawn) -> bool:
+    return isinstance(drawn["input_length"], door.Lengths)
+
+
+def _batch_range(draw, drawn):
+    return DISTRIBUTION_BATCH_RANGE if _distribution(drawn) else None
+
+
 def _disagg(draw, drawn):
+    """Disagg now and then; with a distribution only where msmodeling serves one there (a
+    prefill-only run: a TTFT limit and no TPOT limit)."""
+    prefill_only = drawn["ttft_limit_ms"] is not None and drawn["tpot_limit_ms"] is None
+    if _distribution(drawn) and not prefill_only:
+        return False
     return draw(st.integers(0, 6)) == 0
 
 
@@ -101,6 +138,8 @@ CHUNKED_DISAGG_SPLITS = (0, 0, 2, 3, 5)
 
 
 def _max_batched_tokens(draw, drawn):
+    if _distribution(drawn):
+        return None  # its chunk plan already cuts prompts at the automatic budget
     split = draw(st.sampled_from(CHUNKED_DISAGG_SPLITS)) if drawn["disagg"] else 0
     return -(-drawn["input_length"] // split) if split else None
 
@@ -108,8 +147,10 @@ def _max_batched_tokens(draw, drawn):
 def drawable(request: OptimizerRequest) -> bool:
     """Whether the fuzz could draw ``request``: agg never takes a budget below its input (its
     chunked replay is too slow for an oracle per draw), whatever the shrinker tries."""
-    budget = request.max_batched_tokens
-    return request.disagg or budget is None or budget >= request.input_length
+    budget, prompt = request.max_batched_tokens, request.input_length
+    if isinstance(prompt, door.Lengths):
+        return True  # a distribution's plan is chunked at any budget, in one vectorized pass
+    return request.disagg or budget is None or budget >= prompt
 
 
 def _linear_action(name: str) -> Callable:
@@ -135,10 +176,12 @@ DRAWERS: dict[str, Callable] = {
     "num_mtp_tokens": _num_mtp_tokens,
     "dcp_sizes": _dcp_sizes,
     "enable_shared_expert_tp": _enable_shared_expert_tp,
+    "input_length": _input_length,
     "disagg": _disagg,
     "max_batched_tokens": _max_batched_tokens,
     "quantize_linear_action": _linear_action("quantize_linear_action"),
     "quantize_non_expert_linear_action": _linear_action("quantize_non_expert_linear_action"),
+    "batch_range": _batch_range,
 }
 
 
@@ -166,6 +209,8 @@ def deployments(draw, searches: tuple[SearchRun, ...]) -> OptimizerRequest:
 def _drafts(drawn) -> bool:
     """Where the simulator models the builtin draft: eager, a GQA target deep enough for its
     target_layer_ids (up to layer 58), no MTP, DCP or chunked prefill, a prompt past the block."""
+    if _distribution(drawn):
+        return False  # a draft with a distribution is not modelled
     model = door.model(drawn["model"])
     budget = drawn.get("max_batched_tokens")
     plain = not drawn["compile"] and not any(drawn["num_mtp_tokens"]) and not drawn["dcp_sizes"]

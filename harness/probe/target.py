@@ -79,12 +79,14 @@ class SweptTarget(SimulatorTarget):
 
     The sweep and the scalar probe are equal bit for bit (tests/simulator), so a search sees the
     same observations either way; running several searches and the oracle on one deployment
-    then costs about one sweep. Outside the span it asks the simulator directly.
+    then costs about one sweep. Outside the span it asks the simulator directly. A length
+    distribution's batches replay their chunks one at a time, in a sweep too, so sweeping ahead
+    would only cost: its span is 0, and every probe and sweep goes to the simulator.
     """
 
     def __init__(self, deployment: door.Deployment, span: int = 4096) -> None:
         super().__init__(deployment)
-        self.span = span
+        self.span = 0 if deployment.lengths is not None else span
         self._swept: SweepObservations | None = None
 
     def _all(self) -> SweepObservations:

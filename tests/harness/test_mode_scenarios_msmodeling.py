@@ -1,4 +1,4 @@
-"""The DCP and disagg chunked-prefill scenarios run through msmodeling's own search code
+"""The DCP, disagg chunked-prefill and length-distribution scenarios run through msmodeling's own search code
 (``msmodeling:exponential``, ``msmodeling:linear_exponential``, the adapter of
 ``harness/searches/msmodeling.py``) on our simulator, and probe exactly as our replicas, strategy
 by strategy: what ``expect.same_probes_as`` asks, for scenarios that cannot require a checkout.
@@ -23,6 +23,10 @@ MODE_SCENARIOS = {
     "deepseek-v3-16x-a3-dcp-disagg-decode": "DCP=",
     "qwen3-8b-16x-a3-tp16-dcp": "DCP=",
     "qwen3-32b-8x-disagg-chunked-prefill": ",prefill",
+    "qwen3-32b-8x-chat-rag-lengths": "TP=",
+    "qwen3-30b-a3b-8x-long-tail-lengths": "EP=",
+    "qwen3-32b-8x-chunked-lengths": "TP=",
+    "qwen3-32b-8x-lengths-disagg-prefill": ",prefill",
 }
 """Each scenario, and a part of a strategy key its mode shows in."""
 REPLICA = {"msmodeling:exponential": "exponential", "msmodeling:linear_exponential": "two_point"}

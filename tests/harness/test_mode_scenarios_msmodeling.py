@@ -1,5 +1,5 @@
-"""The DCP, disagg chunked-prefill and length-distribution scenarios run through msmodeling's own search code
-(``msmodeling:exponential``, ``msmodeling:linear_exponential``, the adapter of
+"""The DCP, disagg chunked-prefill and length-distribution scenarios run through msmodeling's
+own search code (``msmodeling:exponential``, ``msmodeling:linear_exponential``, the adapter of
 ``harness/searches/msmodeling.py``) on our simulator, and probe exactly as our replicas, strategy
 by strategy: what ``expect.same_probes_as`` asks, for scenarios that cannot require a checkout.
 It needs one in SEARCHBENCH_MSMODELING (it skips without, as every test of a user's msmodeling

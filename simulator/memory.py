@@ -74,7 +74,27 @@ def draft_weight_bytes(dep: Deployment) -> int:
     own = d.aux_layers * h * h + 2 * h + h * kv * d.layers * 2
     # Its own rotary embedding keeps cos and sin tables over the target's positions.
     rope = 2 * dep.model.max_position_embeddings * d.head_dim * ROPE_CACHE_BYTES_PER_ELEMENT
-    return int(BF16 * (d.layers * layer + own) + rope)
+    return int(BF16 * (d.layers * layer + own + _dspark_head_weights(dep)) + rope)
+
+
+def _dspark_head_weights(dep: Deployment) -> int:
+    """DSpark's heads (``tensor_cast/layers/dspark.py``), in elements: the Markov head's
+    replicated ``markov_embed`` (vocab x rank), its ``markov_bias`` split over TP like the
+    lm_head, ``gated``'s gate or ``rnn``'s joint projection (replicated, with biases), and the
+    confidence head's 1-wide projection of the hidden state (and the Markov embedding)."""
+    d, m = dep.draft, dep.model
+    if not d.is_dspark:
+        return 0
+    r, h = d.markov_rank, m.hidden_size
+    confidence = h + r
+    if r == 0:
+        return confidence
+    markov = m.vocab_size * r + r * -(-m.vocab_size // dep.tp)
+    if d.markov_head == "gated":
+        markov += (h + r) * r + r
+    elif d.markov_head == "rnn":
+        markov += (2 * r + h) * 3 * r + 3 * r
+    return markov + confidence
 
 
 def embedding_bytes(dep: Deployment) -> int:

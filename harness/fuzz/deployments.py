@@ -125,6 +125,14 @@ def _linear_action(name: str) -> Callable:
     return drawer
 
 
+def _dspark_markov_head(draw, drawn):
+    """A Markov head only under DSpark (msmodeling refuses it with any other method)."""
+    if drawn.get("speculative_method") != "dspark":
+        return None
+    choices = next(k.knob.draws for k in request_knobs() if k.name == "dspark_markov_head")
+    return draw(st.sampled_from(choices))
+
+
 DRAWERS: dict[str, Callable] = {
     "model": _model,
     "device": _device,
@@ -137,6 +145,7 @@ DRAWERS: dict[str, Callable] = {
     "enable_shared_expert_tp": _enable_shared_expert_tp,
     "disagg": _disagg,
     "max_batched_tokens": _max_batched_tokens,
+    "dspark_markov_head": _dspark_markov_head,
     "quantize_linear_action": _linear_action("quantize_linear_action"),
     "quantize_non_expert_linear_action": _linear_action("quantize_non_expert_linear_action"),
 }
@@ -160,12 +169,15 @@ def deployments(draw, searches: tuple[SearchRun, ...]) -> OptimizerRequest:
         drawn["tpot_limit_ms"] = DEFAULT_TPOT_LIMIT_MS
     if drawn.get("speculative_method") and not _drafts(drawn):
         drawn["speculative_method"] = None
+    if drawn.get("speculative_method") != "dspark":
+        drawn["dspark_markov_head"] = None
     return OptimizerRequest(**drawn, searches=searches)
 
 
 def _drafts(drawn) -> bool:
-    """Where the simulator models the builtin draft: eager, a GQA target deep enough for its
-    target_layer_ids (up to layer 58), no MTP, DCP or chunked prefill, a prompt past the block."""
+    """Where the simulator models the builtin draft (DFlash's or DSpark's): eager, a GQA
+    target deep enough for its target_layer_ids (up to layer 58), no MTP, DCP or chunked
+    prefill, a prompt past the block."""
     model = door.model(drawn["model"])
     budget = drawn.get("max_batched_tokens")
     plain = not drawn["compile"] and not any(drawn["num_mtp_tokens"]) and not drawn["dcp_sizes"]

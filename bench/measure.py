@@ -64,6 +64,11 @@ MODES = {
     "probe_dense_dcp_us": (dict(MISSION, dcp_sizes=(2,)), 8, None),
     "probe_deepseek_dcp_us": (dict(DEEPSEEK, dcp_sizes=(4,)), 4, 16),
     "probe_dense_dflash_us": (dict(MISSION, speculative_method="dflash"), 8, None),
+    "probe_dense_dspark_us": (
+        dict(MISSION, speculative_method="dspark", dspark_markov_head="rnn"),
+        8,
+        None,
+    ),
 }
 """Probes under a mode, each held to a multiple of its model's plain probe; skipped on a tree
 without the mode."""

@@ -175,14 +175,14 @@ def deployments(draw, searches: tuple[SearchRun, ...]) -> OptimizerRequest:
 
 
 def _drafts(drawn) -> bool:
-    """Where the simulator models the builtin draft (DFlash's or DSpark's): eager, a GQA
+    """Where the simulator models the builtin draft (DFlash's or DSpark's): eager, a dense GQA
     target deep enough for its target_layer_ids (up to layer 58), no MTP, DCP or chunked
     prefill, a prompt past the block."""
     model = door.model(drawn["model"])
     budget = drawn.get("max_batched_tokens")
     plain = not drawn["compile"] and not any(drawn["num_mtp_tokens"]) and not drawn["dcp_sizes"]
     prompt = drawn["input_length"] - int(drawn["input_length"] * drawn["prefix_cache_hit_rate"])
-    fits = model.mla is None and model.num_layers > 58 and prompt > 8
+    fits = model.mla is None and not model.is_moe and model.num_layers > 58 and prompt > 8
     return plain and fits and (budget is None or budget >= prompt)
 
 

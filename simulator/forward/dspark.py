@@ -21,7 +21,7 @@ from simulator.forward.comm import all_gather
 from simulator.forward.dcp import _collective as decode_collective
 from simulator.forward.ops import Builder, tp_link
 
-ROWS = Affine(rows=1.0, prefill_rows=-1.0)
+ROWS = Affine(decode_rows=1.0)
 """One row per request of a decode forward, nothing in a prefill."""
 DECODE = "decode"
 

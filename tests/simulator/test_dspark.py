@@ -152,7 +152,7 @@ def test_moe_targets_are_refused_with_the_reason(method) -> None:
     moe = dict(device="TEST_DEVICE", num_devices=8, tp=8, input_length=3500, output_length=10)
     with pytest.raises(SimulatorInputError, match="target_layer_ids max=58 out of range"):
         Deployment.create("Qwen/Qwen3-30B-A3B", speculative_method=method, **moe)
-    with pytest.raises(SimulatorInputError, match="MoE target .* not calibrated") as error:
+    with pytest.raises(SimulatorInputError, match=r"MoE target .* not calibrated") as error:
         Deployment.create("Qwen/Qwen3-235B-A22B", speculative_method=method, **moe)
     assert error.value.field == "speculative_method"
     with pytest.raises(SimulatorInputError, match="MoE target"):

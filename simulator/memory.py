@@ -77,6 +77,11 @@ def draft_weight_bytes(dep: Deployment) -> int:
     return int(BF16 * (d.layers * layer + own + _dspark_head_weights(dep)) + rope)
 
 
+def dspark_head_bytes(dep: Deployment) -> int:
+    """The bytes of DSpark's Markov and confidence heads on one rank (0 without DSpark)."""
+    return BF16 * _dspark_head_weights(dep) if dep.draft is not None else 0
+
+
 def _dspark_head_weights(dep: Deployment) -> int:
     """DSpark's heads (``tensor_cast/layers/dspark.py``), in elements: the Markov head's
     replicated ``markov_embed`` (vocab x rank), its ``markov_bias`` split over TP like the
@@ -171,13 +176,13 @@ def kv_bytes_per_token(dep: Deployment) -> int:
     if m.mla is not None:
         layers = m.num_layers + dep.num_mtp_tokens
         return layers * m.mla.latent_width * dep.quantize_attention_action.bytes_per_element
-    return (
-        (m.num_layers + (dep.draft.layers if dep.draft else 0))
-        * 2
-        * kv_heads_per_rank(m, dep.tp)
-        * m.head_dim
-        * dep.quantize_attention_action.bytes_per_element
-    )
+    widths = m.num_layers * kv_heads_per_rank(m, dep.tp) * m.head_dim
+    d = dep.draft
+    if d is not None:
+        # The draft's layers cache its own KV heads (msmodeling: the builtin's 8, replicated
+        # below TP=8), not the target's: Qwen3-30B-A3B's 4 at TP=4 is one per rank, the draft's 2.
+        widths += d.layers * (d.kv_heads // dep.tp if d.kv_heads >= dep.tp else 1) * d.head_dim
+    return widths * 2 * dep.quantize_attention_action.bytes_per_element
 
 
 def kv_cache_bytes(per_token: int, rank_batch, max_context, dcp_factor: int = 1):

@@ -110,14 +110,6 @@ def resolve_draft(
     accept = DEFAULT_ACCEPTANCE_LENGTH if acceptance_length is None else acceptance_length
     n, layers = num_speculative_tokens or 0, num_draft_layers or 0
     draft = _draft(model, method, source, n, accept, layers)
-    if model.is_moe:
-        # msmodeling runs a draft beside an MoE target whose layers the draft's target_layer_ids
-        # fit (the builtin's reach layer 58: Qwen3-30B-A3B's 48 refuse it, as above); ours
-        # has no calibration of that pairing yet.
-        raise SimulatorInputError(
-            "speculative_method",
-            f"a draft beside an MoE target ({model.name}) is not calibrated yet; dense GQA targets",
-        )
     _check_modes(prefill, chunked, dcp, draft.block)
     if method == "dspark":
         draft = _with_markov(draft, options)

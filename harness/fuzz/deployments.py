@@ -175,9 +175,10 @@ def deployments(draw, searches: tuple[SearchRun, ...]) -> OptimizerRequest:
 
 
 def _drafts(drawn) -> bool:
-    """Where the simulator models the builtin draft (DFlash's or DSpark's): eager, a dense GQA
-    target deep enough for its target_layer_ids (up to layer 58), no MTP, DCP or chunked
-    prefill, a prompt past the block."""
+    """Where the builtin draft (DFlash's or DSpark's) is calibrated: eager, a dense GQA target
+    deep enough for its target_layer_ids (up to layer 58; the only MoE model that deep,
+    Qwen3-235B-A22B, has no record with a draft), no MTP, DCP or chunked prefill, a prompt
+    past the block."""
     model = door.model(drawn["model"])
     budget = drawn.get("max_batched_tokens")
     plain = not drawn["compile"] and not any(drawn["num_mtp_tokens"]) and not drawn["dcp_sizes"]

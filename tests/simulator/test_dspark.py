@@ -144,17 +144,38 @@ def test_the_label_is_msmodelings() -> None:
     assert label("dspark", 3, 9.0, None, 64) == "DSpark=4/acc=4/markov=64"
 
 
+MOE_DRAFT = Path(__file__).resolve().parents[1] / "calibration" / "drafts" / "qwen3-30b-a3b.json"
+"""msmodeling's builtin draft with ``target_layer_ids`` that fit Qwen3-30B-A3B's 48 layers."""
+
+
 @pytest.mark.parametrize("method", ["dflash", "dspark"])
-def test_moe_targets_are_refused_with_the_reason(method) -> None:
+def test_an_moe_target_takes_a_draft_whose_layers_it_has(method) -> None:
     """msmodeling's builtin draft reads target layer 58, past Qwen3-30B-A3B's 48 layers (its
-    ``build_dspark_draft_and_wrapper`` refuses it, and so do we); a draft that fits an MoE
-    target (Qwen3-235B-A22B's 94 layers, or a config of one's own) is not calibrated."""
-    moe = dict(device="TEST_DEVICE", num_devices=8, tp=8, input_length=3500, output_length=10)
-    with pytest.raises(SimulatorInputError, match="target_layer_ids max=58 out of range"):
+    ``build_dspark_draft_and_wrapper`` refuses it, and so do we); a draft config whose layers
+    fit runs beside the MoE target (record ``qwen3-30b-a3b-4x-dspark``)."""
+    moe = dict(device="TEST_DEVICE", num_devices=4, tp=4, ep=4, input_length=1100, output_length=16)
+    with pytest.raises(SimulatorInputError, match="target_layer_ids max=58 out of range") as error:
         Deployment.create("Qwen/Qwen3-30B-A3B", speculative_method=method, **moe)
-    with pytest.raises(SimulatorInputError, match=r"MoE target .* not calibrated") as error:
-        Deployment.create("Qwen/Qwen3-235B-A22B", speculative_method=method, **moe)
-    assert error.value.field == "speculative_method"
-    with pytest.raises(SimulatorInputError, match="MoE target"):
-        Deployment.create("Qwen/Qwen3-30B-A3B", speculative_method=method,
-                          draft_model_config_path=str(LAYER_0_DRAFT), **moe)  # fmt: skip
+    assert error.value.field == "draft_model_config_path"
+    fitted = Deployment.create("Qwen/Qwen3-30B-A3B", speculative_method=method,
+                               draft_model_config_path=str(MOE_DRAFT), **moe)  # fmt: skip
+    assert fitted.draft.aux_layers == 6 and fitted.decode_query_len == 8
+
+
+def test_the_drafts_cache_holds_its_own_kv_heads() -> None:
+    """The draft's 8 KV heads are 2 per rank at TP=4 where Qwen3-30B-A3B's 4 are 1: its 6 layers
+    cache twice the target's per-layer width (msmodeling: 3.208 GiB at batch 96 of 1024/256)."""
+    moe = dict(
+        device="TEST_DEVICE", num_devices=4, tp=4, ep=4, input_length=1024, output_length=256
+    )
+    plain = Simulator(Deployment.create("Qwen/Qwen3-30B-A3B", **moe)).probe(96)
+    spec = Simulator(
+        Deployment.create(
+            "Qwen/Qwen3-30B-A3B",
+            speculative_method="dspark",
+            draft_model_config_path=str(MOE_DRAFT),
+            **moe,
+        )
+    ).probe(96)
+    assert spec.kv_cache_gib == pytest.approx(3.2080078125)
+    assert spec.kv_cache_gib / plain.kv_cache_gib == pytest.approx((48 + 12) / 48, rel=0.02)

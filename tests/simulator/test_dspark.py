@@ -179,3 +179,15 @@ def test_the_drafts_cache_holds_its_own_kv_heads() -> None:
     ).probe(96)
     assert spec.kv_cache_gib == pytest.approx(3.2080078125)
     assert spec.kv_cache_gib / plain.kv_cache_gib == pytest.approx((48 + 12) / 48, rel=0.02)
+
+
+def test_a_prefill_reports_activation_less_the_heads_it_never_touches() -> None:
+    """msmodeling's activation is its traced peak less every weight, and a prefill never touches
+    DSpark's heads: at batch 1 (the prefill binds) it logs 0.1939 GiB where DFlash logs 0.2754,
+    the heads' 0.0815 apart (records qwen3-32b-8x-dspark and -dflash); the decode's is DFlash's."""
+    dspark, dflash = dep(speculative_method="dspark"), dep(speculative_method="dflash")
+    assert Simulator(dspark).probe(1).activation_gib == pytest.approx(0.19393, abs=5e-4)
+    assert Simulator(dflash).probe(1).activation_gib == pytest.approx(0.27544, abs=5e-4)
+    assert Simulator(dspark).probe(208).activation_gib == pytest.approx(
+        Simulator(dflash).probe(208).activation_gib
+    )

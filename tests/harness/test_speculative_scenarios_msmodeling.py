@@ -22,6 +22,7 @@ SPECULATIVE_SCENARIOS = (
     "qwen3-32b-8x-dflash",
     "qwen3-32b-8x-dflash-disagg-decode",
     "qwen3-32b-8x-dspark",
+    "qwen3-30b-a3b-8x-dspark",
 )
 REPLICA = {"msmodeling:exponential": "exponential", "msmodeling:linear_exponential": "two_point"}
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.errors import DeploymentError
+from harness.errors import DeploymentError, SearchbenchError
 from harness.request import OptimizerRequest
 from simulator.deployment import Deployment
 from simulator.errors import SimulatorInputError
@@ -191,3 +191,15 @@ def test_a_prefill_reports_activation_less_the_heads_it_never_touches() -> None:
     assert Simulator(dspark).probe(208).activation_gib == pytest.approx(
         Simulator(dflash).probe(208).activation_gib
     )
+
+
+def test_a_scenario_names_its_draft_relative_to_its_file(tmp_path: Path) -> None:
+    from harness.scenarios.loader import load_scenario
+
+    scenarios = Path(__file__).resolve().parents[2] / "scenarios"
+    request = load_scenario(scenarios / "qwen3-30b-a3b-8x-dspark.yaml").request
+    assert request.draft_model_config_path == str(scenarios / "drafts" / "qwen3-30b-a3b.json")
+    text = (scenarios / "qwen3-30b-a3b-8x-dspark.yaml").read_text()
+    (tmp_path / "x.yaml").write_text(text)  # no drafts/ beside it: refused at its line
+    with pytest.raises(SearchbenchError, match=r"x\.yaml:11: deployment\.draft_model_config_path"):
+        load_scenario(tmp_path / "x.yaml")

@@ -99,21 +99,14 @@ class OptimizerRequest(RequestRules):
     acceptance_length: float | None = _draft("accepted drafts per decode step (a step yields "
         "this + 1); absent: 5.0; clamped to [0, block - 1] (dspark: [0, block])", Number(),
         "acceptance")  # fmt: skip
-    num_draft_layers: int | None = _draft(
-        "draft decoder layers; absent or 0 for the draft config's", Integer(), "layers"
-    )
-    draft_model_config_path: str | None = _draft(
-        "a draft config.json or its folder; absent for msmodeling's builtin", Text(), "config"
-    )
-    dspark_markov_rank: int | None = _draft(
-        "DSpark's Markov rank, 0 for no Markov head (256)", Integer(minimum=0), "rank"
-    )
-    dspark_markov_head: str | None = _draft(
-        "DSpark's Markov head (vanilla)",
-        Text(door.MARKOV_HEADS),
-        "head",
-        draws=(None, "gated", "rnn"),
-    )
+    num_draft_layers: int | None = _draft("draft decoder layers; absent or 0 for the draft "
+        "config's", Integer(), "layers")  # fmt: skip
+    draft_model_config_path: str | None = _draft("a draft config.json or its folder; absent "
+        "for msmodeling's builtin", Text(), "config")  # fmt: skip
+    dspark_markov_rank: int | None = _draft("DSpark's Markov rank, 0 for no Markov head (256)",
+        Integer(minimum=0), "rank")  # fmt: skip
+    dspark_markov_head: str | None = _draft("DSpark's Markov head (vanilla)",
+        Text(door.MARKOV_HEADS), "head", draws=(None, "gated", "rnn"))  # fmt: skip
     dcp_sizes: tuple[int, ...] | None = knob(
         "decode context parallel sizes to search: the KV cache split over DCP ranks of each TP "
         "group, decode only, DCP dividing TP; absent for 1, empty for powers of two",

@@ -47,6 +47,10 @@ QUANT_EXTRAS_MOE = dict(
     word_embedding_tp="col",
 )  # fmt: skip
 """The quantization extras (issue 22) on the dense and MoE probes' deployments."""
+MOE_DRAFT = os.path.join(
+    os.path.dirname(__file__), "..", "scenarios", "drafts", "qwen3-30b-a3b.json"
+)
+"""msmodeling's builtin draft with target layers that fit Qwen3-30B-A3B (this tree's scenario's)."""
 MODES = {
     "probe_prefix_cache_us": (dict(MISSION, prefix_cache_hit_rate=0.5), 8, None),
     "probe_serving_cost_us": (
@@ -64,9 +68,19 @@ MODES = {
     "probe_dense_dcp_us": (dict(MISSION, dcp_sizes=(2,)), 8, None),
     "probe_deepseek_dcp_us": (dict(DEEPSEEK, dcp_sizes=(4,)), 4, 16),
     "probe_dense_dflash_us": (dict(MISSION, speculative_method="dflash"), 8, None),
+    "probe_moe_dspark_us": (
+        dict(MOE, speculative_method="dspark", draft_model_config_path=MOE_DRAFT),
+        8,
+        4,
+    ),
+    "probe_dense_dspark_us": (
+        dict(MISSION, speculative_method="dspark", dspark_markov_head="rnn"),
+        8,
+        None,
+    ),
 }
 """Probes under a mode, each held to a multiple of its model's plain probe; skipped on a tree
-without the mode."""
+without the mode (or that refuses it: DSpark before issue 25's second part)."""
 TEN_BINS = [(i * 500, (i + 1) * 500, w) for i, w in enumerate((25, 5, 3, 6, 8, 8, 9, 3, 3, 3))]
 """msmodeling's example distribution's first ten bins (0..5000 tokens), weights in percent."""
 try:
@@ -166,8 +180,8 @@ def main() -> None:
     for key, (deployment, tp, ep) in MODES.items():
         try:
             out[key] = probe_us(deployment, tp, ep)
-        except TypeError:
-            continue
+        except (TypeError, ValueError):
+            continue  # a tree without the mode's fields, or one that refuses the mode
     if "--fuzz" in sys.argv:
         out["fuzz_1000_s"] = fuzz_s()
     print(json.dumps(out))

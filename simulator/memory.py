@@ -74,7 +74,32 @@ def draft_weight_bytes(dep: Deployment) -> int:
     own = d.aux_layers * h * h + 2 * h + h * kv * d.layers * 2
     # Its own rotary embedding keeps cos and sin tables over the target's positions.
     rope = 2 * dep.model.max_position_embeddings * d.head_dim * ROPE_CACHE_BYTES_PER_ELEMENT
-    return int(BF16 * (d.layers * layer + own) + rope)
+    return int(BF16 * (d.layers * layer + own + _dspark_head_weights(dep)) + rope)
+
+
+def dspark_head_bytes(dep: Deployment) -> int:
+    """The bytes of DSpark's Markov and confidence heads on one rank (0 without DSpark)."""
+    return BF16 * _dspark_head_weights(dep) if dep.draft is not None else 0
+
+
+def _dspark_head_weights(dep: Deployment) -> int:
+    """DSpark's heads (``tensor_cast/layers/dspark.py``), in elements: the Markov head's
+    replicated ``markov_embed`` (vocab x rank), its ``markov_bias`` split over TP like the
+    lm_head, ``gated``'s gate or ``rnn``'s joint projection (replicated, with biases), and the
+    confidence head's 1-wide projection of the hidden state (and the Markov embedding)."""
+    d, m = dep.draft, dep.model
+    if not d.is_dspark:
+        return 0
+    r, h = d.markov_rank, m.hidden_size
+    confidence = h + r
+    if r == 0:
+        return confidence
+    markov = m.vocab_size * r + r * -(-m.vocab_size // dep.tp)
+    if d.markov_head == "gated":
+        markov += (h + r) * r + r
+    elif d.markov_head == "rnn":
+        markov += (2 * r + h) * 3 * r + 3 * r
+    return markov + confidence
 
 
 def embedding_bytes(dep: Deployment) -> int:
@@ -151,13 +176,13 @@ def kv_bytes_per_token(dep: Deployment) -> int:
     if m.mla is not None:
         layers = m.num_layers + dep.num_mtp_tokens
         return layers * m.mla.latent_width * dep.quantize_attention_action.bytes_per_element
-    return (
-        (m.num_layers + (dep.draft.layers if dep.draft else 0))
-        * 2
-        * kv_heads_per_rank(m, dep.tp)
-        * m.head_dim
-        * dep.quantize_attention_action.bytes_per_element
-    )
+    widths = m.num_layers * kv_heads_per_rank(m, dep.tp) * m.head_dim
+    d = dep.draft
+    if d is not None:
+        # The draft's layers cache its own KV heads (msmodeling: the builtin's 8, replicated
+        # below TP=8), not the target's: Qwen3-30B-A3B's 4 at TP=4 is one per rank, the draft's 2.
+        widths += d.layers * (d.kv_heads // dep.tp if d.kv_heads >= dep.tp else 1) * d.head_dim
+    return widths * 2 * dep.quantize_attention_action.bytes_per_element
 
 
 def kv_cache_bytes(per_token: int, rank_batch, max_context, dcp_factor: int = 1):

@@ -1,4 +1,4 @@
-"""msmodeling's draft speculative decoding (84fec85: ``--speculative-method dflash``), resolved.
+"""msmodeling's draft speculative decoding (84fec85: ``--speculative-method``), resolved.
 
 A Qwen3-style dense GQA draft model runs beside the target in every forward (prefill and
 decode). Its structure comes from a draft ``config.json`` (msmodeling's builtin
@@ -6,7 +6,10 @@ decode). Its structure comes from a draft ``config.json`` (msmodeling's builtin
 ``model_configs/dflash_draft.json``); ``hidden_size`` and ``vocab_size`` are always the target's.
 A decode step feeds a block of ``block`` tokens per request (the anchor and ``block - 1``
 drafts) and yields ``acceptance_length + 1`` tokens (``base_throughput_optimizer.
-_fold_decode_latency_ms``). The CLI's checks are ``cli/utils.py``'s
+_fold_decode_latency_ms``). DSpark (``tensor_cast/layers/dspark.py``) is the same draft with
+a Markov head (``markov_rank`` > 0: vanilla, gated or rnn) and a confidence head, run once per
+block slot in a decode step; it proposes every slot, so its acceptance clamps to ``block``
+(DFlash's to ``block - 1``). The CLI's checks are ``cli/utils.py``'s
 (``validate_draft_spec_cli_args``, ``resolve_num_speculative_tokens_to_block``,
 ``clamp_acceptance_length``).
 """
@@ -14,14 +17,14 @@ _fold_decode_latency_ms``). The CLI's checks are ``cli/utils.py``'s
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from simulator.errors import SimulatorInputError
 from simulator.models import CONFIG_DIR, ModelConfig
 
 METHODS = ("dflash", "dspark")
-MODELLED_METHODS = ("dflash",)
+MODELLED_METHODS = ("dflash", "dspark")
 MARKOV_HEADS = ("vanilla", "gated", "rnn")
 DEFAULT_ACCEPTANCE_LENGTH = 5.0  # msmodeling's --acceptance-length default
 DEFAULT_MARKOV_RANK = 256  # msmodeling's --dspark-markov-rank default
@@ -44,6 +47,14 @@ class Draft:
     aux_layers: int
     """Target layers whose hidden states feed the draft (``target_layer_ids``): ``fc`` reads
     ``aux_layers x hidden`` per token."""
+    markov_rank: int = 0
+    """DSpark's Markov rank (0: no Markov head; always 0 for DFlash)."""
+    markov_head: str = "vanilla"
+    """DSpark's Markov head: ``vanilla``, ``gated`` or ``rnn``."""
+
+    @property
+    def is_dspark(self) -> bool:
+        return self.method == "dspark"
 
     @property
     def tokens_per_step(self) -> float:
@@ -100,7 +111,24 @@ def resolve_draft(
     n, layers = num_speculative_tokens or 0, num_draft_layers or 0
     draft = _draft(model, method, source, n, accept, layers)
     _check_modes(prefill, chunked, dcp, draft.block)
+    if method == "dspark":
+        draft = _with_markov(draft, options)
     return draft
+
+
+def _with_markov(draft: Draft, options: dict) -> Draft:
+    """DSpark's heads (``tensor_cast/model_config.py`` ``DsparkConfig``: rank >= 0, 0 disables
+    the Markov head; the head one of vanilla/gated/rnn; the confidence head always on)."""
+    rank = options.get("dspark_markov_rank")
+    rank = DEFAULT_MARKOV_RANK if rank is None else rank
+    head = options.get("dspark_markov_head") or "vanilla"
+    if isinstance(rank, bool) or not isinstance(rank, int) or rank < 0:
+        raise SimulatorInputError(
+            "dspark_markov_rank", f"must be a whole number >= 0, got {rank!r}", [">= 0"]
+        )
+    if head not in MARKOV_HEADS:
+        raise SimulatorInputError("dspark_markov_head", f"unknown head {head!r}", MARKOV_HEADS)
+    return replace(draft, markov_rank=rank, markov_head=head)
 
 
 def _check_modes(prefill: int, chunked: bool, dcp: int, block: int) -> None:

@@ -130,9 +130,9 @@ def load_record(path: Path) -> Record:
             description=str(payload.get("description", "")),
             msmodeling=dict(payload["msmodeling"]),
             tolerance=Tolerance(**payload.get("tolerance", {})),
-            runs=tuple(_run(r) for r in payload.get("runs", ())),
+            runs=tuple(_run(r, Path(path).parent) for r in payload.get("runs", ())),
             forwards=tuple(
-                Forward(**{**f, "deployment": _deployment(f["deployment"])})
+                Forward(**{**f, "deployment": _deployment(f["deployment"], Path(path).parent)})
                 for f in payload.get("forwards", ())
             ),
             pd_ratio=_pd_ratio(payload.get("pd_ratio")),
@@ -142,7 +142,7 @@ def load_record(path: Path) -> Record:
         raise  # unreachable
 
 
-def _run(raw: dict) -> Run:
+def _run(raw: dict, folder: Path | None = None) -> Run:
     probes = tuple(
         Probe(
             p["batch"],
@@ -154,7 +154,7 @@ def _run(raw: dict) -> Run:
     )
     return Run(
         name=raw["name"],
-        deployment=_deployment(raw["deployment"]),
+        deployment=_deployment(raw["deployment"], folder),
         probes=probes,
         sequences={k: tuple(v) for k, v in raw.get("sequences", {}).items()},
         reported=dict(raw.get("reported", {})),
@@ -176,12 +176,21 @@ def _pd_ratio(raw: object) -> dict | None:
     return raw
 
 
-def _deployment(raw: dict) -> dict[str, object]:
-    """``Deployment.create``'s fields, lists as the tuples it takes (a length distribution's
-    bins as the distribution)."""
+DRAFT_FIELD = "draft_model_config_path"
+"""A draft config.json kept beside a record is named relative to the record's folder
+(``recorder.relative_drafts``), so the record checks wherever the project is."""
+
+
+def _deployment(raw: dict, folder: Path | None = None) -> dict[str, object]:
+    """``Deployment.create``'s fields, lists as the tuples it takes, a length distribution's
+    bins as the distribution, a relative draft config path resolved against the record's
+    folder."""
     out = {k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
     if isinstance(out.get("input_length"), dict):
         out["input_length"] = INPUT_LENGTH.parse(out["input_length"], _bad_lengths)
+    draft = out.get(DRAFT_FIELD)
+    if folder is not None and isinstance(draft, str) and not Path(draft).is_absolute():
+        out[DRAFT_FIELD] = str(folder / draft)
     return out
 
 

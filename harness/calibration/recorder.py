@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from harness.calibration.pd_ratio import pd_ratio_section
-from harness.calibration.record import PROBE_FIELDS, dump
+from harness.calibration.record import DRAFT_FIELD, PROBE_FIELDS, dump
 from harness.errors import SearchbenchError
 from harness.gates.store import write_atomic
 from harness.request import OptimizerRequest, Strategy
@@ -113,6 +113,24 @@ def record_payload(
     }
     if request.pd_ratio:
         payload["pd_ratio"] = pd_ratio_section(request, logs, OUR_NAME)
+    return payload
+
+
+def relative_drafts(payload: dict, folder: Path) -> dict:
+    """A draft config under the record's folder is written relative to it, in the runs'
+    deployments and in the command (``record.DRAFT_FIELD``); any other path is kept."""
+    base = folder.resolve()
+    for run in payload.get("runs", ()):
+        draft = run["deployment"].get(DRAFT_FIELD)
+        if not isinstance(draft, str) or not Path(draft).is_absolute():
+            continue
+        try:
+            relative = Path(draft).resolve().relative_to(base).as_posix()
+        except ValueError:
+            continue
+        run["deployment"][DRAFT_FIELD] = relative
+        command = payload["msmodeling"]["command"]
+        payload["msmodeling"]["command"] = command.replace(draft, relative)
     return payload
 
 

@@ -17,6 +17,7 @@ from harness.calibration.record import Record
 
 OPTIMIZER = "python -m cli.inference.throughput_optimizer "
 MODEL_DIR = "MODEL_DIR"
+DRAFT_FLAG = "--draft-model-config-path"
 
 
 def optimizer_flags(record: Record) -> tuple[list[str] | None, str]:
@@ -35,6 +36,16 @@ def optimizer_flags(record: Record) -> tuple[list[str] | None, str]:
     if placeholders:
         return None, f"its command has placeholders: {' '.join(placeholders)}"
     return flags, ""
+
+
+def with_draft_paths(record: Record, flags: list[str]) -> list[str]:
+    """The flags with a draft config named relative to the record's folder made absolute
+    (msmodeling runs in its own checkout)."""
+    out = list(flags)
+    for at, flag in enumerate(out[:-1]):
+        if flag == DRAFT_FLAG and not Path(out[at + 1]).is_absolute():
+            out[at + 1] = str(record.path.parent.resolve() / out[at + 1])
+    return out
 
 
 def with_model_folder(record: Record, flags: list[str], folder: Path) -> list[str]:

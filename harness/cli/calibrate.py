@@ -121,7 +121,12 @@ def diff(args: argparse.Namespace) -> int:
 
 
 def record(args: argparse.Namespace) -> int:
-    from harness.calibration.recorder import checkout_commit, record_payload, write_record
+    from harness.calibration.recorder import (
+        checkout_commit,
+        record_payload,
+        relative_drafts,
+        write_record,
+    )
     from harness.calibration.rerecord import shown_command
 
     flags = args.flags[1:] if args.flags[:1] == ["--"] else args.flags
@@ -131,6 +136,7 @@ def record(args: argparse.Namespace) -> int:
     payload = record_payload(
         request, logs, command, checkout_commit(args.msmodeling), f"recorded: {command}"
     )
+    payload = relative_drafts(payload, Path(args.output).parent)
     print(f"wrote {write_record(args.output, payload)}")
     return 0
 
@@ -200,13 +206,14 @@ def _record_again(args: argparse.Namespace, old, flags: list[str], folder: Path)
         OUR_NAME,
         checkout_commit,
         record_payload,
+        relative_drafts,
         write_record,
     )
-    from harness.calibration.rerecord import with_model_folder
+    from harness.calibration.rerecord import with_draft_paths, with_model_folder
     from harness.errors import SearchbenchError
 
     try:
-        run_flags = with_model_folder(old, flags, folder)
+        run_flags = with_model_folder(old, with_draft_paths(old, flags), folder)
         request, _ = _request(run_flags, str(old.runs[0].deployment["model"]))
         seen = {search for run in old.runs for search in run.sequences}
         searches = [s for s in SEARCHES if OUR_NAME[s] in seen] or list(SEARCHES)
@@ -217,7 +224,8 @@ def _record_again(args: argparse.Namespace, old, flags: list[str], folder: Path)
     commit = checkout_commit(args.msmodeling)
     payload = record_payload(request, logs, old.msmodeling["command"], commit, old.description)
     payload["tolerance"] = dataclasses.asdict(old.tolerance)
-    out = write_record((args.output or folder) / f"{old.id}.json", payload)
+    payload = relative_drafts(payload, Path(args.output or folder))
+    out = write_record(Path(args.output or folder) / f"{old.id}.json", payload)
     new = load_record(out)
     drifts = check_record(new)
     print(f"msmodeling {commit}, recorded again:")

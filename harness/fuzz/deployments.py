@@ -166,6 +166,14 @@ def _linear_action(name: str) -> Callable:
     return drawer
 
 
+def _dspark_markov_head(draw, drawn):
+    """A Markov head only under DSpark (msmodeling refuses it with any other method)."""
+    if drawn.get("speculative_method") != "dspark":
+        return None
+    choices = next(k.knob.draws for k in request_knobs() if k.name == "dspark_markov_head")
+    return draw(st.sampled_from(choices))
+
+
 DRAWERS: dict[str, Callable] = {
     "model": _model,
     "device": _device,
@@ -179,6 +187,7 @@ DRAWERS: dict[str, Callable] = {
     "input_length": _input_length,
     "disagg": _disagg,
     "max_batched_tokens": _max_batched_tokens,
+    "dspark_markov_head": _dspark_markov_head,
     "quantize_linear_action": _linear_action("quantize_linear_action"),
     "quantize_non_expert_linear_action": _linear_action("quantize_non_expert_linear_action"),
     "batch_range": _batch_range,
@@ -203,19 +212,23 @@ def deployments(draw, searches: tuple[SearchRun, ...]) -> OptimizerRequest:
         drawn["tpot_limit_ms"] = DEFAULT_TPOT_LIMIT_MS
     if drawn.get("speculative_method") and not _drafts(drawn):
         drawn["speculative_method"] = None
+    if drawn.get("speculative_method") != "dspark":
+        drawn["dspark_markov_head"] = None
     return OptimizerRequest(**drawn, searches=searches)
 
 
 def _drafts(drawn) -> bool:
-    """Where the simulator models the builtin draft: eager, a GQA target deep enough for its
-    target_layer_ids (up to layer 58), no MTP, DCP or chunked prefill, a prompt past the block."""
+    """Where the builtin draft (DFlash's or DSpark's) is calibrated: eager, a dense GQA target
+    deep enough for its target_layer_ids (up to layer 58; the only MoE model that deep,
+    Qwen3-235B-A22B, has no record with a draft), no MTP, DCP or chunked prefill, a prompt
+    past the block."""
     if _distribution(drawn):
         return False  # a draft with a distribution is not modelled
     model = door.model(drawn["model"])
     budget = drawn.get("max_batched_tokens")
     plain = not drawn["compile"] and not any(drawn["num_mtp_tokens"]) and not drawn["dcp_sizes"]
     prompt = drawn["input_length"] - int(drawn["input_length"] * drawn["prefix_cache_hit_rate"])
-    fits = model.mla is None and model.num_layers > 58 and prompt > 8
+    fits = model.mla is None and not model.is_moe and model.num_layers > 58 and prompt > 8
     return plain and fits and (budget is None or budget >= prompt)
 
 

@@ -14,10 +14,16 @@ DRAFT_FLAGS = {
 }
 
 
-def draft_knob(help: str, kind, flag: str):
+def draft_knob(help: str, kind, flag: str, draws: tuple = ()):
     """A speculative-decoding option: absent unless given, and refused without a method
-    (``rules.speculative_checks``, msmodeling's G3)."""
+    (``rules.speculative_checks``, msmodeling's G3). The fuzz draws one with ``draws`` only
+    under its method (``harness/fuzz/deployments.py``)."""
     needs = "speculative_method dspark" if flag in ("rank", "head") else "speculative_method"
     return knob(
-        f"{help}; needs {needs}", kind, default=None, flags=(DRAFT_FLAGS[flag],), nullable=True
+        f"{help}; needs {needs}",
+        kind,
+        default=None,
+        flags=(DRAFT_FLAGS[flag],),
+        nullable=True,
+        draws=draws,
     )

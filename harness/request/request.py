@@ -88,24 +88,24 @@ class OptimizerRequest(RequestRules):
         label="MTP",
     )
     speculative_method: str | None = knob(
-        "draft speculative decoding (dflash; dspark refused, not modelled yet); not with MTP",
+        "draft speculative decoding (dflash, or dspark: the draft with its Markov and "
+        "confidence heads); not with MTP",
         Text(door.SPECULATIVE_METHODS), default=None, flags=("--speculative-method",),
-        nullable=True, draws=(None, None, None, "dflash"),
+        nullable=True, draws=(None, None, None, None, None, None, "dflash", "dspark"),
     )  # fmt: skip
     num_speculative_tokens: int | None = _draft("draft tokens per block (block = this + 1); "
         "absent or 0 for the draft config's block_size (8)", Integer(), "tokens")  # fmt: skip
     acceptance_length: float | None = _draft("accepted drafts per decode step (a step yields "
-        "this + 1); absent: 5.0; clamped to [0, block - 1]", Number(), "acceptance")  # fmt: skip
-    num_draft_layers: int | None = _draft(
-        "draft decoder layers; absent or 0 for the draft config's", Integer(), "layers"
-    )
-    draft_model_config_path: str | None = _draft(
-        "a draft config.json or its folder; absent for msmodeling's builtin", Text(), "config"
-    )
-    dspark_markov_rank: int | None = _draft("DSpark's Markov rank (256)", Integer(), "rank")
-    dspark_markov_head: str | None = _draft(
-        "DSpark's Markov head (vanilla)", Text(door.MARKOV_HEADS), "head"
-    )
+        "this + 1); absent: 5.0; clamped to [0, block - 1] (dspark: [0, block])", Number(),
+        "acceptance")  # fmt: skip
+    num_draft_layers: int | None = _draft("draft decoder layers; absent or 0 for the draft "
+        "config's", Integer(), "layers")  # fmt: skip
+    draft_model_config_path: str | None = _draft("a draft config.json or its folder; absent "
+        "for msmodeling's builtin", Text(), "config")  # fmt: skip
+    dspark_markov_rank: int | None = _draft("DSpark's Markov rank, 0 for no Markov head (256)",
+        Integer(minimum=0), "rank")  # fmt: skip
+    dspark_markov_head: str | None = _draft("DSpark's Markov head (vanilla)",
+        Text(door.MARKOV_HEADS), "head", draws=(None, "gated", "rnn"))  # fmt: skip
     dcp_sizes: tuple[int, ...] | None = knob(
         "decode context parallel sizes to search: the KV cache split over DCP ranks of each TP "
         "group, decode only, DCP dividing TP; absent for 1, empty for powers of two",

@@ -152,6 +152,10 @@ def _request(doc: Document, path: Path, dep: dict, plan: SearchPlan) -> Optimize
             raise doc.error(
                 node, "deployment.model", f"not a usable path: {error.strerror}"
             ) from None
+    draft = kwargs.get("draft_model_config_path")
+    if isinstance(draft, str) and not Path(draft).is_absolute() and (path.parent / draft).exists():
+        # A draft config beside the scenario is named relative to its file, as a model folder.
+        kwargs["draft_model_config_path"] = str(path.parent / draft)
     try:
         return OptimizerRequest(**kwargs, searches=plan.all)
     except DeploymentError as error:

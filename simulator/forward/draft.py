@@ -23,6 +23,7 @@ from __future__ import annotations
 from simulator.dtypes import BF16, INT64
 from simulator.forward.affine import Affine, tokens
 from simulator.forward.comm import all_gather, all_reduce
+from simulator.forward.dspark import dspark_sampling
 from simulator.forward.ops import Builder, eager_norm, tp_link
 
 DECODE_TOKENS = Affine(tokens=1.0, prefill_tokens=-1.0)
@@ -175,9 +176,11 @@ def _attention(b: PerRow, n: int, q: int, kv: int, d: int) -> None:
 
 def _head(b: Builder, draft, h: int, vocab: int) -> None:
     """The block's hidden states without the anchor, copied contiguous, through the target's
-    TP-split lm_head and its gather; a decode takes the argmax of the drafts."""
-    rows = Affine(rows=float(draft.block - 1))
-    b.add("clone", 1, read=rows * (BF16 * h), write=rows * (BF16 * h))
+    TP-split lm_head and its gather; a decode takes the argmax of the drafts. DSpark's head
+    reads the whole block in place and samples it slot by slot (``dspark.py``)."""
+    rows = Affine(rows=float(draft.block - (0 if draft.is_dspark else 1)))
+    if not draft.is_dspark:
+        b.add("clone", 1, read=rows * (BF16 * h), write=rows * (BF16 * h))
     shard = -(-vocab // b.dep.tp)
     weight = Affine(one=BF16 * h * shard)
     b.add("mm", 1, mma=rows * (2.0 * h * shard), read=rows * (BF16 * h) + weight,
@@ -185,6 +188,9 @@ def _head(b: Builder, draft, h: int, vocab: int) -> None:
     link = tp_link(b.dep)
     if link:
         b.collective("all_gather", 1, all_gather(link, rows * (BF16 * shard)))
+    if draft.is_dspark:
+        dspark_sampling(b)
+        return
     b.add("argmax", 1, read=rows * (BF16 * vocab), write=rows * INT64, runs_when="decode")
 
 

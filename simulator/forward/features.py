@@ -8,7 +8,10 @@ that cost prefill and decode differently (MLA) ``prefill`` (1 in a prefill forwa
 Under decode context parallel (``simulator/dcp.py``) a decode forward's MLA attention reads
 ``ceil(seq / dcp)`` keys: ``dcp_tokens`` is its query tokens, ``dcp_qs`` its query x
 shard-length sum, ``dcp_kv_read`` the change in ``kv_read`` and ``dcp_batched`` 1 with more than
-one sequence (all 0 without DCP and in prefill forwards). ``one`` is the constant term.
+one sequence (all 0 without DCP and in prefill forwards). ``decode_rows`` is ``rows`` in a decode
+forward and 0 in a prefill: ops only decode runs (DSpark's heads) scale with it, so their terms
+stay non-negative and a memory-bound one folds into the constant-time sum (``roofline.py``).
+``one`` is the constant term.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ class Features(NamedTuple):
     dcp_qs: object = 0.0
     dcp_kv_read: object = 0.0
     dcp_batched: object = 0.0
+    decode_rows: object = 0.0
 
     @classmethod
     def of(
@@ -75,6 +79,7 @@ class Features(NamedTuple):
             dcp_qs,
             dcp_kv_read,
             dcp_batched,
+            rows * (1.0 - prefill),
         )
 
 

@@ -17,6 +17,7 @@ from simulator.forward.roofline import roofline_of
 from simulator.memory import (
     activation_per_forward,
     activation_per_token,
+    dspark_head_bytes,
     kv_bytes_per_token,
     kv_cache_bytes,
     logits_bytes_per_row,
@@ -73,6 +74,7 @@ class Forwards:
         self._kv_factor = kv_capacity_factor(dep.model, dep.tp, dep.dcp)
         self._kept: dict[tuple[int, int, int], ForwardCost] = {}
         self._prefill_from = dep.draft.block + 1 if dep.draft else 0
+        self._unseen_in_prefill = dspark_head_bytes(dep)
 
     def costs(self, num: Numbers, shapes: list[tuple]) -> list[ForwardCost]:
         """The cost of each (rank_batch, query_len, seq_len) shape: ints with ``SCALAR``, or
@@ -90,7 +92,7 @@ class Forwards:
                 b, q, s = shape
                 f = Features.of(b, q, s, SCALAR, self.dep.dcp, self._prefill_from)
                 ms = self.roofline.latency_s(f, SCALAR) * 1e3
-                kept[shape] = ForwardCost(ms, *self._memory(b, s, f.tokens, f.rows))
+                kept[shape] = ForwardCost(ms, *self._memory(b, s, f, SCALAR))
         return [kept[shape] for shape in shapes]
 
     def _vector_costs(self, num: Numbers, shapes: list[tuple]) -> list[ForwardCost]:
@@ -109,7 +111,7 @@ class Forwards:
         rank_batch, query, seq = (np.concatenate(parts) for parts in zip(*columns, strict=True))
         features = Features.of(rank_batch, query, seq, num, self.dep.dcp, self._prefill_from)
         latency = self.roofline.latency_s(features, num) * 1e3
-        both = ForwardCost(latency, *self._memory(rank_batch, seq, features.tokens, features.rows))
+        both = ForwardCost(latency, *self._memory(rank_batch, seq, features, num))
         out, start = [], 0
         for n, inverse in zip(sizes, inverses, strict=True):
             part = ForwardCost(*(column[start : start + n] for column in both))
@@ -138,11 +140,15 @@ class Forwards:
         left = np.where(rule, self._budget_bytes - kv - act, left)
         return kv, act, left
 
-    def _memory(self, rank_batch, seq_len, tokens, rows):
+    def _memory(self, rank_batch, seq_len, f: Features, num: Numbers):
         """KV, activation and bytes left of forwards (numbers or arrays)."""
         kv = kv_cache_bytes(
             self._kv_per_token, rank_batch, seq_len + self._cache_extra, self._kv_factor
         )
-        act = tokens * self._activation_per_token + rows * self._logits_per_row
+        act = f.tokens * self._activation_per_token + f.rows * self._logits_per_row
         act = act + self._activation_fixed
+        if self._unseen_in_prefill:
+            # msmodeling's activation is its traced peak less every weight: a prefill never
+            # touches DSpark's heads, so its activation comes out that much lower (never < 0).
+            act = num.maximum(act - f.prefill * self._unseen_in_prefill, 0.0)
         return kv, act, self._budget_bytes - kv - act

@@ -84,7 +84,7 @@ def test_the_1000_deployment_fuzz_passes_and_fails_as_the_issue_says(capsys, mon
 
 def test_gone_misses_are_fixed_and_grown_ones_are_worse(capsys, monkeypatch, tmp_path) -> None:
     ledger = tmp_path / "ledger.json"
-    flags = ["--search", "two_point", "--examples", "60", "--seed", "2", "--ledger", str(ledger)]
+    flags = ["--search", "two_point", "--examples", "60", "--seed", "3", "--ledger", str(ledger)]
     force_safety_factor(monkeypatch, 1.0)
     code, out, err = fuzz(capsys, *flags, "--update-baselines")
     recorded = json.loads(ledger.read_text())

@@ -1,4 +1,4 @@
-"""The speculative-decoding scenarios (DFlash, agg and disaggregated decode) run through
+"""The speculative-decoding scenarios (DFlash, agg and disaggregated decode; DSpark) run through
 msmodeling's own search code (``msmodeling:exponential``, ``msmodeling:linear_exponential``) on
 our simulator, and probe exactly as our replicas, strategy by strategy (the pattern of
 ``test_dcp_scenarios_msmodeling.py``). It needs a checkout in SEARCHBENCH_MSMODELING and skips
@@ -18,7 +18,12 @@ from harness.scenarios.loader import load_scenario
 from harness.searches import msmodeling
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
-SPECULATIVE_SCENARIOS = ("qwen3-32b-8x-dflash", "qwen3-32b-8x-dflash-disagg-decode")
+SPECULATIVE_SCENARIOS = (
+    "qwen3-32b-8x-dflash",
+    "qwen3-32b-8x-dflash-disagg-decode",
+    "qwen3-32b-8x-dspark",
+    "qwen3-30b-a3b-8x-dspark",
+)
 REPLICA = {"msmodeling:exponential": "exponential", "msmodeling:linear_exponential": "two_point"}
 
 

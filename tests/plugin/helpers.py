@@ -16,6 +16,8 @@ def project(pytester, *scenario_ids: str, with_baselines: bool = True) -> Path:
     target = pytester.path / "scenarios"
     target.mkdir(exist_ok=True)
     (pytester.path / "baselines" / "search").mkdir(parents=True, exist_ok=True)
+    if (SCENARIOS / "drafts").is_dir():  # the draft configs scenarios name beside them
+        shutil.copytree(SCENARIOS / "drafts", target / "drafts", dirs_exist_ok=True)
     for scenario_id in scenario_ids:
         shutil.copy(SCENARIOS / f"{scenario_id}.yaml", target)
         if with_baselines:

@@ -46,7 +46,6 @@ def test_the_draft_adds_weights_and_cache() -> None:
     "kw,field",
     [
         (dict(speculative_method="dflash", num_mtp_tokens=1), "num_mtp_tokens"),
-        (dict(speculative_method="dspark"), "speculative_method"),
         (dict(speculative_method="dflash", compile=True), "compile"),
         (dict(speculative_method="eagle"), "speculative_method"),
     ],

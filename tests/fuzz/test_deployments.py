@@ -141,7 +141,10 @@ def test_disagg_draws_include_chunked_prefill_and_exact_searches_hold_on_it() ->
         deployments(searches),
         lambda r: r.disagg and r.ttft_limit_ms and (r.max_batched_tokens or 10**9) < 1000,
         settings=hypothesis_settings(
-            database=None, derandomize=True, suppress_health_check=list(HealthCheck)
+            max_examples=1000,  # about one draw in 100 qualifies; the suite's profile draws fewer
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
         ),
     )
     assert request.max_batched_tokens < request.input_length

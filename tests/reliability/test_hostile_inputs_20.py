@@ -556,12 +556,14 @@ def test_names_allowed_without_importing(monkeypatch) -> None:
 
 
 def test_params_of_an_allowed_external_search_wait_for_the_run(tmp_path: Path) -> None:
-    text = BASE + 'searches: {candidates: ["my_searches:from_the_top"], '
-    text += "params: {my_searches:from_the_top: {anything: 1}}}\n"
-    path = project_with(tmp_path, ["my_searches"], text)
+    # a module no other test imports, so that "not imported" holds in any order, serially too
+    module = "searches_that_wait_for_the_run"
+    text = BASE + f'searches: {{candidates: ["{module}:from_the_top"], '
+    text += f"params: {{{module}:from_the_top: {{anything: 1}}}}}}\n"
+    path = project_with(tmp_path, [module], text)
     loaded = load_scenario(path)
     assert loaded.searches.candidates[0].params == {"anything": 1}
-    assert "my_searches" not in sys.modules
+    assert module not in sys.modules
 
 
 def test_a_bad_allow_list_is_one_line_naming_the_file(tmp_path: Path) -> None:

@@ -1,10 +1,17 @@
-"""Hypothesis profiles: a fast default for development, a thorough deterministic one under CI."""
+"""The suite's tiers, and hypothesis profiles (a fast default, a thorough deterministic one
+under CI).
+
+Plain ``pytest`` is the quick tier. ``--full`` is the whole suite as CI runs it: it adds the tests
+marked ``slow`` (end-to-end runs that start pytest-xdist workers, or run the fuzz several times).
+``--nightly`` adds the tests marked ``nightly`` too (thousand-deployment fuzz runs, minutes each).
+"""
 
 from __future__ import annotations
 
 import os
 
 import numpy  # noqa: F401
+import pytest
 from hypothesis import HealthCheck, settings
 
 # numpy loads lazily in searchbench, and pytester's in-process runs unload every module first
@@ -18,3 +25,31 @@ settings.register_profile("thorough", settings.get_profile("ci"), max_examples=3
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 pytest_plugins = ["pytester"]
+
+
+TIERS = {"slow": ("full", "nightly"), "nightly": ("nightly",)}
+"""Each tier's marker, and the options that run its tests."""
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("searchbench suite tiers")
+    group.addoption(
+        "--full",
+        action="store_true",
+        help="the whole suite, as CI runs it: adds the end-to-end tests marked slow",
+    )
+    group.addoption(
+        "--nightly",
+        action="store_true",
+        help="--full, and the thousand-deployment fuzz tests marked nightly (minutes each)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for marker, options in TIERS.items():
+        if any(config.getoption(option) for option in options):
+            continue
+        skip = pytest.mark.skip(reason=f"{marker}: --{options[0]} runs it")
+        for item in items:
+            if item.get_closest_marker(marker):
+                item.add_marker(skip)

@@ -34,6 +34,7 @@ def new_rows(lines: list[str]) -> list[str]:
     return [line for line in lines if line.startswith("| new ")]
 
 
+@pytest.mark.slow
 def test_the_item_fails_with_the_new_misses_serially_and_on_two_workers(project) -> None:
     serial = project.runpytest(FLAG, "-p", "no:randomly")
     project.makeconftest(FORCED)  # for the workers' processes
@@ -44,6 +45,7 @@ def test_the_item_fails_with_the_new_misses_serially_and_on_two_workers(project)
     serial.stdout.fnmatch_lines(["*ledger baselines/fuzz/seed1-n120.json (none yet)*"])
 
 
+@pytest.mark.slow
 def test_update_baselines_records_the_ledger_the_command_reads(project, capsys) -> None:
     from harness.cli import main
 

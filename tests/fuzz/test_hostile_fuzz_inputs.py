@@ -48,6 +48,7 @@ def test_save_onto_a_file_is_refused_before_the_run(capsys, tmp_path) -> None:
     assert time.monotonic() - start < 5 and target.read_text() == "mine\n"
 
 
+@pytest.mark.slow
 def test_save_never_overwrites_a_finding(capsys, pytester, monkeypatch) -> None:
     from tests.fuzz.test_ledger import force_safety_factor
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -19,9 +18,6 @@ from harness.searches import SEARCHES
 REPO = Path(__file__).resolve().parents[2]
 LEDGERS = REPO / "baselines" / "fuzz"
 two_point_module = importlib.import_module("harness.searches.two_point")
-slow = pytest.mark.skipif(
-    not os.environ.get("SEARCHBENCH_SLOW"), reason="slow; SEARCHBENCH_SLOW=1 runs it"
-)
 
 
 def force_safety_factor(monkeypatch, factor: float) -> None:
@@ -72,7 +68,7 @@ def test_a_lower_safety_factor_fails_with_its_new_misses(capsys, monkeypatch) ->
     assert out.count("  shrunk: ") == len(rows) + len(worse)
 
 
-@slow
+@pytest.mark.nightly
 def test_the_1000_deployment_fuzz_passes_and_fails_as_the_issue_says(capsys, monkeypatch) -> None:
     monkeypatch.chdir(REPO)
     code, out, _ = fuzz(capsys, "--examples", "1000", "--seed", "1")
@@ -82,6 +78,7 @@ def test_the_1000_deployment_fuzz_passes_and_fails_as_the_issue_says(capsys, mon
     assert code == 1 and len(new_rows(out)) > 20
 
 
+@pytest.mark.slow
 def test_gone_misses_are_fixed_and_grown_ones_are_worse(capsys, monkeypatch, tmp_path) -> None:
     ledger = tmp_path / "ledger.json"
     flags = ["--search", "two_point", "--examples", "60", "--seed", "4", "--ledger", str(ledger)]

@@ -46,6 +46,7 @@ def misses(monkeypatch, tmp_path, capsys) -> list[str]:
     return [*DRAW, "--ledger", str(ledger)]
 
 
+@pytest.mark.slow
 def test_four_shards_merge_into_the_serial_run_byte_for_byte(capsys, tmp_path, misses) -> None:
     serial_code, serial, _ = run(capsys, *misses, "--format", "json")
     document = json.loads(serial)
@@ -60,6 +61,7 @@ def test_four_shards_merge_into_the_serial_run_byte_for_byte(capsys, tmp_path, m
     assert code == serial_code and table == run(capsys, *misses)[1]
 
 
+@pytest.mark.slow
 def test_merge_updates_the_ledger_as_the_serial_run_does(capsys, tmp_path, misses) -> None:
     ledger = Path(misses[-1])
     parts = shards(capsys, tmp_path, 3, *misses)

@@ -4,7 +4,6 @@ wherever feasibility is monotone: on synthetic curves, on the library, under chu
 from __future__ import annotations
 
 import math
-import os
 import statistics
 from pathlib import Path
 
@@ -71,9 +70,6 @@ BUILT_CHUNKED = [
     ),
 ]
 """Chunked oracles replay every batch step by step: seconds each, so these run on request."""
-slow = pytest.mark.skipif(
-    not os.environ.get("SEARCHBENCH_SLOW"), reason="slow; SEARCHBENCH_SLOW=1 runs it"
-)
 
 
 def by_strategy(request: OptimizerRequest) -> dict[str, dict[str, object]]:
@@ -119,6 +115,7 @@ def test_an_inf_latency_carries_no_slope() -> None:
     assert checked_estimate(first, oom, params, context) > 512
 
 
+@pytest.mark.slow
 def test_it_is_exact_on_the_library_for_at_most_a_probe_more_than_two_point() -> None:
     checked = 0
     probes: dict[str, list[int]] = {name: [] for name in LIBRARY_RUNS}
@@ -140,7 +137,7 @@ def test_it_is_exact_on_the_library_for_at_most_a_probe_more_than_two_point() ->
     assert mean["two_point_checked"] < mean["exponential"]
 
 
-@slow
+@pytest.mark.nightly
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_it_is_exact_on_1000_fuzzed_deployments(seed: int) -> None:
     from harness.fuzz import FuzzSettings, fuzz
@@ -189,7 +186,7 @@ def test_chunked_prefill_no_longer_collapses_to_3() -> None:
     assert assert_exact_where_two_point_collapses([scenario.request_for(RUNS)]) == 2
 
 
-@slow
+@pytest.mark.nightly
 @pytest.mark.parametrize("deployment", BUILT_CHUNKED, ids=lambda d: d["model"])
 def test_chunked_deployments_built_here(deployment: dict) -> None:
     request = OptimizerRequest(**deployment, searches=RUNS)

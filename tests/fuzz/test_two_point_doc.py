@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -51,6 +50,6 @@ def test_the_command_runs_on_another_draw() -> None:
     assert "| fuzz, seed 5 x 8 | two_point_checked |" in out
 
 
-@pytest.mark.skipif(not os.environ.get("SEARCHBENCH_SLOW"), reason="slow; SEARCHBENCH_SLOW=1")
+@pytest.mark.nightly
 def test_the_doc_holds_what_the_command_prints_today() -> None:
     assert command() == pasted()

@@ -214,6 +214,7 @@ def test_run_shows_the_summary_of_a_scenario_with_several_devices() -> None:
     assert f"| {A2},TP=1 " in done.stdout
 
 
+@pytest.mark.slow
 def test_every_stored_baseline_is_unchanged_by_update_baselines(pytester) -> None:
     """A one-device scenario keeps its id, strategy keys and baseline bit for bit: every
     baseline written afresh equals the stored one."""

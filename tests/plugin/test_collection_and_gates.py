@@ -163,6 +163,7 @@ def test_update_baselines_writes_and_prints_the_diff(pytester) -> None:
     pytester.runpytest().assert_outcomes(passed=10)
 
 
+@pytest.mark.slow
 def test_xdist_and_serial_runs_agree(pytester) -> None:
     folder = project(pytester, EAGER, "qwen3-32b-8x-disagg-decode", "qwen3-30b-a3b-8x-ep")
     (folder / "unknown-key.yaml").write_text("deployment: {}\nbogus: 1\n")

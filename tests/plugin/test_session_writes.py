@@ -12,7 +12,10 @@ from tests.plugin.helpers import project, set_baseline_probes
 
 EAGER = "qwen3-32b-8x-tpot50-eager"
 DECODE = "qwen3-32b-8x-disagg-decode"
-WORKERS = [pytest.param((), id="serial"), pytest.param(("-n", "2"), id="xdist")]
+WORKERS = [
+    pytest.param((), id="serial"),
+    pytest.param(("-n", "2"), id="xdist", marks=pytest.mark.slow),
+]
 
 
 def _probes(pytester, scenario_id: str, name: str = "") -> int:

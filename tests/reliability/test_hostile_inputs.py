@@ -87,6 +87,7 @@ def test_links_and_folders_named_like_scenarios(tmp_path: Path) -> None:
         assert str(info.value).startswith(str(tmp_path / name)) or name in str(info.value)
 
 
+@pytest.mark.slow
 def test_serial_collection_never_raises_and_each_bad_file_fails_alone(pytester) -> None:
     folder = pytester.path / "scenarios"
     folder.mkdir()

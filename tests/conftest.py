@@ -26,6 +26,31 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.ge
 
 pytest_plugins = ["pytester"]
 
+CHILD_PYTEST_OPTIONS = "-p no:hypothesispytest"
+"""What the pytest runs a test starts (pytester's, in process or not, and their xdist workers)
+leave out: hypothesis' pytest plugin imports all of hypothesis at start-up, 1.5 s of a child's
+2.4 s where bytecode is not cached (PYTHONDONTWRITEBYTECODE), and no child project needs it:
+the fuzz drives hypothesis itself, and this session's own scenario items run beside the plugin."""
+
+
+def _lean(monkeypatch: pytest.MonkeyPatch) -> None:
+    given = os.environ.get("PYTEST_ADDOPTS", "")
+    if CHILD_PYTEST_OPTIONS not in given:
+        monkeypatch.setenv("PYTEST_ADDOPTS", f"{given} {CHILD_PYTEST_OPTIONS}".strip())
+
+
+@pytest.fixture(autouse=True)
+def _lean_child_pytest(monkeypatch: pytest.MonkeyPatch) -> None:
+    """For the pytest processes a test starts itself (``python -m pytest``)."""
+    _lean(monkeypatch)
+
+
+@pytest.fixture
+def pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+    """pytester, whose set-up clears PYTEST_ADDOPTS: set again for its runs."""
+    _lean(monkeypatch)
+    return pytester
+
 
 TIERS = {"slow": ("full", "nightly"), "nightly": ("nightly",)}
 """Each tier's marker, and the options that run its tests."""

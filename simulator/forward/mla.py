@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 RMS_NORM_GP = 5.0  # msmodeling's flop estimate per RMS-norm element
 ROPE_GP = 3.0  # and per RoPE element
 MLAPO_EXTRA_STATIC_COSTS = 15  # the fused preprocess is charged 16 op launches
+PHASE = ("prefill", "prefill_qs")
 
 
 def mla_attention(b: Builder, count: int) -> int:
@@ -53,15 +54,17 @@ def mla_attention(b: Builder, count: int) -> int:
     # Decode reads the absorbed bf16 projections; prefill reads kv_b_proj as stored.
     absorbed_bytes = BF16 * kv_b
     up_bytes = dep.linears.non_expert.scheme.weight_bytes * kv_b
+    # Beside a draft the forward's phase and the MLA op's differ (``features.py``).
+    prefill, prefill_qs = ("mla_prefill", "mla_prefill_qs") if dep.draft else PHASE
     mma = {
         "tokens": 2.0 * kv_b,
         "attn_qs": decode_qs_mma,
-        "prefill_qs": prefill_qs_mma - decode_qs_mma,
+        prefill_qs: prefill_qs_mma - decode_qs_mma,
     }
     gp = {"attn_qs": 4.0 * heads}
     read = {
         "one": absorbed_bytes,
-        "prefill": up_bytes - absorbed_bytes,
+        prefill: up_bytes - absorbed_bytes,
         "tokens": BF16 * heads * (nope + rope),
         "rows": 3 * INT32,
         "kv_read": kv_bytes * latent + INT32 / KV_BLOCK_SIZE,

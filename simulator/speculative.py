@@ -1,8 +1,9 @@
 """msmodeling's draft speculative decoding (84fec85: ``--speculative-method``), resolved.
 
 A Qwen3-style dense GQA draft model runs beside the target in every forward (prefill and
-decode), a GQA model beside an MLA target too (DeepSeek-V3: msmodeling skips its MLA patches under
-``draft.*`` and gives it GQA caches of its own). Its structure comes from a draft ``config.json`` (msmodeling's builtin
+decode), beside an MLA target too (DeepSeek-V3: msmodeling skips its MLA patches under
+``draft.*`` and gives it GQA caches of its own). Its structure comes from a draft
+``config.json`` (msmodeling's builtin
 ``tensor_cast/runtime_configs/draft_configs/dflash_draft_builtin.json``, bundled here as
 ``model_configs/dflash_draft.json``); ``hidden_size`` and ``vocab_size`` are always the target's.
 A decode step feeds a block of ``block`` tokens per request (the anchor and ``block - 1``

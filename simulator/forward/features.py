@@ -11,10 +11,10 @@ shard-length sum, ``dcp_kv_read`` the change in ``kv_read`` and ``dcp_batched`` 
 one sequence (all 0 without DCP and in prefill forwards). ``decode_rows`` is ``rows`` in a decode
 forward and 0 in a prefill: ops only decode runs (DSpark's heads) scale with it, so their terms
 stay non-negative and a memory-bound one folds into the constant-time sum (``roofline.py``).
-``mla_prefill`` and ``mla_prefill_qs`` are ``prefill`` and ``prefill_qs`` by msmodeling's MLA
-rule alone (``PREFILL_FROM_QUERY_LEN`` query tokens or more): beside a draft, a decode step's
-block of 6 tokens or more is a decode forward whose MLA attention msmodeling still costs as a
-prefill (only MLA targets with a draft read them). ``one`` is the constant term.
+``mla_prefill_qs`` is ``prefill_qs`` by msmodeling's MLA rule alone (``PREFILL_FROM_QUERY_LEN``
+query tokens or more): beside a draft, a decode step's block of 6 tokens or more is a decode
+forward whose MLA attention msmodeling still costs as a prefill (only MLA targets with a draft
+read it). ``one`` is the constant term.
 """
 
 from __future__ import annotations
@@ -45,7 +45,6 @@ class Features(NamedTuple):
     dcp_kv_read: object = 0.0
     dcp_batched: object = 0.0
     decode_rows: object = 0.0
-    mla_prefill: object = 0.0
     mla_prefill_qs: object = 0.0
 
     @classmethod
@@ -89,7 +88,6 @@ class Features(NamedTuple):
             dcp_kv_read,
             dcp_batched,
             rows * (1.0 - prefill),
-            mla_prefill,
             qs * mla_prefill,
         )
 

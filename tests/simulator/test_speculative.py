@@ -101,12 +101,12 @@ def test_the_mla_target_costs_a_block_of_six_or_more_as_a_prefill() -> None:
     # msmodeling's dense MLA op gets no per-request phase: a query of 6 tokens or more is a
     # prefill to its cost, while the forward (and the draft's ops) stay a decode.
     block = Features.of(64, 8, 3000, SCALAR, prefill_from=9)
-    assert (block.prefill, block.mla_prefill, block.mla_prefill_qs) == (0.0, 1.0, 64 * 8 * 3000)
+    assert (block.prefill, block.prefill_qs, block.mla_prefill_qs) == (0.0, 0.0, 64 * 8 * 3000)
     short = Features.of(4, 4, 3000, SCALAR, prefill_from=5)
-    assert (short.prefill, short.mla_prefill) == (0.0, 0.0)
+    assert (short.prefill, short.mla_prefill_qs) == (0.0, 0.0)
     spec = Deployment.create("deepseek-ai/DeepSeek-V3", **DEEPSEEK, speculative_method="dflash")
     plain = Deployment.create("deepseek-ai/DeepSeek-V3", **DEEPSEEK)
-    as_decode = block._replace(mla_prefill=0.0, mla_prefill_qs=0.0)
+    as_decode = block._replace(mla_prefill_qs=0.0)
     # Over 8 x 3000 pairs per request the up-projected attention is the cheaper one.
     spec_s, plain_s = roofline_of(spec).latency_s, roofline_of(plain).latency_s
     assert spec_s(block, SCALAR) < spec_s(as_decode, SCALAR)

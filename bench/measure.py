@@ -78,6 +78,11 @@ MODES = {
         8,
         None,
     ),
+    "probe_deepseek_dflash_us": (
+        dict(DEEPSEEK, compile=False, speculative_method="dflash"),
+        4,
+        16,
+    ),
 }
 """Probes under a mode, each held to a multiple of its model's plain probe; skipped on a tree
 without the mode (or that refuses it: DSpark before issue 25's second part)."""

@@ -37,6 +37,7 @@ ROWS = (
     ("probe_dense_dflash_us", "one probe, Qwen3-32B TP=8 DFlash (us)"),
     ("probe_dense_dspark_us", "one probe, Qwen3-32B TP=8 DSpark, rnn Markov head (us)"),
     ("probe_moe_dspark_us", "one probe, Qwen3-30B-A3B TP=8 EP=4 DSpark (us)"),
+    ("probe_deepseek_dflash_us", "one probe, DeepSeek-V3 TP=4 EP=16 DFlash, eager (us)"),
     ("probe_deepseek_dcp_us", "one probe, DeepSeek-V3 TP=4 EP=16 DCP=4 compiled (us)"),
     (
         "probe_dense_quant_extras_us",
@@ -70,6 +71,7 @@ RELATIVE = {
     "probe_dense_dflash_us": ("probe_dense_us", 2.0),
     "probe_dense_dspark_us": ("probe_dense_us", 2.0),
     "probe_moe_dspark_us": ("probe_moe_us", 2.0),
+    "probe_deepseek_dflash_us": ("probe_deepseek_us", 2.0),
     "probe_deepseek_dcp_us": ("probe_deepseek_us", 1.5),
     "probe_dense_quant_extras_us": ("probe_dense_us", 1.5),
     "probe_moe_quant_extras_us": ("probe_moe_us", 1.5),

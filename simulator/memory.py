@@ -173,16 +173,19 @@ def kv_bytes_per_token(dep: Deployment) -> int:
     """Cache bytes per token on one rank: K and V heads, or MLA's one latent row per layer
     (not split by TP); MTP blocks keep a cache of their own."""
     m = dep.model
+    element = dep.quantize_attention_action.bytes_per_element
+    d = dep.draft
+    # The draft's layers cache its own KV heads (msmodeling: the builtin's 8, replicated below
+    # TP=8), not the target's: Qwen3-30B-A3B's 4 at TP=4 is one per rank, the draft's 2.
+    # Beside an MLA target they are GQA caches of their own (``ensure_draft_kv_caches``).
+    draft = 0
+    if d is not None:
+        draft = d.layers * (d.kv_heads // dep.tp if d.kv_heads >= dep.tp else 1) * d.head_dim
     if m.mla is not None:
         layers = m.num_layers + dep.num_mtp_tokens
-        return layers * m.mla.latent_width * dep.quantize_attention_action.bytes_per_element
-    widths = m.num_layers * kv_heads_per_rank(m, dep.tp) * m.head_dim
-    d = dep.draft
-    if d is not None:
-        # The draft's layers cache its own KV heads (msmodeling: the builtin's 8, replicated
-        # below TP=8), not the target's: Qwen3-30B-A3B's 4 at TP=4 is one per rank, the draft's 2.
-        widths += d.layers * (d.kv_heads // dep.tp if d.kv_heads >= dep.tp else 1) * d.head_dim
-    return widths * 2 * dep.quantize_attention_action.bytes_per_element
+        return layers * m.mla.latent_width * element + draft * 2 * element
+    widths = m.num_layers * kv_heads_per_rank(m, dep.tp) * m.head_dim + draft
+    return widths * 2 * element
 
 
 def kv_cache_bytes(per_token: int, rank_batch, max_context, dcp_factor: int = 1):

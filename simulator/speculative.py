@@ -1,7 +1,9 @@
 """msmodeling's draft speculative decoding (84fec85: ``--speculative-method``), resolved.
 
 A Qwen3-style dense GQA draft model runs beside the target in every forward (prefill and
-decode). Its structure comes from a draft ``config.json`` (msmodeling's builtin
+decode), beside an MLA target too (DeepSeek-V3: msmodeling skips its MLA patches under
+``draft.*`` and gives it GQA caches of its own). Its structure comes from a draft
+``config.json`` (msmodeling's builtin
 ``tensor_cast/runtime_configs/draft_configs/dflash_draft_builtin.json``, bundled here as
 ``model_configs/dflash_draft.json``); ``hidden_size`` and ``vocab_size`` are always the target's.
 A decode step feeds a block of ``block`` tokens per request (the anchor and ``block - 1``
@@ -101,10 +103,6 @@ def resolve_draft(
     if compile:
         raise SimulatorInputError(
             "compile", "speculative decoding is modelled eager only (compiled not yet)", [False]
-        )
-    if model.mla is not None:
-        raise SimulatorInputError(
-            "speculative_method", f"a draft beside an MLA target ({model.name}) is not modelled yet"
         )
     source = _load(draft_model_config_path)
     accept = DEFAULT_ACCEPTANCE_LENGTH if acceptance_length is None else acceptance_length

@@ -11,7 +11,10 @@ shard-length sum, ``dcp_kv_read`` the change in ``kv_read`` and ``dcp_batched`` 
 one sequence (all 0 without DCP and in prefill forwards). ``decode_rows`` is ``rows`` in a decode
 forward and 0 in a prefill: ops only decode runs (DSpark's heads) scale with it, so their terms
 stay non-negative and a memory-bound one folds into the constant-time sum (``roofline.py``).
-``one`` is the constant term.
+``mla_prefill_qs`` is ``prefill_qs`` by msmodeling's MLA rule alone (``PREFILL_FROM_QUERY_LEN``
+query tokens or more): beside a draft, a decode step's block of 6 tokens or more is a decode
+forward whose MLA attention msmodeling still costs as a prefill (only MLA targets with a draft
+read it). ``one`` is the constant term.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ class Features(NamedTuple):
     dcp_kv_read: object = 0.0
     dcp_batched: object = 0.0
     decode_rows: object = 0.0
+    mla_prefill_qs: object = 0.0
 
     @classmethod
     def of(
@@ -55,6 +59,10 @@ class Features(NamedTuple):
         tokens = rows * query_len
         prefill = num.as_float(query_len >= (prefill_from or PREFILL_FROM_QUERY_LEN))
         qs = tokens * seq_len
+        # tensor_cast/performance_model/__init__.py _sparse_mla_decode_mask: the dense MLA op
+        # gets no per-request phase, so a query of _PREDICTIVE_DECODING_THRESHOLD (6) or more
+        # tokens is costed as prefill, whatever the forward's phase.
+        mla_prefill = num.as_float(query_len >= PREFILL_FROM_QUERY_LEN)
         dcp_tokens = dcp_qs = dcp_kv_read = dcp_batched = 0.0
         if dcp > 1:
             # msmodeling rounds the shard up (at least 1): the longest shard sets the step.
@@ -80,6 +88,7 @@ class Features(NamedTuple):
             dcp_kv_read,
             dcp_batched,
             rows * (1.0 - prefill),
+            qs * mla_prefill,
         )
 
 

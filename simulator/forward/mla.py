@@ -50,18 +50,21 @@ def mla_attention(b: Builder, count: int) -> int:
     kv_b = heads * rank * (nope + v)
     decode_qs_mma = 2.0 * heads * (rank + rope + rank)
     prefill_qs_mma = 2.0 * heads * (nope + rope + v)
-    # Decode reads the absorbed bf16 projections; prefill reads kv_b_proj as stored.
-    absorbed_bytes = BF16 * kv_b
-    up_bytes = dep.linears.non_expert.scheme.weight_bytes * kv_b
+    # Decode reads the absorbed projections, prefill kv_b_proj: the same bf16 tensor either way
+    # (tensor_cast/transformers/model.py runs patch_mla before quantize_model, so the MLA keeps
+    # kv_b_proj_weight_t and its W_UK_T / W_UV views unquantized). A prefill is compute-bound
+    # but for a handful of tokens: a draft's verification block (below) shows it.
+    weight_bytes = BF16 * kv_b
+    # Beside a draft the forward's phase and the MLA op's differ (``features.py``).
+    prefill_qs = "mla_prefill_qs" if dep.draft else "prefill_qs"
     mma = {
         "tokens": 2.0 * kv_b,
         "attn_qs": decode_qs_mma,
-        "prefill_qs": prefill_qs_mma - decode_qs_mma,
+        prefill_qs: prefill_qs_mma - decode_qs_mma,
     }
     gp = {"attn_qs": 4.0 * heads}
     read = {
-        "one": absorbed_bytes,
-        "prefill": up_bytes - absorbed_bytes,
+        "one": weight_bytes,
         "tokens": BF16 * heads * (nope + rope),
         "rows": 3 * INT32,
         "kv_read": kv_bytes * latent + INT32 / KV_BLOCK_SIZE,

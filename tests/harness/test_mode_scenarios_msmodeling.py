@@ -1,9 +1,9 @@
-"""The DCP, disagg chunked-prefill and length-distribution scenarios run through msmodeling's
-own search code (``msmodeling:exponential``, ``msmodeling:linear_exponential``, the adapter of
-``harness/searches/msmodeling.py``) on our simulator, and probe exactly as our replicas, strategy
-by strategy: what ``expect.same_probes_as`` asks, for scenarios that cannot require a checkout.
-It needs one in SEARCHBENCH_MSMODELING (it skips without, as every test of a user's msmodeling
-checkout does)."""
+"""The DCP, disagg chunked-prefill, length-distribution and MLA-draft scenarios run through
+msmodeling's own search code (``msmodeling:exponential``, ``msmodeling:linear_exponential``, the
+adapter of ``harness/searches/msmodeling.py``) on our simulator, and probe exactly as our
+replicas, strategy by strategy: what ``expect.same_probes_as`` asks, for scenarios that cannot
+require a checkout. It needs one in SEARCHBENCH_MSMODELING (it skips without, as every test of a
+user's msmodeling checkout does)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from harness.searches import msmodeling
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 MODE_SCENARIOS = {
     "deepseek-v3-16x-a3-dcp-disagg-decode": "DCP=",
+    "deepseek-v3-16x-a3-ep16-dflash": "EP=16",
     "qwen3-8b-16x-a3-tp16-dcp": "DCP=",
     "qwen3-32b-8x-disagg-chunked-prefill": ",prefill",
     "qwen3-32b-8x-chat-rag-lengths": "TP=",

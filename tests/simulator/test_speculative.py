@@ -9,6 +9,9 @@ from harness.errors import DeploymentError
 from harness.request import OptimizerRequest
 from simulator.deployment import Deployment
 from simulator.errors import SimulatorInputError
+from simulator.forward.features import Features
+from simulator.forward.roofline import roofline_of
+from simulator.numbers import SCALAR
 from simulator.serving import Simulator
 
 QWEN = dict(device="TEST_DEVICE", num_devices=8, tp=8, input_length=3500, output_length=1500)
@@ -77,3 +80,35 @@ def test_the_request_gates(kw, field) -> None:
         OptimizerRequest(model="Qwen/Qwen3-32B", num_devices=8, input_length=3500,
                          output_length=1500, tpot_limit_ms=50, **kw)  # fmt: skip
     assert error.value.field == field
+
+
+DEEPSEEK = dict(device="ATLAS_800_A3_752T_128G_DIE", num_devices=16, tp=4, ep=16,
+                input_length=2048, output_length=1024)  # fmt: skip
+
+
+def test_the_draft_beside_an_mla_target_keeps_its_own_gqa_cache() -> None:
+    plain = Simulator(Deployment.create("deepseek-ai/DeepSeek-V3", **DEEPSEEK)).probe(1)
+    spec = Deployment.create("deepseek-ai/DeepSeek-V3", **DEEPSEEK, speculative_method="dflash")
+    probe = Simulator(spec).probe(1)
+    # msmodeling (record deepseek-v3-16x-a3-ep16-dflash, batch 1): 48.5876 GiB of weights and
+    # 0.15486 GiB of cache, the draft's 6 layers x 2 KV heads x 128 beside the latent rows.
+    assert probe.weights_gib == pytest.approx(48.5876, abs=5e-4)
+    assert probe.kv_cache_gib == pytest.approx(0.15486, abs=1e-5)
+    assert probe.weights_gib > plain.weights_gib and probe.kv_cache_gib > plain.kv_cache_gib
+
+
+def test_the_mla_target_costs_a_block_of_six_or_more_as_a_prefill() -> None:
+    # msmodeling's dense MLA op gets no per-request phase: a query of 6 tokens or more is a
+    # prefill to its cost, while the forward (and the draft's ops) stay a decode.
+    block = Features.of(64, 8, 3000, SCALAR, prefill_from=9)
+    assert (block.prefill, block.prefill_qs, block.mla_prefill_qs) == (0.0, 0.0, 64 * 8 * 3000)
+    short = Features.of(4, 4, 3000, SCALAR, prefill_from=5)
+    assert (short.prefill, short.mla_prefill_qs) == (0.0, 0.0)
+    spec = Deployment.create("deepseek-ai/DeepSeek-V3", **DEEPSEEK, speculative_method="dflash")
+    plain = Deployment.create("deepseek-ai/DeepSeek-V3", **DEEPSEEK)
+    as_decode = block._replace(mla_prefill_qs=0.0)
+    # Over 8 x 3000 pairs per request the up-projected attention is the cheaper one.
+    spec_s, plain_s = roofline_of(spec).latency_s, roofline_of(plain).latency_s
+    assert spec_s(block, SCALAR) < spec_s(as_decode, SCALAR)
+    # Without a draft the MLA op reads the forward's own phase.
+    assert plain_s(block, SCALAR) == plain_s(as_decode, SCALAR)

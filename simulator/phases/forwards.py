@@ -125,7 +125,7 @@ class Forwards:
         """KV, activation and bytes left of forwards (numpy columns) of ``rows`` requests of
         different lengths, ``context`` their sequences' sum (int64): tensor_cast's varlen
         inputs allocate the requests' tokens together in whole blocks. ``mixed``: their query
-        lengths differ."""
+        lengths differ (true or non-zero)."""
         import numpy as np
 
         kv = kv_cache_bytes(self._kv_per_token, 1, context + rows * self._cache_extra)
@@ -135,7 +135,9 @@ class Forwards:
         # tensor_cast/core/model_runner.py, _check_peak_memory_usage_gb: a prefill of several
         # query lengths that overflows is re-estimated with a tenth of its activation
         # ("empirical calibration for heterogeneous multi-sequence prefill").
-        rule = (left < 0) & mixed
+        if left.min() >= 0:
+            return kv, act, left
+        rule = (left < 0) & (mixed != 0)
         act = np.where(rule, HETEROGENEOUS_ACTIVATION * act, act)
         left = np.where(rule, self._budget_bytes - kv - act, left)
         return kv, act, left

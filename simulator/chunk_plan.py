@@ -19,7 +19,9 @@ imported where a distribution is planned.
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 
@@ -42,6 +44,31 @@ def _row(t, r, qs, kv, pt, pq, pr, finished, longest, mixed) -> tuple:
     prefill = 1 if pr else 0
     return (1, t, r, qs, kv, prefill, pt, pq, pr, 1 - prefill, 1 if r > 1 else 0,
             finished, longest, 1 if mixed else 0)  # fmt: skip
+
+
+def _interior(q: int, n: int, h: int, budget: int, rows: list) -> tuple[int, int]:
+    """The chunks inside a bin with ``n`` requests of ``q`` tokens yet to start, from one that
+    opens with the last ``h`` tokens of a request (over all ``q``): each holds such a head,
+    ``k`` whole requests and the first ``s`` tokens of the next, in closed form. Appends
+    them to ``rows``; returns the requests yet to start and the head of the chunk left open
+    (0 where the last one closed between two requests)."""
+    qq, whole = q * q, 1 if q >= PREFILL_FROM_QUERY_LEN else 0
+    while True:
+        k, s = divmod(budget - h, q)
+        if n < k + (1 if s else 0) or q - s > budget:
+            return n, h  # the bin ends in this chunk, or its next request outlasts the next
+        p_h, p_s = h >= PREFILL_FROM_QUERY_LEN, s >= PREFILL_FROM_QUERY_LEN
+        pr = p_h + k * whole + p_s
+        r = 1 + k + (1 if s else 0)
+        rows.append((
+            1, budget, r, h * q + k * qq + s * s, q + k * q + s, 1 if pr else 0,
+            h * p_h + k * q * whole + s * p_s, h * q * p_h + k * qq * whole + s * s * p_s, pr,
+            0 if pr else 1, 1 if r > 1 else 0, 1 + k, q, 1 if k or (s and s != h) else 0,
+        ))  # fmt: skip
+        n -= k + (1 if s else 0)
+        if not s:
+            return n, 0
+        h = q - s
 
 
 def _split(q: int, done: int, budget: int, rows: list) -> int:
@@ -93,10 +120,13 @@ def plan_rows(query_lens, counts, budget: int) -> list[tuple]:
                 rows.append(_row(t + room, r + 1, qs + room * room, kv + room, pt, pq, pr,
                                  fin, longest, mixed))  # fmt: skip
                 part = q - (room if q - room <= budget else _split(q, room, budget, rows))
+                n, part = _interior(q, n - 1, part, budget, rows)
                 t, r, qs, kv, fin, longest, low, high = part, 1, part * q, q, 1, q, part, part
                 pt, pq, pr = (part, part * q, 1) if part >= prefill_from else (0, 0, 0)
                 room = budget - part
-                n -= 1
+                if not part:  # the chunks fell between two requests
+                    t = r = qs = kv = fin = longest = 0
+                    low = LARGEST
             if not room:
                 rows.append(_row(t, r, qs, kv, pt, pq, pr, fin, longest, low != high))
                 t = r = qs = kv = pt = pq = pr = fin = longest = high = 0
@@ -121,14 +151,22 @@ class ChunkPlan:
         with the chunks' token ranges."""
         query_lens = [int(q) for q in query_lens]
         counts = [1] * len(query_lens) if counts is None else [int(n) for n in counts]
-        rows = plan_rows(query_lens, counts, int(budget))
-        return cls(rows, np.array(rows, dtype=np.int64).reshape(len(rows), len(COLUMNS)))
+        return cls.of_rows(plan_rows(query_lens, counts, int(budget)))
 
     @classmethod
     def of_samples(cls, samples, budget: int) -> ChunkPlan:
         """A distribution's requests: (representative, count) per bin (``Lengths.samples``)."""
-        rows = plan_rows([row.query_len for row, _ in samples], [n for _, n in samples], budget)
-        return cls(rows, np.array(rows, dtype=np.int64).reshape(len(rows), len(COLUMNS)))
+        return cls.of_rows(
+            plan_rows([row.query_len for row, _ in samples], [n for _, n in samples], budget)
+        )
+
+    @classmethod
+    def of_rows(cls, rows: list[tuple]) -> ChunkPlan:
+        """The rows, and their table: packed as int64 by ``struct`` (a third of what numpy's
+        conversion of nested sequences costs, the most of a small plan's)."""
+        packed = struct.pack(f"{len(rows) * len(COLUMNS)}q", *chain.from_iterable(rows))
+        table = np.frombuffer(packed, dtype=np.int64).reshape(len(rows), len(COLUMNS))
+        return cls(rows, table)
 
     def __len__(self) -> int:
         return len(self.tuples)

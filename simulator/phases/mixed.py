@@ -15,7 +15,6 @@ tensor_cast's generate_inputs_varlen allocates them.
 
 from __future__ import annotations
 
-from itertools import accumulate
 from typing import TYPE_CHECKING, NamedTuple
 
 from simulator.deployment import Deployment
@@ -95,27 +94,23 @@ class MixedPrefill:
 
     def _replay(self, plan: ChunkPlan, samples: list) -> Replay:
         """The chunks in order, up to and with the first out of memory; completed requests
-        are those whose last part ran in a chunk that fitted."""
-        cost = self.costs(plan)
-        left = cost.left_bytes
-        at = int(left.argmin())
-        if left[at] < 0:  # the first out of memory is the last that runs
-            ran = int((left < 0).argmax()) + 1
-            fitted = ran - 1
-            at = int(left[:ran].argmin())
-        else:
-            ran = fitted = len(plan)
-        chunk_ms = cost.latency_ms[:ran].tolist()
-        finished = [row[FINISHED] for row in plan.tuples]
-        ttft_sum, done = 0.0, 0
-        for count, end in zip(finished[:fitted], accumulate(chunk_ms[:fitted]), strict=True):
-            ttft_sum += count * end
-            done += count
-        tightest = ForwardCost(
-            chunk_ms[at], int(cost.kv_bytes[at]),
-            float(cost.activation_bytes[at]), float(left[at]),
-        )  # fmt: skip
-        return Replay(tuple(chunk_ms), ttft_sum, done, sum(finished), tightest, samples)
+        are those whose last part ran in a chunk that fitted. One vectorized roofline pass
+        times them all; their memory is a few numbers each, in Python."""
+        latency = (self.forwards.roofline.table_s(plan.table) * 1e3).tolist()
+        memory = self.forwards.chunk_memory
+        ttft_sum, end, done, chunk_ms, tightest = 0.0, 0.0, 0, [], None
+        for row, ms in zip(plan.tuples, latency, strict=True):
+            kv, act, left = memory(row[KV_READ], row[TOKENS], row[ROWS], row[MIXED])
+            chunk_ms.append(ms)
+            if tightest is None or left < tightest.left_bytes:
+                tightest = ForwardCost(ms, kv, act, left)
+            if left < 0:  # the first out of memory is the last that runs
+                break
+            end += ms
+            ttft_sum += row[FINISHED] * end
+            done += row[FINISHED]
+        requests = sum(n for _, n in samples)
+        return Replay(tuple(chunk_ms), ttft_sum, done, requests, tightest, samples)
 
     def shapes(self, batch_size: int) -> list[ForwardShape]:
         """One unmemoized forward per chunk (msmodeling runs each, keeping none), up to the

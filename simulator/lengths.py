@@ -116,17 +116,8 @@ class Lengths:
         return max(1, math.floor(sum(r.query_len * r.request_ratio for r in rows)))
 
     def samples(self, concurrency: int, hit_rate: float) -> list[tuple[Representative, int]]:
-        """msmodeling's build_concurrency_samples: floor(concurrency x share) per bin, the rest
-        one each to the largest remainders (ties: the longer query); empty bins dropped."""
-        rows = self.representatives(hit_rate)
-        ideal = [concurrency * r.request_ratio for r in rows]
-        base = [math.floor(x) for x in ideal]
-        ranked = sorted(
-            range(len(rows)), key=lambda i: (ideal[i] - base[i], rows[i].query_len), reverse=True
-        )
-        for i in ranked[: concurrency - sum(base)]:
-            base[i] += 1
-        return [(r, n) for r, n in zip(rows, base, strict=True) if n > 0]
+        """msmodeling's build_concurrency_samples (``allocate``)."""
+        return allocate(self.representatives(hit_rate), concurrency)
 
     def input_tokens(self, concurrency: int, hit_rate: float) -> int:
         """The prompt tokens of a concurrency's requests (msmodeling's total_input_tokens)."""
@@ -136,9 +127,7 @@ class Lengths:
         """msmodeling's get_prefill_chunk_plan of a concurrency's requests (``chunk_plan.py``)."""
         from simulator.chunk_plan import ChunkPlan  # numpy, only where a distribution is planned
 
-        samples = self.samples(concurrency, hit_rate)
-        queries = [row.query_len for row, _ in samples]
-        return ChunkPlan.of_requests(queries, budget, [n for _, n in samples])
+        return ChunkPlan.of_samples(self.samples(concurrency, hit_rate), budget)
 
     def content(self) -> list[dict[str, object]]:
         """The bins as msmodeling's YAML spells them."""
@@ -146,6 +135,26 @@ class Lengths:
             {"min_tokens": b.min_tokens, "max_tokens": b.max_tokens, "weight": b.weight}
             for b in self.bins
         ]
+
+
+def allocate(
+    rows: tuple[Representative, ...], concurrency: int
+) -> list[tuple[Representative, int]]:
+    """msmodeling's build_concurrency_samples: floor(concurrency x share) per bin, the rest
+    one each to the largest remainders (ties: the longer query, then the earlier bin); empty
+    bins dropped."""
+    ideal = [concurrency * r.request_ratio for r in rows]
+    base = [math.floor(x) for x in ideal]
+    short = concurrency - sum(base)
+    if short:
+        ranked = sorted(
+            zip([x - n for x, n in zip(ideal, base, strict=True)],
+                [r.query_len for r in rows], range(0, -len(rows), -1), strict=True),
+            reverse=True,
+        )  # fmt: skip
+        for _, _, at in ranked[:short]:
+            base[-at] += 1
+    return [(r, n) for r, n in zip(rows, base, strict=True) if n > 0]
 
 
 def check_bins(bins: tuple[LengthBin, ...]) -> None:

@@ -31,6 +31,7 @@ class Meter:
         self._shapes_of = shapes_of
         self._memo: set[door.ForwardShape] = set()
         self._compiled: dict[bool, set[tuple[int, int, int]]] = {True: set(), False: set()}
+        self._saturated = self._prices.saturated_s(self._workload)
         self.startup_s = self._prices.startup_s
         """What the msmodeling process spends before its first strategy (once per run)."""
         self.spent_s = self._prices.build_s if builds else 0.0
@@ -53,7 +54,11 @@ class Meter:
         memo: set[door.ForwardShape] = set()
         compiled: dict[bool, set[tuple[int, int, int]]] = {True: set(), False: set()}
         total = 0.0
+        eager_only = not self._prices.compiling_shapes
         for shape in shapes:
+            if not shape.memoized and eager_only:  # a chunk of a length distribution's prefill
+                total += self._eager_s(shape.concurrency * shape.query_len)
+                continue
             if shape.memoized and (shape in self._memo or shape in memo):
                 total += self._prices.memo_hit_s
                 continue
@@ -73,7 +78,7 @@ class Meter:
         added: set[tuple[int, int, int]],
     ) -> float:
         prices, tokens = self._prices, shape.concurrency * shape.query_len
-        eager = prices.eager_s(self._workload, tokens)
+        eager = self._eager_s(tokens)
         if not prices.compiling_shapes:
             return eager
         key = (shape.concurrency, shape.query_len, shape.seq_len)
@@ -87,3 +92,8 @@ class Meter:
         if compiling:
             return prices.compile_s + prices.compile_eager_multiple * eager
         return prices.new_eager_multiple * eager
+
+    def _eager_s(self, tokens: int) -> float:
+        """``Prices.eager_s`` of a forward of ``tokens`` tokens (most run every local expert)."""
+        full_from, full_s = self._saturated
+        return full_s if tokens >= full_from else self._prices.eager_s(self._workload, tokens)

@@ -84,6 +84,11 @@ class Prices:
         experts = workload.moe_layers * min(workload.local_experts, tokens)
         return self.layer_s * workload.layers + self.expert_layer_s * experts
 
+    def saturated_s(self, workload: Workload) -> tuple[int, float]:
+        """From how many tokens an eager forward runs every expert on the rank, and what it
+        costs from there on (``eager_s`` of any such count)."""
+        return workload.local_experts, self.eager_s(workload, workload.local_experts)
+
 
 _RECORDS = "tests/calibration/seconds"
 _STARTUP_S = 9.0

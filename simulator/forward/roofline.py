@@ -140,40 +140,39 @@ class Roofline:
         return total
 
     def _columns_s(self, features: Features):
-        """Many shapes at once, in the probe's IEEE operations and order: the forms are
-        built feature by feature over a (shapes x forms) table (a zero coefficient or an
-        absent feature adds an exact 0.0) and the ops' times summed left to right
-        (``add.accumulate``), so each shape's latency has the bits its probe has. A dozen
-        numpy calls, whatever the number of ops: twenty chunks cost about what one does."""
+        """Many shapes at once, in the probe's IEEE operations and order (``columns.py``)."""
         import numpy as np
 
-        constants, coefficients = self._table()
+        columns = self._vector()
         tokens = np.asarray(features.tokens, dtype=np.float64)
-        values = np.multiply.outer(np.ones_like(tokens), constants)
-        for index, coefficient in coefficients:
-            values = values + np.multiply.outer(np.asarray(features[index]), coefficient)
-        k, c = len(self._switching), len(self._collectives)
-        bound = np.maximum(values[:, 1 : 2 * k : 2], values[:, 2 : 2 * k + 1 : 2])
-        at = 2 * k + 1
-        fastest = np.minimum(values[:, at::3], values[:, at + 1 :: 3])
-        collective = np.maximum(fastest, values[:, at + 2 :: 3])
-        terms = [values[:, :1], bound * np.array(self._switching)]
-        terms.append(collective * np.array(self._collectives).reshape(1, c))
-        total = np.add.accumulate(np.concatenate(terms, axis=1), axis=1)[:, -1]
-        if self._moe is not None:
-            total = total + self._moe_layers * self._moe.latency_s(tokens, VECTOR)
-        return total
+        used = [np.broadcast_to(features[at], tokens.shape) for at in columns.features]
+        table = np.stack([np.ones_like(tokens), *used], axis=1)
+        return self._with_moe(columns.of_columns(table), tokens)
 
-    def _table(self):
-        """The forms as a constants row and, per feature any form uses, a coefficients row."""
+    def table_s(self, table):
+        """The latency of each row of a table (a chunk plan's) whose leading columns are the
+        features in ``FEATURES`` order, from ``one``; a feature past them is 0 in every row."""
+        import numpy as np
+
+        columns = self._vector()
+        width = table.shape[1]
+        if columns.table_columns[-1] >= width:
+            zero = np.zeros(len(table))
+            features = Features(*(table[:, at] if at < width else zero
+                                  for at in range(1, len(FEATURES))))  # fmt: skip
+            return self._columns_s(features)
+        seconds = columns.of_table(table)
+        return self._with_moe(seconds, table[:, 1].astype(np.float64) if self._moe else None)
+
+    def _with_moe(self, seconds, tokens):
+        if self._moe is None:
+            return seconds
+        return seconds + self._moe_layers * self._moe.latency_s(tokens, VECTOR)
+
+    def _vector(self):
+        """The forms laid out for numpy (``columns.py``, which imports it: a probe never does)."""
         if self._columns is None:
-            import numpy as np
+            from simulator.forward.columns import Columns
 
-            constants = np.array([form.constant for form in self._forms])
-            rows = np.zeros((len(FEATURES) - 1, len(self._forms)))
-            for at, form in enumerate(self._forms):
-                for index, coefficient in form.terms:
-                    rows[index, at] = coefficient
-            used = [(index, rows[index]) for index in range(len(rows)) if rows[index].any()]
-            self._columns = (constants, used)
+            self._columns = Columns(self._forms, self._switching, self._collectives)
         return self._columns

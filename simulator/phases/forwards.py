@@ -122,12 +122,18 @@ class Forwards:
         return out
 
     def mixed_memory(self, context, tokens, rows, mixed):
-        """KV, activation and bytes left of forwards (numpy columns) of ``rows`` requests of
-        different lengths, ``context`` their sequences' sum (int64): tensor_cast's varlen
-        inputs allocate the requests' tokens together in whole blocks. ``mixed``: their query
-        lengths differ."""
+        """``chunk_memory`` of many forwards (numpy columns): KV, activation and bytes left."""
         import numpy as np
 
+        columns = (context.tolist(), tokens.tolist(), rows.tolist(), mixed.tolist())
+        each = [self.chunk_memory(*forward) for forward in zip(*columns, strict=True)]
+        kv, act, left = zip(*each, strict=True)
+        return np.array(kv), np.array(act, dtype=np.float64), np.array(left, dtype=np.float64)
+
+    def chunk_memory(self, context: int, tokens, rows: int, mixed) -> tuple[int, float, float]:
+        """KV, activation and bytes left of a forward of ``rows`` requests of different
+        lengths, ``context`` their sequences' sum: tensor_cast's varlen inputs allocate the
+        requests' tokens together in whole blocks. ``mixed``: their query lengths differ."""
         kv = kv_cache_bytes(self._kv_per_token, 1, context + rows * self._cache_extra)
         act = tokens * self._activation_per_token + rows * self._logits_per_row
         act = act + self._activation_fixed
@@ -135,9 +141,9 @@ class Forwards:
         # tensor_cast/core/model_runner.py, _check_peak_memory_usage_gb: a prefill of several
         # query lengths that overflows is re-estimated with a tenth of its activation
         # ("empirical calibration for heterogeneous multi-sequence prefill").
-        rule = (left < 0) & mixed
-        act = np.where(rule, HETEROGENEOUS_ACTIVATION * act, act)
-        left = np.where(rule, self._budget_bytes - kv - act, left)
+        if left < 0 and mixed:
+            act = HETEROGENEOUS_ACTIVATION * act
+            left = self._budget_bytes - kv - act
         return kv, act, left
 
     def _memory(self, rank_batch, seq_len, f: Features, num: Numbers):

@@ -18,8 +18,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 from simulator.deployment import Deployment
-from simulator.lengths import Lengths
-from simulator.numbers import SCALAR, VECTOR, Numbers
+from simulator.lengths import Lengths, allocate
+from simulator.numbers import SCALAR, Numbers
 from simulator.phases.decode import DecodeStep
 from simulator.phases.forwards import ForwardCost, Forwards, ForwardShape
 from simulator.phases.waves import INF, NAN
@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from simulator.chunk_plan import ChunkPlan
 
 KEPT_REPLAYS = 8
+TOKENS, ROWS, KV_READ, FINISHED, LONGEST, MIXED = 1, 2, 4, 11, 12, 13
+"""Columns of a plan row (``chunk_plan.COLUMNS``)."""
 
 
 class Replay(NamedTuple):
@@ -41,6 +43,8 @@ class Replay(NamedTuple):
     requests: int
     tightest: ForwardCost
     """The chunk that leaves the least memory."""
+    samples: list
+    """The replica's requests: (representative, count) per bin (``lengths.allocate``)."""
 
 
 class MixedPrefill:
@@ -50,6 +54,11 @@ class MixedPrefill:
         self.dep = dep
         self.forwards = forwards
         self.lengths = lengths
+        self._representatives = lengths.representatives(dep.prefix_cache_hit_rate)
+        self._budget = dep.effective_max_batched_tokens
+        from simulator.chunk_plan import ChunkPlan  # numpy, only where a distribution is
+
+        self._plan_of = ChunkPlan.of_samples
         self._replays: dict[int, tuple[ChunkPlan, Replay]] = {}
         """The last probes' plans and replays: a probe's shapes are asked for right after it."""
 
@@ -58,18 +67,15 @@ class MixedPrefill:
         return -(-(batch_size * dp) // dp)
 
     def plan(self, batch_size: int) -> ChunkPlan:
-        dep = self.dep
-        return self.lengths.plan(
-            self.rank_concurrency(batch_size),
-            dep.prefix_cache_hit_rate,
-            dep.effective_max_batched_tokens,
-        )
+        return self._planned(batch_size)[0]
 
     def costs(self, plan: ChunkPlan) -> ForwardCost:
-        """Every chunk's latency and memory, as columns: one vectorized roofline pass."""
-        latency = self.forwards.roofline.latency_s(plan.features(), VECTOR) * 1e3
+        """Every chunk's latency and memory, as columns: one vectorized roofline pass over the
+        plan's table."""
+        table = plan.table
+        latency = self.forwards.roofline.table_s(table) * 1e3
         kv, act, left = self.forwards.mixed_memory(
-            plan.kv_read, plan.tokens.astype(float), plan.rows, plan.mixed
+            table[:, KV_READ], table[:, TOKENS].astype(float), table[:, ROWS], table[:, MIXED]
         )
         return ForwardCost(latency, kv, act, left)
 
@@ -81,45 +87,37 @@ class MixedPrefill:
         if kept is None:
             if len(self._replays) >= KEPT_REPLAYS:
                 self._replays.clear()
-            plan = self.plan(batch_size)
-            kept = self._replays[batch_size] = (plan, self._replay(plan))
+            samples = allocate(self._representatives, self.rank_concurrency(batch_size))
+            plan = self._plan_of(samples, self._budget)
+            kept = self._replays[batch_size] = (plan, self._replay(plan, samples))
         return kept
 
-    def _replay(self, plan: ChunkPlan) -> Replay:
+    def _replay(self, plan: ChunkPlan, samples: list) -> Replay:
         """The chunks in order, up to and with the first out of memory; completed requests
-        are those whose last part ran in a chunk that fitted."""
-        cost = self.costs(plan)
-        out = cost.left_bytes < 0
-        ran = int(out.argmax()) + 1 if out.any() else len(plan)
-        fitted = ran - 1 if out.any() else ran
-        chunk_ms = cost.latency_ms[:ran].tolist()
-        ends = cost.latency_ms[:fitted].cumsum().tolist()
-        finished = plan.finished[:fitted].tolist()
-        ttft_sum = 0.0
-        for count, end in zip(finished, ends, strict=True):
-            ttft_sum += count * end
-        at = int(cost.left_bytes[:ran].argmin())
-        tightest = ForwardCost(
-            chunk_ms[at], int(cost.kv_bytes[at]),
-            float(cost.activation_bytes[at]), float(cost.left_bytes[at]),
-        )  # fmt: skip
-        requests = int(plan.finished.sum())
-        return Replay(tuple(chunk_ms), ttft_sum, sum(finished), requests, tightest)
+        are those whose last part ran in a chunk that fitted. One vectorized roofline pass
+        times them all; their memory is a few numbers each, in Python."""
+        latency = (self.forwards.roofline.table_s(plan.table) * 1e3).tolist()
+        memory = self.forwards.chunk_memory
+        ttft_sum, end, done, chunk_ms, tightest = 0.0, 0.0, 0, [], None
+        for row, ms in zip(plan.tuples, latency, strict=True):
+            kv, act, left = memory(row[KV_READ], row[TOKENS], row[ROWS], row[MIXED])
+            chunk_ms.append(ms)
+            if tightest is None or left < tightest.left_bytes:
+                tightest = ForwardCost(ms, kv, act, left)
+            if left < 0:  # the first out of memory is the last that runs
+                break
+            end += ms
+            ttft_sum += row[FINISHED] * end
+            done += row[FINISHED]
+        requests = sum(n for _, n in samples)
+        return Replay(tuple(chunk_ms), ttft_sum, done, requests, tightest, samples)
 
     def shapes(self, batch_size: int) -> list[ForwardShape]:
         """One unmemoized forward per chunk (msmodeling runs each, keeping none), up to the
         first out of memory; keyed by its requests, total query and longest sequence."""
         plan, run = self._planned(batch_size)
-        ran = len(run.chunk_ms)
-        return [
-            ForwardShape(False, rows, tokens, longest, memoized=False)
-            for rows, tokens, longest in zip(
-                plan.rows[:ran].tolist(),
-                plan.tokens[:ran].tolist(),
-                plan.longest[:ran].tolist(),
-                strict=True,
-            )
-        ]
+        rows, new = plan.tuples[: len(run.chunk_ms)], tuple.__new__  # a shape per chunk, fast
+        return [new(ForwardShape, (False, r[ROWS], r[TOKENS], r[LONGEST], False)) for r in rows]
 
 
 class MixedPrefillPhase:
@@ -145,8 +143,7 @@ class MixedPrefillPhase:
         # memory) msmodeling reports the phase latency so far.
         complete = run.completed == run.requests
         ttft = cost + run.ttft_sum_ms / run.requests if complete else elapsed
-        rank = self.mixed.rank_concurrency(batch_size)
-        tokens = self.mixed.lengths.input_tokens(rank, dep.prefix_cache_hit_rate) * dep.dp
+        tokens = sum(row.num_input_tokens * n for row, n in run.samples) * dep.dp
         return Evaluation(
             batch_size,
             concurrency,

@@ -100,9 +100,12 @@ def resolve_draft(
         raise SimulatorInputError(
             "num_mtp_tokens", "speculative decoding and MTP are mutually exclusive", [0]
         )
-    if compile:
+    if compile and (model.is_moe or model.mla is not None):
+        # Calibrated compiled beside a dense GQA target only (Qwen3-8B, TP=2).
         raise SimulatorInputError(
-            "compile", "speculative decoding is modelled eager only (compiled not yet)", [False]
+            "compile",
+            "a compiled draft is modelled beside dense GQA targets only (MoE or MLA: eager)",
+            [False],
         )
     source = _load(draft_model_config_path)
     accept = DEFAULT_ACCEPTANCE_LENGTH if acceptance_length is None else acceptance_length

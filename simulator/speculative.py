@@ -114,6 +114,14 @@ def resolve_draft(
     _check_modes(prefill, chunked, dcp, draft.block)
     if method == "dspark":
         draft = _with_markov(draft, options)
+        if compile and draft.markov_rank > 0 and draft.markov_head != "vanilla":
+            # Only the vanilla head is traced compiled (record qwen3-8b-2x-dspark-compiled).
+            raise SimulatorInputError(
+                "dspark_markov_head",
+                f"a compiled DSpark draft is modelled with the vanilla head only, got "
+                f"{draft.markov_head!r}",
+                ["vanilla"],
+            )
     return draft
 
 

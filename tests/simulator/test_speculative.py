@@ -67,6 +67,14 @@ def test_a_compiled_draft_beside_moe_or_mla_targets_is_refused(model) -> None:
     assert error.value.field == "compile"
 
 
+@pytest.mark.parametrize("head", ["gated", "rnn"])
+def test_a_compiled_dspark_draft_keeps_the_vanilla_head(head) -> None:
+    with pytest.raises(SimulatorInputError, match="vanilla head only") as error:
+        dep(speculative_method="dspark", dspark_markov_head=head, compile=True)
+    assert error.value.field == "dspark_markov_head"
+    assert dep(speculative_method="dspark", compile=True).draft.markov_head == "vanilla"
+
+
 def test_the_compiled_draft_is_its_own_inventory() -> None:
     eager = {op.name for op in build_ops(dep(speculative_method="dflash"))}
     ops = build_ops(dep(speculative_method="dflash", compile=True))

@@ -100,9 +100,12 @@ def resolve_draft(
         raise SimulatorInputError(
             "num_mtp_tokens", "speculative decoding and MTP are mutually exclusive", [0]
         )
-    if compile:
+    if compile and (model.is_moe or model.mla is not None):
+        # Calibrated compiled beside a dense GQA target only (Qwen3-8B, TP=2).
         raise SimulatorInputError(
-            "compile", "speculative decoding is modelled eager only (compiled not yet)", [False]
+            "compile",
+            "a compiled draft is modelled beside dense GQA targets only (MoE or MLA: eager)",
+            [False],
         )
     source = _load(draft_model_config_path)
     accept = DEFAULT_ACCEPTANCE_LENGTH if acceptance_length is None else acceptance_length
@@ -111,6 +114,14 @@ def resolve_draft(
     _check_modes(prefill, chunked, dcp, draft.block)
     if method == "dspark":
         draft = _with_markov(draft, options)
+        if compile and draft.markov_rank > 0 and draft.markov_head != "vanilla":
+            # Only the vanilla head is traced compiled (record qwen3-8b-2x-dspark-compiled).
+            raise SimulatorInputError(
+                "dspark_markov_head",
+                f"a compiled DSpark draft is modelled with the vanilla head only, got "
+                f"{draft.markov_head!r}",
+                ["vanilla"],
+            )
     return draft
 
 

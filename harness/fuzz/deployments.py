@@ -218,15 +218,17 @@ def deployments(draw, searches: tuple[SearchRun, ...]) -> OptimizerRequest:
 
 
 def _drafts(drawn) -> bool:
-    """Where the builtin draft (DFlash's or DSpark's) is calibrated: eager, a dense GQA target
-    deep enough for its target_layer_ids (up to layer 58; the only MoE model that deep,
-    Qwen3-235B-A22B, has no record with a draft), no MTP, DCP or chunked prefill, a prompt
-    past the block."""
+    """Where the builtin draft (DFlash's or DSpark's) is calibrated: a dense GQA target deep
+    enough for its target_layer_ids (up to layer 58; the only MoE model that deep,
+    Qwen3-235B-A22B, has no record with a draft), eager or compiled (compiled DSpark with its
+    vanilla head only), no MTP, DCP or chunked prefill, a prompt past the block."""
     if _distribution(drawn):
         return False  # a draft with a distribution is not modelled
     model = door.model(drawn["model"])
     budget = drawn.get("max_batched_tokens")
-    plain = not drawn["compile"] and not any(drawn["num_mtp_tokens"]) and not drawn["dcp_sizes"]
+    head = drawn.get("dspark_markov_head") if drawn.get("speculative_method") == "dspark" else None
+    compiled = not drawn["compile"] or head in (None, "vanilla")
+    plain = compiled and not any(drawn["num_mtp_tokens"]) and not drawn["dcp_sizes"]
     prompt = drawn["input_length"] - int(drawn["input_length"] * drawn["prefix_cache_hit_rate"])
     fits = model.mla is None and not model.is_moe and model.num_layers > 58 and prompt > 8
     return plain and fits and (budget is None or budget >= prompt)

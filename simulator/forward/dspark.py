@@ -37,8 +37,10 @@ def dspark_sampling(b: Builder) -> None:
         _elementwise(b, "cat", block, features)
     _linear(b, block, features, 1)
     b.add("argmax", block, read=ROWS * (BF16 * vocab), write=ROWS * INT64, runs_when=DECODE)
-    b.add("stack", 1, read=ROWS * (INT64 * block), write=ROWS * (INT64 * block), runs_when=DECODE)
-    b.add("stack", 1, read=ROWS * (BF16 * block), write=ROWS * (BF16 * block), runs_when=DECODE)
+    # Compiled, the two stacks trace as cats (the same bytes).
+    stack = "cat" if b.dep.compile else "stack"
+    b.add(stack, 1, read=ROWS * (INT64 * block), write=ROWS * (INT64 * block), runs_when=DECODE)
+    b.add(stack, 1, read=ROWS * (BF16 * block), write=ROWS * (BF16 * block), runs_when=DECODE)
 
 
 def _markov(b: Builder, block: int, rank: int, h: int, vocab: int, head: str) -> None:

@@ -9,6 +9,7 @@ from simulator.dtypes import BF16
 from simulator.forward.affine import Affine, tokens
 from simulator.forward.dcp import dcp_ops
 from simulator.forward.draft import draft_ops
+from simulator.forward.draft_compiled import compiled_draft_ops
 from simulator.forward.head import embedding, head, main_head_rows
 from simulator.forward.mla import mla_attention
 from simulator.forward.mtp import mtp_layers
@@ -41,7 +42,7 @@ def build_ops(dep: Deployment) -> list[Op]:
     if dep.num_mtp_tokens:
         mtp_layers(b, dep.num_mtp_tokens, layer)
     if dep.draft is not None:
-        draft_ops(b)
+        (compiled_draft_ops if dep.compile else draft_ops)(b)
     return b.ops
 
 

@@ -56,7 +56,7 @@ def test_the_decode_folds_by_the_clamped_acceptance_plus_one() -> None:
         (dict(dspark_markov_rank=-1), "dspark_markov_rank"),
         (dict(dspark_markov_head="lstm"), "dspark_markov_head"),
         (dict(num_mtp_tokens=1), "num_mtp_tokens"),
-        (dict(compile=True), "compile"),
+        (dict(compile=True, dspark_markov_head="gated"), "dspark_markov_head"),
     ],
 )
 def test_refusals_name_the_field(kw, field) -> None:

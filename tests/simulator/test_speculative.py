@@ -10,6 +10,7 @@ from harness.request import OptimizerRequest
 from simulator.deployment import Deployment
 from simulator.errors import SimulatorInputError
 from simulator.forward.features import Features
+from simulator.forward.inventory import build_ops
 from simulator.forward.roofline import roofline_of
 from simulator.numbers import SCALAR
 from simulator.serving import Simulator
@@ -49,7 +50,6 @@ def test_the_draft_adds_weights_and_cache() -> None:
     "kw,field",
     [
         (dict(speculative_method="dflash", num_mtp_tokens=1), "num_mtp_tokens"),
-        (dict(speculative_method="dflash", compile=True), "compile"),
         (dict(speculative_method="eagle"), "speculative_method"),
     ],
 )
@@ -57,6 +57,37 @@ def test_refusals_name_the_field(kw, field) -> None:
     with pytest.raises(SimulatorInputError) as error:
         Deployment.create("Qwen/Qwen3-32B", **QWEN, **kw)
     assert error.value.field == field
+
+
+@pytest.mark.parametrize("model", ["Qwen/Qwen3-30B-A3B", "deepseek-ai/DeepSeek-V3"])
+def test_a_compiled_draft_beside_moe_or_mla_targets_is_refused(model) -> None:
+    # Calibrated compiled beside a dense GQA target only (record qwen3-8b-2x-dflash-compiled).
+    with pytest.raises(SimulatorInputError, match="dense GQA targets only") as error:
+        Deployment.create(model, **QWEN, speculative_method="dflash", compile=True)
+    assert error.value.field == "compile"
+
+
+@pytest.mark.parametrize("head", ["gated", "rnn"])
+def test_a_compiled_dspark_draft_keeps_the_vanilla_head(head) -> None:
+    with pytest.raises(SimulatorInputError, match="vanilla head only") as error:
+        dep(speculative_method="dspark", dspark_markov_head=head, compile=True)
+    assert error.value.field == "dspark_markov_head"
+    assert dep(speculative_method="dspark", compile=True).draft.markov_head == "vanilla"
+
+
+def test_the_compiled_draft_is_its_own_inventory() -> None:
+    eager = {op.name for op in build_ops(dep(speculative_method="dflash"))}
+    ops = build_ops(dep(speculative_method="dflash", compile=True))
+    names = {op.name for op in ops}
+    # Compiling folds the block's metadata and RoPE rows into constants and fuses the norms,
+    # the residual adds, q/k/v and gate/up (msmodeling's one-layer compiled traces).
+    assert "arange" in eager and "pow" in eager
+    assert not names & {"arange", "full", "index_select", "pow", "rsqrt", "silu", "remainder"}
+    count = {n: sum(op.count for op in ops if op.name == n) for n in names}
+    # The draft's 6 layers beside the target's 64: 6 x 4 matmuls, fc, context_kv_proj, 2 heads.
+    assert count["mm"] == 6 * 4 + 2 + 2
+    assert count["add_rms_norm2"] == 6 + 5 and count["add_rms_norm"] == 1
+    assert count["swiglu"] == 64 + 6
 
 
 def test_a_target_too_shallow_for_the_drafts_layer_ids() -> None:

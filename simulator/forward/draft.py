@@ -129,19 +129,27 @@ def _metadata(b: Builder, ops: int) -> None:
     b.add("arange", ops, read=Affine(), write=Affine())
 
 
-def _decoder_layers(b: PerRow, draft, h: int) -> None:
-    n = draft.layers
+def layer_widths(b: Builder, draft) -> tuple[int, int, int, int, int]:
+    """A draft's layer count and its per-rank widths: layers, q, kv, head dim, intermediate."""
     kv, d = _kv_width(b, draft), draft.head_dim
-    q = draft.heads // b.dep.tp * d
-    inter = draft.intermediate_size // b.dep.tp
+    return draft.layers, draft.heads // b.dep.tp * d, kv, d, draft.intermediate_size // b.dep.tp
+
+
+def rope_and_cache(b: PerRow, n: int, q: int, kv: int, d: int) -> None:
+    """The layers' RoPE on q and k, and their cache writes: the same eager and compiled."""
+    b.add("apply_rope", n, read=tokens(BF16 * (q + kv + 2 * d)), write=tokens(BF16 * (q + kv)),
+          gp=tokens(3.0 * (q + kv)), gp_dtype="fp32")  # fmt: skip
+    b.add("reshape_and_cache", n, read=tokens(2 * BF16 * kv + INT64), write=tokens(2 * BF16 * kv))
+
+
+def _decoder_layers(b: PerRow, draft, h: int) -> None:
+    n, q, kv, d, inter = layer_widths(b, draft)
     eager_norm(b, n, h, h)
     _mm(b, n, h, q)
     eager_norm(b, n, q, d)
     _mm(b, 2 * n, h, kv)
     eager_norm(b, n, kv, d)
-    b.add("apply_rope", n, read=tokens(BF16 * (q + kv + 2 * d)), write=tokens(BF16 * (q + kv)),
-          gp=tokens(3.0 * (q + kv)), gp_dtype="fp32")  # fmt: skip
-    b.add("reshape_and_cache", n, read=tokens(2 * BF16 * kv + INT64), write=tokens(2 * BF16 * kv))
+    rope_and_cache(b, n, q, kv, d)
     _attention(b, n, q, kv, d)
     _mm(b, n, q, h)
     _all_reduce(b, n, h)

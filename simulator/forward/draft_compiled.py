@@ -16,7 +16,16 @@ from __future__ import annotations
 
 from simulator.dtypes import BF16, INT64
 from simulator.forward.affine import Affine, tokens
-from simulator.forward.draft import DECODE_TOKENS, PerRow, _all_reduce, _attention, _head, _kv_width
+from simulator.forward.draft import (
+    DECODE_TOKENS,
+    PerRow,
+    _all_reduce,
+    _attention,
+    _head,
+    _kv_width,
+    layer_widths,
+    rope_and_cache,
+)
 from simulator.forward.draft import _mm as mm
 from simulator.forward.ops import Builder, fused_norm
 
@@ -77,19 +86,14 @@ def _context_kv(b: Builder, draft, h: int) -> None:
 
 
 def _decoder_layers(b: PerRow, draft, h: int) -> None:
-    n = draft.layers
-    kv, d = _kv_width(b, draft), draft.head_dim
-    q = draft.heads // b.dep.tp * d
-    inter = draft.intermediate_size // b.dep.tp
+    n, q, kv, d, inter = layer_widths(b, draft)
     fused_norm(b, "rms_norm", 1, h)
     if n > 1:
         fused_norm(b, "add_rms_norm2", n - 1, h, residual=True)
     mm(b, n, h, q + 2 * kv)
     fused_norm(b, "rms_norm", n, q)
     fused_norm(b, "rms_norm", n, kv)
-    b.add("apply_rope", n, read=tokens(BF16 * (q + kv + 2 * d)), write=tokens(BF16 * (q + kv)),
-          gp=tokens(3.0 * (q + kv)), gp_dtype="fp32")  # fmt: skip
-    b.add("reshape_and_cache", n, read=tokens(2 * BF16 * kv + INT64), write=tokens(2 * BF16 * kv))
+    rope_and_cache(b, n, q, kv, d)
     _attention(b, n, q, kv, d)
     mm(b, n, q, h)
     _all_reduce(b, n, h)
